@@ -1,0 +1,24 @@
+//! `loyalsim validate SCENARIO`: load and check, print a one-line verdict.
+
+use crate::error::Result;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub struct ValidateArgs {
+    /// The scenario file (TOML).
+    pub scenario: PathBuf,
+}
+
+pub fn run(args: &ValidateArgs) -> Result<()> {
+    let s = crate::scenario::load_file(&args.scenario)?;
+    println!(
+        "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)",
+        args.scenario.display(),
+        s.population.customers,
+        s.population.segments.len(),
+        s.programs.len(),
+        s.simulation.horizon,
+        s.simulation.time_unit.as_str()
+    );
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! loyalsim: try a customer-loyalty program before you launch it.
+//!
+//! Crate map. The pure core does no I/O:
+//! - [`scenario`]: the resolved scenario types and their two-stage loader.
+//! - [`model`]: random streams, samplers, customer traits and behaviour.
+//! - [`programs`]: the loyalty mechanisms (discount, points, stamps, referral).
+//! - [`engine`]: simulates one replication exactly and runs many in parallel.
+//! - [`stats`]: summaries, paired differences, closed forms for validation.
+//!
+//! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
+//! JSON, CSV). [`error`] classifies failures into exit codes.
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod model;
+pub mod programs;
+pub mod report;
+pub mod scenario;
+pub mod stats;
+
+/// The version written into every results document.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

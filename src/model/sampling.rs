@@ -1,0 +1,1 @@
+//! Exact samplers for the distributions of SPEC 3.1 (placeholder).

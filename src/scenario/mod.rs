@@ -1,0 +1,339 @@
+//! A scenario: the resolved, validated description of a customer base and the
+//! candidate programs. Nothing downstream of this module sees raw TOML; every
+//! value here has been range-checked and every default applied.
+//!
+//! Loading happens in two stages (see `raw.rs` and `validate.rs`): the TOML is
+//! mirrored with spans and unknown keys rejected, then turned into these types.
+
+pub mod dist;
+mod error;
+mod raw;
+mod validate;
+
+pub use dist::{Basket, Dist, Dropout};
+pub use error::ScenarioError;
+pub use validate::{Override, load_file, load_str, load_str_with_overrides};
+
+use std::path::PathBuf;
+
+/// A fully resolved scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Display name (`simulation.name`, or the file stem).
+    pub name: String,
+    /// The file the scenario came from (relative paths resolve against its folder).
+    pub path: Option<PathBuf>,
+    pub simulation: Simulation,
+    pub business: Business,
+    pub population: Population,
+    /// `None`: no new customers arrive.
+    pub acquisition: Option<Acquisition>,
+    /// The global behavioural response (segments may override it).
+    pub response: Response,
+    /// Candidate programs in file order (the control is not among them).
+    pub programs: Vec<ProgramSpec>,
+}
+
+/// `[simulation]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Simulation {
+    pub time_unit: TimeUnit,
+    /// Length of the simulated period, in time units (> 0).
+    pub horizon: f64,
+    pub replications: u32,
+    pub seed: u64,
+    /// Length of one report period in time units (> 0).
+    pub report_every: f64,
+    /// Whether the no-program control is run and compared against.
+    pub baseline: bool,
+}
+
+/// The label of the time unit. The engine works in continuous time; this only names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeUnit {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+impl TimeUnit {
+    pub const ALL: [&'static str; 5] = ["day", "week", "month", "quarter", "year"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TimeUnit::Day => "day",
+            TimeUnit::Week => "week",
+            TimeUnit::Month => "month",
+            TimeUnit::Quarter => "quarter",
+            TimeUnit::Year => "year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TimeUnit> {
+        Some(match s {
+            "day" => TimeUnit::Day,
+            "week" => TimeUnit::Week,
+            "month" => TimeUnit::Month,
+            "quarter" => TimeUnit::Quarter,
+            "year" => TimeUnit::Year,
+            _ => return None,
+        })
+    }
+}
+
+/// `[business]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Business {
+    pub currency: String,
+    /// Share of list price that is gross margin, in [0, 1].
+    pub gross_margin: f64,
+}
+
+/// `[population]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    /// Customers alive at t = 0 (or, with a cohort, the number of cohort rows).
+    pub customers: u64,
+    /// Segment shares sum to 1.
+    pub segments: Vec<Segment>,
+    /// With `cohort = "file.csv"`: each initial customer's join time, sorted
+    /// ascending, one per customer. `None`: everyone is there at t = 0.
+    pub cohort: Option<Vec<f64>>,
+}
+
+/// One `[[population.segment]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub name: String,
+    pub share: f64,
+    /// Purchases per time unit; one draw per customer.
+    pub purchase_rate: Dist,
+    pub dropout: Dropout,
+    pub basket: Basket,
+    /// The global `[response]` with this segment's overrides applied.
+    pub response: Response,
+}
+
+/// `[acquisition]`: Bass-type arrivals plus organic ones (MODEL.md section 2).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Acquisition {
+    /// `None`: an unlimited market.
+    pub market_size: Option<f64>,
+    /// Bass p: share of the remaining market acquired per time unit without word of mouth.
+    /// Without a market size it has nothing to act on and must be 0.
+    pub innovation: f64,
+    /// New customers per time unit from a Poisson stream, independent of everything.
+    pub organic: f64,
+    /// Word-of-mouth contacts per active customer per time unit.
+    pub referral_rate: f64,
+    /// Chance that one contact becomes a customer (times the remaining market share).
+    pub referral_conversion: f64,
+}
+
+/// `[response]`: how members react to a program (MODEL.md section 3).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Response {
+    pub discount_elasticity: f64,
+    pub reward_elasticity: f64,
+    pub reward_perceived: f64,
+    pub goal_gradient: f64,
+    pub reward_carryover: f64,
+    pub switching_cost: f64,
+    pub member_churn: f64,
+    pub referred_churn: f64,
+    pub referral_boost: f64,
+}
+
+impl Default for Response {
+    /// The documented, literature-based defaults (docs/model.md).
+    fn default() -> Self {
+        Response {
+            discount_elasticity: 1.0,
+            reward_elasticity: 1.0,
+            reward_perceived: 0.7,
+            goal_gradient: 0.25,
+            reward_carryover: 0.5,
+            switching_cost: 0.1,
+            member_churn: 0.95,
+            referred_churn: 0.82,
+            referral_boost: 2.0,
+        }
+    }
+}
+
+impl Response {
+    /// Every effect switched off: members behave exactly like the control.
+    pub fn neutral() -> Self {
+        Response {
+            discount_elasticity: 0.0,
+            reward_elasticity: 0.0,
+            reward_perceived: 0.0,
+            goal_gradient: 0.0,
+            reward_carryover: 0.0,
+            switching_cost: 0.0,
+            member_churn: 1.0,
+            referred_churn: 1.0,
+            referral_boost: 1.0,
+        }
+    }
+
+    /// Key names in file order, for messages and reports.
+    pub const KEYS: [&'static str; 9] = [
+        "discount_elasticity",
+        "reward_elasticity",
+        "reward_perceived",
+        "goal_gradient",
+        "reward_carryover",
+        "switching_cost",
+        "member_churn",
+        "referred_churn",
+        "referral_boost",
+    ];
+
+    /// (key, value) pairs in `KEYS` order.
+    pub fn entries(&self) -> [(&'static str, f64); 9] {
+        [
+            ("discount_elasticity", self.discount_elasticity),
+            ("reward_elasticity", self.reward_elasticity),
+            ("reward_perceived", self.reward_perceived),
+            ("goal_gradient", self.goal_gradient),
+            ("reward_carryover", self.reward_carryover),
+            ("switching_cost", self.switching_cost),
+            ("member_churn", self.member_churn),
+            ("referred_churn", self.referred_churn),
+            ("referral_boost", self.referral_boost),
+        ]
+    }
+}
+
+/// One `[[program]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramSpec {
+    pub name: String,
+    /// Chance a customer offered the program joins, in [0, 1].
+    pub enrolment: f64,
+    /// Window in which the program runs, in time units; `end` defaults to the horizon.
+    pub start: f64,
+    pub end: f64,
+    pub costs: Costs,
+    pub discount: Option<Discount>,
+    pub points: Option<Points>,
+    pub stamps: Option<Stamps>,
+    pub referral: Option<Referral>,
+    pub script: Option<ScriptSpec>,
+}
+
+impl ProgramSpec {
+    /// Names of the mechanisms this program combines, in a fixed order.
+    pub fn mechanisms(&self) -> Vec<&'static str> {
+        let mut m = Vec::new();
+        if self.discount.is_some() {
+            m.push("discount");
+        }
+        if self.points.is_some() {
+            m.push("points");
+        }
+        if self.stamps.is_some() {
+            m.push("stamps");
+        }
+        if self.referral.is_some() {
+            m.push("referral");
+        }
+        if self.script.is_some() {
+            m.push("script");
+        }
+        m
+    }
+}
+
+/// `costs = { setup, per_member, per_member_per_unit, per_unit }`, all ≥ 0.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Costs {
+    pub setup: f64,
+    pub per_member: f64,
+    pub per_member_per_unit: f64,
+    pub per_unit: f64,
+}
+
+/// `[program.discount]`: a flat rate is one tier starting at 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discount {
+    /// Sorted by `from`, the first starting at 0; rates in [0, 1).
+    pub tiers: Vec<Tier>,
+    pub basis: TierBasis,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tier {
+    /// Cumulative spend (list value) or number of purchases from which the rate applies.
+    pub from: f64,
+    pub rate: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TierBasis {
+    Spend,
+    Purchases,
+}
+
+/// `[program.points]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    /// Points per currency unit of net spend.
+    pub earn: f64,
+    /// Currency per point when redeemed as money off.
+    pub point_value: f64,
+    /// Balance needed before a redemption.
+    pub redeem_threshold: f64,
+    /// Time units after earning when a lot expires; `None`: never.
+    pub expiry: Option<f64>,
+    pub welcome_points: f64,
+    /// Chance a customer at or above the threshold redeems at a purchase.
+    pub redeem_probability: f64,
+    /// Cost to the business per currency unit of reward face value.
+    pub reward_cost_ratio: f64,
+    /// Optional reward catalogue; empty means money off at `point_value`.
+    pub catalog: Vec<CatalogItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CatalogItem {
+    pub points: f64,
+    pub value: f64,
+}
+
+/// `[program.stamps]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamps {
+    pub card_size: u32,
+    pub reward_value: f64,
+    /// Stamps printed on every new card (< card_size).
+    pub prestamped: u32,
+    /// Smallest basket (list value) that earns a stamp.
+    pub min_basket: f64,
+    /// Time units after a card's first stamp when it becomes void; `None`: never.
+    pub card_expiry: Option<f64>,
+    pub reward_cost_ratio: f64,
+}
+
+/// `[program.referral]`
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Referral {
+    pub referrer_reward: f64,
+    pub referee_reward: f64,
+    /// Multiplier on members' referral rate; `None`: the `[response]` value.
+    pub referral_boost: Option<f64>,
+}
+
+/// `[program.script]`
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptSpec {
+    /// Resolved path to the script file.
+    pub file: PathBuf,
+    /// The script's source text, read at load time.
+    pub source: String,
+    /// `params`, handed to the script as `ctx.params`.
+    pub params: toml::Table,
+}

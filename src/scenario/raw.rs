@@ -1,0 +1,1 @@
+//! Stage one of loading: a serde mirror of the TOML file (placeholder).
