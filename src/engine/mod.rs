@@ -1,1 +1,10 @@
-//! (placeholder)
+//! The Monte Carlo engine: a recorder of per-period flows, the exact
+//! simulation of one customer, one replication (cohort + arrivals), and the
+//! runner that owns replications, seeds and threads.
+
+pub mod customer;
+pub mod recorder;
+pub mod replication;
+pub mod runner;
+
+pub use runner::{ArmRun, BASELINE, RunOutput, run};

@@ -1,5 +1,6 @@
 //! The customer-base model: random streams, exact samplers, and a customer's
-//! traits and behaviour (MODEL.md sections 1 and 3).
+//! traits (MODEL.md section 1). Behavioural response lives with the programs.
 
 pub mod rng;
 pub mod sampling;
+pub mod traits;

@@ -1,0 +1,291 @@
+//! One replication of one arm: the initial cohort, then the arrival process.
+//!
+//! Initial customers are independent of each other, so they are simulated in
+//! fixed-size blocks in parallel and the blocks' recorders are merged in block
+//! order: the result does not depend on the thread count.
+//!
+//! New customers arrive at rate organic + (M − N)·p + c·(M − N)/M·W(t)
+//! (MODEL.md section 2), where W(t) is the total word-of-mouth contact rate
+//! of active customers. W changes only at customer events (arrival, churn,
+//! joining or leaving a referral program), which are known once a customer
+//! has been simulated; between them the rate is constant, so arrival times are
+//! drawn exactly (no time step), redrawing after each change.
+
+use crate::engine::customer::{self, Arm, Arrival, Outcome};
+use crate::engine::recorder::{Flow, Recorder};
+use crate::model::rng::{Purpose, Stream};
+use crate::programs::referral;
+use crate::scenario::{Acquisition, Scenario};
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+/// Customers per parallel block. Fixed, so block boundaries never depend on threads.
+const BLOCK: u64 = 8192;
+
+/// Simulate one replication of one arm and return its recorder.
+pub fn run(arm: &Arm<'_>) -> Recorder {
+    let sc = arm.scenario;
+    let sim = &sc.simulation;
+    let n = sc.population.customers;
+    let word_of_mouth = sc
+        .acquisition
+        .as_ref()
+        .is_some_and(|a| a.referral_rate > 0.0 && a.referral_conversion > 0.0);
+    let cum_shares = cumulative_shares(sc);
+
+    let blocks: Vec<(Recorder, Vec<(Arrival, Outcome)>)> = (0..n.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut rec = Recorder::new(sim.horizon, sim.report_every);
+            let mut kept = Vec::new();
+            for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                let a = Arrival {
+                    id,
+                    t: sc
+                        .population
+                        .cohort
+                        .as_ref()
+                        .map_or(0.0, |c| c[id as usize]),
+                    segment: initial_segment(&cum_shares, id),
+                    initial: true,
+                    referred: false,
+                    via_member: false,
+                };
+                let o = customer::simulate(arm, &a, &mut rec);
+                if word_of_mouth {
+                    kept.push((a, o));
+                }
+            }
+            (rec, kept)
+        })
+        .collect();
+
+    let mut rec = Recorder::new(sim.horizon, sim.report_every);
+    let mut initial = Vec::new();
+    for (r, kept) in blocks {
+        rec.merge(&r);
+        initial.extend(kept);
+    }
+    if let Some(acq) = &sc.acquisition {
+        arrivals(arm, acq, &cum_shares, &initial, &mut rec);
+    }
+    if let Some(p) = arm.program {
+        rec.add(Flow::FixedCost, p.start, p.costs.setup);
+        rec.add_over(Flow::FixedCost, p.start, p.end, p.costs.per_unit);
+    }
+    rec
+}
+
+/// Cumulative segment shares, the last forced to exactly 1.
+fn cumulative_shares(sc: &Scenario) -> Vec<f64> {
+    let mut acc = 0.0;
+    let mut cum: Vec<f64> = sc
+        .population
+        .segments
+        .iter()
+        .map(|s| {
+            acc += s.share;
+            acc
+        })
+        .collect();
+    if let Some(last) = cum.last_mut() {
+        *last = 1.0;
+    }
+    cum
+}
+
+fn segment_at(cum_shares: &[f64], u: f64) -> usize {
+    cum_shares
+        .iter()
+        .position(|&c| u < c)
+        .unwrap_or(cum_shares.len() - 1)
+}
+
+/// Initial customers are spread over segments by a low-discrepancy sequence:
+/// segment sizes match the shares to within one customer in every prefix,
+/// without tying a segment to the order of a cohort file.
+fn initial_segment(cum_shares: &[f64], id: u64) -> usize {
+    const GOLDEN: f64 = 0.618_033_988_749_894_9;
+    let u = ((id as f64 + 0.5) * GOLDEN).fract();
+    segment_at(cum_shares, u)
+}
+
+/// A change in the population's contact rate or size at a given time.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    t: f64,
+    seq: u64,
+    plain: f64,
+    boosted: f64,
+    known: f64,
+}
+
+impl PartialEq for Change {
+    fn eq(&self, o: &Self) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+impl Eq for Change {}
+impl PartialOrd for Change {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Change {
+    /// Earliest first in a max-heap; ties broken by insertion order.
+    fn cmp(&self, o: &Self) -> Ordering {
+        o.t.total_cmp(&self.t).then(o.seq.cmp(&self.seq))
+    }
+}
+
+/// The population state that drives arrivals.
+struct Pool {
+    changes: BinaryHeap<Change>,
+    seq: u64,
+    /// Active customers referring at the plain and at the boosted rate.
+    plain: f64,
+    boosted: f64,
+    /// Customers ever acquired (N in the Bass model).
+    known: f64,
+    horizon: f64,
+}
+
+impl Pool {
+    fn push(&mut self, t: f64, plain: f64, boosted: f64, known: f64) {
+        if t <= self.horizon {
+            self.seq += 1;
+            self.changes.push(Change {
+                t,
+                seq: self.seq,
+                plain,
+                boosted,
+                known,
+            });
+        }
+    }
+
+    /// Register a simulated customer: their arrival and later changes.
+    fn add(&mut self, a: &Arrival, o: &Outcome, now: f64) {
+        if a.t <= now {
+            self.plain += 1.0;
+            self.known += 1.0;
+        } else {
+            self.push(a.t, 1.0, 0.0, 1.0);
+        }
+        match o.boosted {
+            Some((from, to)) => {
+                self.push(from, -1.0, 1.0, 0.0);
+                if to < o.churn_at {
+                    self.push(to, 1.0, -1.0, 0.0);
+                    self.push(o.churn_at, -1.0, 0.0, 0.0);
+                } else {
+                    self.push(o.churn_at, 0.0, -1.0, 0.0);
+                }
+            }
+            None => self.push(o.churn_at, -1.0, 0.0, 0.0),
+        }
+    }
+}
+
+/// The arrival process over (0, horizon].
+fn arrivals(
+    arm: &Arm<'_>,
+    acq: &Acquisition,
+    cum_shares: &[f64],
+    initial: &[(Arrival, Outcome)],
+    rec: &mut Recorder,
+) {
+    let sc = arm.scenario;
+    let horizon = sc.simulation.horizon;
+    let boost = match arm.program.and_then(|p| p.referral.as_ref()) {
+        Some(r) => referral::boost(r, &sc.response),
+        None => 1.0,
+    };
+    let mut pool = Pool {
+        changes: BinaryHeap::new(),
+        seq: 0,
+        plain: 0.0,
+        boosted: 0.0,
+        known: 0.0,
+        horizon,
+    };
+    // Without word of mouth only the count of known customers matters.
+    if initial.is_empty() {
+        let cohort = sc.population.cohort.as_deref();
+        for id in 0..sc.population.customers as usize {
+            match cohort.map(|c| c[id]) {
+                Some(t) if t > 0.0 => pool.push(t, 0.0, 0.0, 1.0),
+                _ => pool.known += 1.0,
+            }
+        }
+    } else {
+        for (a, o) in initial {
+            pool.add(a, o, 0.0);
+        }
+    }
+    let mut rng = Stream::new(arm.seed, arm.replication, u64::MAX, Purpose::Acquisition);
+    let mut next_id = sc.population.customers;
+    let mut t = 0.0;
+    loop {
+        let remaining = acq.market_size.map(|m| ((m - pool.known) / m).max(0.0));
+        let innovation = acq
+            .market_size
+            .map_or(0.0, |m| (m - pool.known).max(0.0) * acq.innovation);
+        let contact = acq.referral_rate * acq.referral_conversion * remaining.unwrap_or(1.0);
+        let wom_plain = contact * pool.plain;
+        let wom_boosted = contact * boost * pool.boosted;
+        let total = acq.organic + innovation + wom_plain + wom_boosted;
+        let next_change = pool.changes.peek().map_or(f64::INFINITY, |c| c.t);
+        let arrival = if total > 0.0 {
+            t + rng.exp1() / total
+        } else {
+            f64::INFINITY
+        };
+        if arrival < next_change && arrival <= horizon {
+            t = arrival;
+            let u = rng.uniform() * total;
+            let referred = u >= acq.organic + innovation;
+            let via_member = referred && u >= acq.organic + innovation + wom_plain;
+            let a = Arrival {
+                id: next_id,
+                t,
+                segment: segment_at(cum_shares, rng.uniform()),
+                initial: false,
+                referred,
+                via_member,
+            };
+            next_id += 1;
+            let o = customer::simulate(arm, &a, rec);
+            pool.add(&a, &o, t);
+        } else if next_change <= horizon {
+            // Memorylessness: after a rate change, a fresh draw is exact.
+            t = next_change;
+            while let Some(c) = pool.changes.peek().copied().filter(|c| c.t == t) {
+                pool.changes.pop();
+                pool.plain += c.plain;
+                pool.boosted += c.boosted;
+                pool.known += c.known;
+            }
+        } else {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initial_segments_follow_shares_closely() {
+        let cum = [0.25, 0.7, 1.0];
+        let mut counts = [0usize; 3];
+        for id in 0..1000 {
+            counts[initial_segment(&cum, id)] += 1;
+        }
+        assert!((counts[0] as i64 - 250).abs() <= 2, "{counts:?}");
+        assert!((counts[1] as i64 - 450).abs() <= 2, "{counts:?}");
+        assert!((counts[2] as i64 - 300).abs() <= 2, "{counts:?}");
+    }
+}

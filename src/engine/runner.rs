@@ -1,0 +1,84 @@
+//! The runner: every arm (the control and each program) × every replication,
+//! in parallel, collected in a fixed order.
+//!
+//! Replication r of every arm uses the same streams (seed, r, customer,
+//! purpose), so programs are compared on the same customers (common random
+//! numbers) and paired differences have small variance.
+
+use crate::engine::customer::Arm;
+use crate::engine::recorder::Recorder;
+use crate::engine::replication;
+use crate::scenario::{ProgramSpec, Scenario};
+use rayon::prelude::*;
+
+/// The recorders of one arm, one per replication, in replication order.
+#[derive(Debug, Clone)]
+pub struct ArmRun {
+    pub name: String,
+    pub mechanisms: Vec<&'static str>,
+    /// Index into `scenario.programs`, `None` for the control.
+    pub program: Option<usize>,
+    pub replications: Vec<Recorder>,
+}
+
+/// Everything a run produced, before statistics.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The control first (when the scenario has a baseline), then programs in file order.
+    pub arms: Vec<ArmRun>,
+}
+
+/// Name of the no-program control arm.
+pub const BASELINE: &str = "baseline";
+
+/// Run the scenario. `progress` is called once per finished replication
+/// (from worker threads).
+pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
+    let mean_basket: Vec<f64> = sc
+        .population
+        .segments
+        .iter()
+        .map(|s| s.basket.mean())
+        .collect();
+    let mut arms: Vec<(String, Option<usize>)> = Vec::new();
+    if sc.simulation.baseline {
+        arms.push((BASELINE.to_string(), None));
+    }
+    arms.extend(
+        sc.programs
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.clone(), Some(i))),
+    );
+    let reps = sc.simulation.replications as u64;
+    let jobs: Vec<(usize, u64)> = (0..arms.len())
+        .flat_map(|a| (0..reps).map(move |r| (a, r)))
+        .collect();
+    let recs: Vec<Recorder> = jobs
+        .par_iter()
+        .map(|&(a, r)| {
+            let program: Option<&ProgramSpec> = arms[a].1.map(|i| &sc.programs[i]);
+            let arm = Arm {
+                scenario: sc,
+                program,
+                mean_basket: &mean_basket,
+                seed: sc.simulation.seed,
+                replication: r,
+            };
+            let rec = replication::run(&arm);
+            progress();
+            rec
+        })
+        .collect();
+    let mut it = recs.into_iter();
+    let arms = arms
+        .into_iter()
+        .map(|(name, program)| ArmRun {
+            mechanisms: program.map_or(vec![], |i| sc.programs[i].mechanisms()),
+            name,
+            program,
+            replications: it.by_ref().take(reps as usize).collect(),
+        })
+        .collect();
+    RunOutput { arms }
+}

@@ -1,0 +1,168 @@
+//! The metrics of SPEC section 5, computed per replication from a recorder.
+
+use crate::engine::recorder::{Flow, Recorder};
+use crate::scenario::ProgramSpec;
+
+/// Metric names in SPEC 5 order; every results document lists them in this order.
+pub const METRICS: [&str; 23] = [
+    "purchases",
+    "revenue_gross",
+    "discounts",
+    "revenue_net",
+    "reward_cost",
+    "fixed_cost",
+    "program_cost",
+    "profit",
+    "customers_initial",
+    "customers_acquired",
+    "customers_referred",
+    "customers_churned",
+    "customers_active_end",
+    "retention",
+    "members_end",
+    "points_issued",
+    "points_redeemed",
+    "points_expired",
+    "points_forfeited",
+    "points_outstanding",
+    "breakage_rate",
+    "liability_end",
+    "rewards_redeemed",
+];
+
+/// Per-period series in results, in order.
+pub const PERIOD_SERIES: [&str; 12] = [
+    "active_customers",
+    "new_customers",
+    "churned",
+    "purchases",
+    "revenue_gross",
+    "revenue_net",
+    "program_cost",
+    "profit",
+    "cumulative_profit",
+    "members",
+    "points_outstanding",
+    "liability",
+];
+
+/// What one replication measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepMetrics {
+    /// Values in [`METRICS`] order.
+    pub totals: Vec<f64>,
+    /// `series[s][p]`: series s of [`PERIOD_SERIES`] at period p.
+    pub series: Vec<Vec<f64>>,
+}
+
+/// Cost to the business of one outstanding point.
+pub fn liability_per_point(p: Option<&ProgramSpec>) -> f64 {
+    p.and_then(|p| p.points.as_ref())
+        .map_or(0.0, |pts| pts.point_value * pts.reward_cost_ratio)
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+fn cumsum(xs: &[f64]) -> Vec<f64> {
+    let mut acc = 0.0;
+    xs.iter()
+        .map(|x| {
+            acc += x;
+            acc
+        })
+        .collect()
+}
+
+/// Compute every metric of one replication.
+pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> RepMetrics {
+    let t = |f| rec.total(f);
+    let gross = t(Flow::RevenueGross);
+    let discounts = t(Flow::Discounts);
+    let reward = t(Flow::RewardCost);
+    let fixed = t(Flow::FixedCost);
+    let net = gross - discounts;
+    let profit = net - (1.0 - gross_margin) * gross - reward - fixed;
+    let initial = t(Flow::Arrivals) - t(Flow::Acquired);
+    let issued = t(Flow::PointsIssued);
+    let expired = t(Flow::PointsExpired);
+    let forfeited = t(Flow::PointsForfeited);
+    let outstanding = t(Flow::PointsHeldEnd);
+    let totals = vec![
+        t(Flow::Purchases),
+        gross,
+        discounts,
+        net,
+        reward,
+        fixed,
+        discounts + reward + fixed,
+        profit,
+        initial,
+        t(Flow::Acquired),
+        t(Flow::Referred),
+        t(Flow::Churned),
+        t(Flow::ActiveAtEnd),
+        ratio(t(Flow::InitialActiveAtEnd), initial),
+        t(Flow::MembersAtEnd),
+        issued,
+        t(Flow::PointsRedeemed),
+        expired,
+        forfeited,
+        outstanding,
+        ratio(expired + forfeited, issued),
+        outstanding * liability_per_point,
+        t(Flow::RewardsRedeemed),
+    ];
+
+    let f = |fl| rec.flow(fl);
+    let periods = rec.periods();
+    let arrivals = cumsum(f(Flow::Arrivals));
+    let churned = cumsum(f(Flow::Churned));
+    let joined = cumsum(f(Flow::MembersJoined));
+    let left = cumsum(f(Flow::MembersLeft));
+    let points_in = cumsum(f(Flow::PointsIssued));
+    let points_out: Vec<f64> = (0..periods)
+        .map(|p| {
+            f(Flow::PointsRedeemed)[p] + f(Flow::PointsExpired)[p] + f(Flow::PointsForfeited)[p]
+        })
+        .collect();
+    let points_out = cumsum(&points_out);
+    let mut series = vec![Vec::with_capacity(periods); PERIOD_SERIES.len()];
+    let mut cum_profit = 0.0;
+    for p in 0..periods {
+        let g = f(Flow::RevenueGross)[p];
+        let d = f(Flow::Discounts)[p];
+        let r = f(Flow::RewardCost)[p];
+        let fx = f(Flow::FixedCost)[p];
+        let pr = g - d - (1.0 - gross_margin) * g - r - fx;
+        cum_profit += pr;
+        let outstanding = (points_in[p] - points_out[p]).max(0.0);
+        let row = [
+            arrivals[p] - churned[p],
+            f(Flow::Acquired)[p],
+            f(Flow::Churned)[p],
+            f(Flow::Purchases)[p],
+            g,
+            g - d,
+            d + r + fx,
+            pr,
+            cum_profit,
+            joined[p] - left[p],
+            outstanding,
+            outstanding * liability_per_point,
+        ];
+        for (s, v) in series.iter_mut().zip(row) {
+            s.push(v);
+        }
+    }
+    RepMetrics { totals, series }
+}
+
+/// Index of a metric by name.
+pub fn index(name: &str) -> usize {
+    METRICS
+        .iter()
+        .position(|m| *m == name)
+        .unwrap_or_else(|| panic!("unknown metric {name}"))
+}

@@ -1,0 +1,282 @@
+//! The results document (SPEC section 6): per program, summaries of every
+//! metric, paired differences against the control, and per-period bands.
+//! It is what `--format json` prints, what `results.json` holds, and what the
+//! report is rebuilt from.
+
+use crate::engine::{BASELINE, RunOutput};
+use crate::scenario::{Response, Scenario};
+use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics};
+use crate::stats::summary::{self, Band, Summary};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// The whole results document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Results {
+    pub loyalsim_version: String,
+    pub scenario: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub time_unit: String,
+    pub horizon: f64,
+    pub report_every: f64,
+    pub currency: String,
+    pub gross_margin: f64,
+    pub programs: Vec<ProgramResult>,
+    /// The behavioural assumptions in force, per segment.
+    pub assumptions: Vec<SegmentAssumptions>,
+}
+
+/// Response parameters in force for one segment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentAssumptions {
+    pub segment: String,
+    pub response: IndexMap<String, f64>,
+}
+
+/// Results of one arm (the control or a program).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgramResult {
+    pub name: String,
+    pub mechanisms: Vec<String>,
+    /// Every metric of SPEC 5, in that order.
+    pub summary: IndexMap<String, Summary>,
+    /// Paired differences against the control; absent on the control itself
+    /// and when the scenario runs without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vs_baseline: Option<VsBaseline>,
+    pub periods: Vec<Period>,
+}
+
+/// Paired per-replication differences (program − control).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VsBaseline {
+    #[serde(flatten)]
+    pub metrics: IndexMap<String, Summary>,
+    /// Incremental profit / program cost.
+    pub roi: Roi,
+    /// Share of replications in which profit beats the control (ties count half).
+    pub p_better: f64,
+    /// End of the first report period after which the mean cumulative
+    /// incremental profit stays at or above zero; `null` if it never does.
+    pub payback_period: Option<f64>,
+}
+
+/// Return on the program's cost.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Roi {
+    /// Mean incremental profit / mean program cost (`null` without cost).
+    pub mean: Option<f64>,
+    /// 90% range of the per-replication ratios (replications with cost > 0).
+    pub p05: Option<f64>,
+    pub p95: Option<f64>,
+}
+
+/// One report period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Period {
+    /// End of the period, in time units.
+    pub end: f64,
+    /// Every series of [`PERIOD_SERIES`], plus for programs
+    /// `incremental_cumulative_profit` against the control.
+    #[serde(flatten)]
+    pub series: IndexMap<String, Band>,
+}
+
+impl Results {
+    /// The control's results, if the scenario has one.
+    pub fn baseline(&self) -> Option<&ProgramResult> {
+        self.programs
+            .iter()
+            .find(|p| p.vs_baseline.is_none() && p.name == BASELINE)
+    }
+}
+
+/// Build the results document from a run.
+pub fn build(sc: &Scenario, run: &RunOutput) -> Results {
+    let per_arm: Vec<Vec<RepMetrics>> = run
+        .arms
+        .iter()
+        .map(|arm| {
+            let lpp = metrics::liability_per_point(arm.program.map(|i| &sc.programs[i]));
+            arm.replications
+                .iter()
+                .map(|r| metrics::compute(r, sc.business.gross_margin, lpp))
+                .collect()
+        })
+        .collect();
+    let ends =
+        crate::engine::recorder::period_ends(sc.simulation.horizon, sc.simulation.report_every);
+    let base = run.arms.iter().position(|a| a.program.is_none());
+    let programs = run
+        .arms
+        .iter()
+        .zip(&per_arm)
+        .enumerate()
+        .map(|(i, (arm, reps))| {
+            let control = base.filter(|&b| b != i).map(|b| per_arm[b].as_slice());
+            ProgramResult {
+                name: arm.name.clone(),
+                mechanisms: arm.mechanisms.iter().map(|m| m.to_string()).collect(),
+                summary: summarize_totals(reps),
+                vs_baseline: control.map(|c| vs_baseline(reps, c, &ends)),
+                periods: periods(reps, control, &ends),
+            }
+        })
+        .collect();
+    Results {
+        loyalsim_version: crate::VERSION.to_string(),
+        scenario: sc.name.clone(),
+        seed: sc.simulation.seed,
+        replications: sc.simulation.replications,
+        time_unit: sc.simulation.time_unit.as_str().to_string(),
+        horizon: sc.simulation.horizon,
+        report_every: sc.simulation.report_every,
+        currency: sc.business.currency.clone(),
+        gross_margin: sc.business.gross_margin,
+        programs,
+        assumptions: sc
+            .population
+            .segments
+            .iter()
+            .map(|s| SegmentAssumptions {
+                segment: s.name.clone(),
+                response: response_map(&s.response),
+            })
+            .collect(),
+    }
+}
+
+fn response_map(r: &Response) -> IndexMap<String, f64> {
+    r.entries()
+        .iter()
+        .map(|(k, v)| (k.to_string(), *v))
+        .collect()
+}
+
+fn column(reps: &[RepMetrics], m: usize) -> Vec<f64> {
+    reps.iter().map(|r| r.totals[m]).collect()
+}
+
+fn summarize_totals(reps: &[RepMetrics]) -> IndexMap<String, Summary> {
+    METRICS
+        .iter()
+        .enumerate()
+        .map(|(m, name)| (name.to_string(), summary::summarize(&column(reps, m))))
+        .collect()
+}
+
+fn vs_baseline(reps: &[RepMetrics], control: &[RepMetrics], ends: &[f64]) -> VsBaseline {
+    let diff = |m: usize| -> Vec<f64> {
+        reps.iter()
+            .zip(control)
+            .map(|(a, b)| a.totals[m] - b.totals[m])
+            .collect()
+    };
+    let metrics = METRICS
+        .iter()
+        .enumerate()
+        .map(|(m, name)| (name.to_string(), summary::summarize(&diff(m))))
+        .collect();
+    let d_profit = diff(metrics::index("profit"));
+    let cost = column(reps, metrics::index("program_cost"));
+    let mean_cost = summary::mean(&cost);
+    let mut ratios: Vec<f64> = d_profit
+        .iter()
+        .zip(&cost)
+        .filter(|(_, c)| **c > 0.0)
+        .map(|(d, c)| d / c)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let roi = Roi {
+        mean: (mean_cost > 0.0).then(|| summary::mean(&d_profit) / mean_cost),
+        p05: (!ratios.is_empty()).then(|| summary::quantile(&ratios, 0.05)),
+        p95: (!ratios.is_empty()).then(|| summary::quantile(&ratios, 0.95)),
+    };
+    let wins: f64 = d_profit
+        .iter()
+        .map(|d| match d.partial_cmp(&0.0) {
+            Some(std::cmp::Ordering::Greater) => 1.0,
+            Some(std::cmp::Ordering::Equal) => 0.5,
+            _ => 0.0,
+        })
+        .sum();
+    let p_better = if d_profit.is_empty() {
+        0.5
+    } else {
+        wins / d_profit.len() as f64
+    };
+    VsBaseline {
+        metrics,
+        roi,
+        p_better,
+        payback_period: payback(&incremental_cumulative(reps, control), ends),
+    }
+}
+
+/// Per period, per replication: cumulative profit minus the control's.
+fn incremental_cumulative(reps: &[RepMetrics], control: &[RepMetrics]) -> Vec<Vec<f64>> {
+    let s = PERIOD_SERIES
+        .iter()
+        .position(|s| *s == "cumulative_profit")
+        .unwrap_or(0);
+    let periods = reps.first().map_or(0, |r| r.series[s].len());
+    (0..periods)
+        .map(|p| {
+            reps.iter()
+                .zip(control)
+                .map(|(a, b)| a.series[s][p] - b.series[s][p])
+                .collect()
+        })
+        .collect()
+}
+
+/// The first period end after which the mean cumulative incremental profit stays ≥ 0.
+fn payback(incremental: &[Vec<f64>], ends: &[f64]) -> Option<f64> {
+    let means: Vec<f64> = incremental.iter().map(|v| summary::mean(v)).collect();
+    let last_negative = means.iter().rposition(|m| *m < 0.0);
+    match last_negative {
+        None => ends.first().copied(),
+        Some(i) if i + 1 < ends.len() => Some(ends[i + 1]),
+        Some(_) => None,
+    }
+}
+
+fn periods(reps: &[RepMetrics], control: Option<&[RepMetrics]>, ends: &[f64]) -> Vec<Period> {
+    let incremental = control.map(|c| incremental_cumulative(reps, c));
+    ends.iter()
+        .enumerate()
+        .map(|(p, &end)| {
+            let mut series: IndexMap<String, Band> = PERIOD_SERIES
+                .iter()
+                .enumerate()
+                .map(|(s, name)| {
+                    let xs: Vec<f64> = reps.iter().map(|r| r.series[s][p]).collect();
+                    (name.to_string(), summary::band(&xs))
+                })
+                .collect();
+            if let Some(inc) = &incremental {
+                series.insert(
+                    "incremental_cumulative_profit".to_string(),
+                    summary::band(&inc[p]),
+                );
+            }
+            Period { end, series }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payback_is_first_period_after_the_last_loss() {
+        let ends = [1.0, 2.0, 3.0, 4.0];
+        let inc = |m: [f64; 4]| m.iter().map(|x| vec![*x]).collect::<Vec<_>>();
+        assert_eq!(payback(&inc([-5.0, -1.0, 2.0, 3.0]), &ends), Some(3.0));
+        assert_eq!(payback(&inc([1.0, -1.0, 2.0, 3.0]), &ends), Some(3.0));
+        assert_eq!(payback(&inc([1.0, 1.0, 2.0, 3.0]), &ends), Some(1.0));
+        assert_eq!(payback(&inc([1.0, 1.0, 2.0, -3.0]), &ends), None);
+    }
+}

@@ -1,0 +1,92 @@
+//! Builders for scenarios in tests, so engine tests do not depend on TOML.
+#![allow(dead_code)]
+
+use loyalsim::scenario::*;
+
+/// One segment, no programs, no acquisition.
+pub fn scenario(customers: u64, rate: Dist, dropout: Dropout, basket: Basket, horizon: f64) -> Scenario {
+    Scenario {
+        name: "test".into(),
+        path: None,
+        simulation: Simulation {
+            time_unit: TimeUnit::Week,
+            horizon,
+            replications: 10,
+            seed: 1,
+            report_every: 1.0,
+            baseline: true,
+        },
+        business: Business {
+            currency: "EUR".into(),
+            gross_margin: 0.4,
+        },
+        population: Population {
+            customers,
+            segments: vec![Segment {
+                name: "all".into(),
+                share: 1.0,
+                purchase_rate: rate,
+                dropout,
+                basket,
+                response: Response::default(),
+            }],
+            cohort: None,
+        },
+        acquisition: None,
+        response: Response::default(),
+        programs: vec![],
+    }
+}
+
+/// A program with no mechanism yet, open to everyone for the whole horizon.
+pub fn program(name: &str, horizon: f64) -> ProgramSpec {
+    ProgramSpec {
+        name: name.into(),
+        enrolment: 1.0,
+        start: 0.0,
+        end: horizon,
+        costs: Costs::default(),
+        discount: None,
+        points: None,
+        stamps: None,
+        referral: None,
+        script: None,
+    }
+}
+
+/// Set the response of every segment (and the global one).
+pub fn set_response(sc: &mut Scenario, r: Response) {
+    sc.response = r;
+    for s in &mut sc.population.segments {
+        s.response = r;
+    }
+}
+
+/// Run and return the per-arm, per-replication metrics.
+pub fn run(sc: &Scenario) -> Vec<Vec<loyalsim::stats::metrics::RepMetrics>> {
+    let out = loyalsim::engine::run(sc, &|| {});
+    out.arms
+        .iter()
+        .map(|arm| {
+            let lpp = loyalsim::stats::metrics::liability_per_point(arm.program.map(|i| &sc.programs[i]));
+            arm.replications
+                .iter()
+                .map(|r| loyalsim::stats::metrics::compute(r, sc.business.gross_margin, lpp))
+                .collect()
+        })
+        .collect()
+}
+
+/// Metric `name` of every replication of arm `arm`.
+pub fn metric(m: &[Vec<loyalsim::stats::metrics::RepMetrics>], arm: usize, name: &str) -> Vec<f64> {
+    let i = loyalsim::stats::metrics::index(name);
+    m[arm].iter().map(|r| r.totals[i]).collect()
+}
+
+/// Mean and standard error of the mean.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let n = xs.len() as f64;
+    let m = xs.iter().sum::<f64>() / n;
+    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, (v / n).sqrt())
+}
