@@ -8,7 +8,8 @@
 //! - [`stats`]: summaries, paired differences, closed forms for validation.
 //!
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
-//! JSON, CSV). [`error`] classifies failures into exit codes.
+//! JSON, CSV). [`sweep`] expands, shards, runs and merges parameter sweeps.
+//! [`error`] classifies failures into exit codes.
 
 pub mod cli;
 pub mod engine;
@@ -18,6 +19,7 @@ pub mod programs;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 
 /// The version written into every results document.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -2,7 +2,9 @@
 //! their arguments, call the core, and hand results to `report`.
 
 mod fit;
+mod merge;
 mod run;
+mod sweep;
 mod validate;
 
 use crate::error::{Error, Result};
@@ -24,6 +26,10 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Fit a customer base (BG/NBD or Pareto/NBD) to a transaction log.
     Fit(fit::FitArgs),
+    /// Run a scenario over a grid of parameter values (optionally one shard of it).
+    Sweep(sweep::SweepArgs),
+    /// Combine the output folders of a sweep's shards.
+    Merge(merge::MergeArgs),
 }
 
 /// Parse the process arguments and run the chosen verb.
@@ -46,5 +52,7 @@ pub fn run() -> Result<()> {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::run(&a),
         Command::Fit(a) => fit::run(&a),
+        Command::Sweep(a) => sweep::run(&a),
+        Command::Merge(a) => merge::run(&a),
     }
 }

@@ -1,0 +1,289 @@
+//! Running a sweep: read the scenario, expand the grid, validate every point
+//! before anything runs, then run this shard's points in order (each point's
+//! replications in parallel), writing each point atomically, skipping points
+//! a previous run of the same sweep finished, and streaming `sweep.json` and
+//! `sweep.csv`. Progress goes to stderr.
+
+use crate::error::{Error, Result};
+use crate::scenario::{self, Override, Scenario, ScenarioError};
+use crate::sweep::expand::{self, Grid, describe, display_value};
+use crate::sweep::files::{self, Assembler, Manifest, PointState, PointText};
+use crate::sweep::shard::Shard;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What `loyalsim sweep` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub scenario: PathBuf,
+    /// Raw `--set KEY=VALUES` arguments.
+    pub sets: Vec<String>,
+    pub shard: Shard,
+    pub out: PathBuf,
+    pub replications: Option<u32>,
+    pub threads: Option<u32>,
+    pub quiet: bool,
+}
+
+/// A validated sweep, ready to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub src: String,
+    pub path: PathBuf,
+    pub grid: Grid,
+    pub hash: String,
+    /// Name of the scenario without overrides.
+    pub name: String,
+    pub replications: Option<u32>,
+}
+
+impl Plan {
+    /// Read and expand the sweep and validate every point.
+    pub fn new(path: &Path, sets: &[String], replications: Option<u32>) -> Result<Plan> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("{}: cannot read scenario: {e}", path.display())))?;
+        let base = scenario::load_str(&src, Some(path))?;
+        let file_axes = expand::sweep_table(&src, &path.display().to_string())?;
+        let cli_axes = sets
+            .iter()
+            .map(|s| expand::parse_set(s))
+            .collect::<Result<Vec<_>>>()?;
+        let grid = Grid::new(expand::combine(file_axes, cli_axes)?)?;
+        let hash = crate::sweep::sweep_hash(&src, &grid.axes, replications);
+        let plan = Plan {
+            src,
+            path: path.to_path_buf(),
+            grid,
+            hash,
+            name: base.name,
+            replications,
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    /// The scenario of one point.
+    pub fn load(&self, point: &[Override]) -> Result<Scenario, ScenarioError> {
+        let mut sc = scenario::load_str_with_overrides(&self.src, Some(&self.path), point)?;
+        if let Some(n) = self.replications {
+            sc.simulation.replications = n;
+        }
+        Ok(sc)
+    }
+
+    /// Load every point; the first failure is reported naming the value (when
+    /// it is wrong on its own) or the combination.
+    fn validate(&self) -> Result<()> {
+        for i in 0..self.grid.len() {
+            let point = self.grid.point(i);
+            if let Err(e) = self.load(&point) {
+                for o in &point {
+                    if let Err(alone) = self.load(std::slice::from_ref(o)) {
+                        return Err(Error::input(format!(
+                            "sweep value {}={} is invalid: {}",
+                            o.key,
+                            display_value(&o.value),
+                            alone.message
+                        )));
+                    }
+                }
+                return Err(Error::input(format!(
+                    "sweep point {i} ({}) is invalid: {}",
+                    describe(&point),
+                    e.message
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The manifest of shard `shard` of this sweep.
+    pub fn manifest(&self, shard: Shard) -> Manifest {
+        Manifest {
+            loyalsim_version: crate::VERSION.to_string(),
+            sweep: self.hash.clone(),
+            scenario: self.name.clone(),
+            keys: self.grid.keys(),
+            points: self.grid.len(),
+            shard: shard.to_string(),
+        }
+    }
+}
+
+/// What a sweep run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub points: usize,
+    pub shard_points: usize,
+    pub skipped: usize,
+    pub computed: usize,
+}
+
+/// Run (or resume) a sweep.
+pub fn run(o: &Options) -> Result<Outcome> {
+    let plan = Plan::new(&o.scenario, &o.sets, o.replications)?;
+    let total = plan.grid.len();
+    let mine = o.shard.count(total);
+    prepare_dir(&o.out, &plan)?;
+    let manifest = plan.manifest(o.shard);
+    files::write_manifest(&o.out, &manifest)?;
+
+    let finished = o
+        .shard
+        .indices(total)
+        .filter(|&i| {
+            matches!(
+                files::read_point(&o.out, i, &plan.hash),
+                PointState::Done(_)
+            )
+        })
+        .count();
+    let say = |s: String| {
+        if !o.quiet {
+            eprintln!("{s}");
+        }
+    };
+    let keys = plan.grid.keys().join(", ");
+    if o.shard.n > 1 {
+        say(format!(
+            "sweep: {total} points over {keys}; shard {} runs {mine} of them",
+            o.shard
+        ));
+    } else {
+        say(format!("sweep: {total} points over {keys}"));
+    }
+    if finished > 0 {
+        say(format!(
+            "skipping {finished} finished points (already in {})",
+            o.out.display()
+        ));
+    }
+    let reps = plan.replications.or_else(|| {
+        plan.load(&plan.grid.point(0))
+            .ok()
+            .map(|s| s.simulation.replications)
+    });
+    if let Some(r) = reps.filter(|r| *r < 30) {
+        say(format!(
+            "note: {r} replications give wide intervals; 100 or more are recommended"
+        ));
+    }
+
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(t) = o.threads {
+        pool = pool.num_threads(t as usize);
+    }
+    let pool = pool
+        .build()
+        .map_err(|e| Error::other(format!("cannot start worker threads: {e}")))?;
+    let mut asm = Assembler::create(&o.out, &manifest)?;
+    let to_compute = mine - finished;
+    let started = Instant::now();
+    let mut computed = 0;
+    let mut done = 0;
+    for i in o.shard.indices(total) {
+        let text = match files::read_point(&o.out, i, &plan.hash) {
+            PointState::Done(t) => t,
+            state => {
+                if let PointState::Stale(why) = state {
+                    say(format!("recomputing point {i}: {why}"));
+                }
+                let point = plan.grid.point(i);
+                let t0 = Instant::now();
+                let text = compute(&plan, i, &point, &pool)?;
+                files::write_point(&o.out, i, &text.json, &text.csv)?;
+                computed += 1;
+                let left = to_compute.saturating_sub(computed);
+                let eta = started.elapsed().as_secs_f64() / computed as f64 * left as f64;
+                say(format!(
+                    "[{}/{mine}] point {i}: {} ({:.1}s){}",
+                    done + 1,
+                    describe(&point),
+                    t0.elapsed().as_secs_f64(),
+                    if left > 0 {
+                        format!(", about {} left", duration(eta))
+                    } else {
+                        String::new()
+                    }
+                ));
+                text
+            }
+        };
+        asm.add(&text)?;
+        done += 1;
+    }
+    asm.finish()?;
+    // HOOK(charts): once report::charts has the sweep line chart and heatmap,
+    // render them here from `crate::sweep::charts::chart_data(&o.out, "profit")`.
+    say(format!(
+        "wrote {} ({mine} points: {computed} run, {} reused)",
+        o.out.display(),
+        mine - computed
+    ));
+    Ok(Outcome {
+        points: total,
+        shard_points: mine,
+        skipped: mine - computed,
+        computed,
+    })
+}
+
+/// Create the output folder, refusing one that holds another sweep.
+fn prepare_dir(out: &Path, plan: &Plan) -> Result<()> {
+    crate::report::output::ensure_dir(&out.join(files::POINTS))?;
+    if let Some(m) = files::read_manifest(out)? {
+        if m.loyalsim_version != crate::VERSION {
+            return Err(Error::input(format!(
+                "{} holds a sweep made by loyalsim {}, this is {}; choose another --out or delete it",
+                out.display(),
+                m.loyalsim_version,
+                crate::VERSION
+            )));
+        }
+        if m.sweep != plan.hash {
+            return Err(Error::input(format!(
+                "{} holds a different sweep (the scenario text, --set values or --replications changed); choose another --out or delete it",
+                out.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Run one point and render its files.
+/// The same computation as `loyalsim run` (engine, then statistics), so a
+/// point's results equal a run of the scenario with those values.
+fn compute(
+    plan: &Plan,
+    index: usize,
+    point: &[Override],
+    pool: &rayon::ThreadPool,
+) -> Result<PointText> {
+    let sc = plan.load(point)?;
+    let out = pool.install(|| crate::engine::run(&sc, &|| {}));
+    let results = crate::stats::build(&sc, &out);
+    Ok(PointText {
+        json: files::run_json(&plan.hash, index, point, &results),
+        csv: files::csv_rows(point, &results),
+    })
+}
+
+/// `75` → `1m 15s`.
+fn duration(secs: f64) -> String {
+    let s = secs.round() as u64;
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m {:02}s", s / 60, s % 60),
+        _ => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn durations() {
+        assert_eq!(super::duration(4.4), "4s");
+        assert_eq!(super::duration(75.0), "1m 15s");
+        assert_eq!(super::duration(7322.0), "2h 02m");
+    }
+}

@@ -1,0 +1,259 @@
+//! `loyalsim merge`: combine the output folders of a sweep's shards into one
+//! folder byte-identical to the output of the unsharded sweep. Refuses, before
+//! writing anything, shards of different sweeps or loyalsim versions, shards
+//! of different splits, duplicate, missing and unfinished shards.
+
+use crate::error::{Error, Result};
+use crate::sweep::files::{self, Assembler, Manifest, PointState};
+use crate::sweep::shard::Shard;
+use std::path::{Path, PathBuf};
+
+/// One input: a shard's output folder and its manifest.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+    pub shard: Shard,
+}
+
+/// Read an input argument: a folder, or any file inside one (its
+/// `shard.json`, `sweep.json` or `sweep.csv`).
+pub fn read_input(arg: &Path) -> Result<Input> {
+    let meta = std::fs::metadata(arg)
+        .map_err(|e| Error::input(format!("{}: cannot read: {e}", arg.display())))?;
+    let dir = if meta.is_dir() {
+        arg.to_path_buf()
+    } else {
+        match arg.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let manifest = files::read_manifest(&dir)?.ok_or_else(|| {
+        Error::input(format!(
+            "{}: not a sweep output (no {}); pass the --out folders of `loyalsim sweep` runs",
+            dir.display(),
+            files::MANIFEST
+        ))
+    })?;
+    let shard = manifest.shard().map_err(|_| {
+        Error::input(format!(
+            "{}: bad shard \"{}\" in {}",
+            dir.display(),
+            manifest.shard,
+            files::MANIFEST
+        ))
+    })?;
+    Ok(Input {
+        dir,
+        manifest,
+        shard,
+    })
+}
+
+/// Check that the inputs are exactly the shards 1..=N of one sweep made by
+/// one loyalsim version; returns them ordered by shard.
+pub fn check(mut inputs: Vec<Input>) -> Result<Vec<Input>> {
+    let Some(first) = inputs.first().cloned() else {
+        return Err(Error::input("merge: no inputs given"));
+    };
+    let d = |i: &Input| i.dir.display().to_string();
+    for i in &inputs[1..] {
+        if i.manifest.loyalsim_version != first.manifest.loyalsim_version {
+            return Err(Error::input(format!(
+                "cannot merge outputs of different loyalsim versions: {} was made by loyalsim {}, {} by loyalsim {}",
+                d(&first),
+                first.manifest.loyalsim_version,
+                d(i),
+                i.manifest.loyalsim_version
+            )));
+        }
+    }
+    for i in &inputs[1..] {
+        if i.manifest.sweep != first.manifest.sweep {
+            return Err(Error::input(format!(
+                "cannot merge shards of different sweeps: {} and {} differ in the scenario text, the --set values or --replications",
+                d(&first),
+                d(i)
+            )));
+        }
+    }
+    for i in &inputs[1..] {
+        if i.shard.n != first.shard.n {
+            return Err(Error::input(format!(
+                "cannot merge shards of different splits: {} is shard {}, {} is shard {}",
+                d(&first),
+                first.shard,
+                d(i),
+                i.shard
+            )));
+        }
+    }
+    inputs.sort_by_key(|i| i.shard.k);
+    for w in inputs.windows(2) {
+        if w[0].shard == w[1].shard {
+            return Err(Error::input(format!(
+                "shard {} is given twice: {} and {}",
+                w[0].shard,
+                d(&w[0]),
+                d(&w[1])
+            )));
+        }
+    }
+    let n = first.shard.n;
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !inputs.iter().any(|i| i.shard.k == *k))
+        .map(|k| Shard { k, n }.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::input(format!(
+            "missing shard{} {}: run `loyalsim sweep ... --shard {}` and merge again",
+            if missing.len() > 1 { "s" } else { "" },
+            missing.join(", "),
+            missing[0]
+        )));
+    }
+    Ok(inputs)
+}
+
+/// Merge the shard folders `args` into `out`. Returns the number of points.
+pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
+    let inputs = check(
+        args.iter()
+            .map(|a| read_input(a))
+            .collect::<Result<Vec<_>>>()?,
+    )?;
+    let m = &inputs[0].manifest;
+    let (hash, total, n) = (m.sweep.clone(), m.points, inputs[0].shard.n);
+    // Every point must be finished before anything is written.
+    for i in &inputs {
+        let missing: Vec<usize> = i
+            .shard
+            .indices(total)
+            .filter(|&p| !matches!(files::read_point(&i.dir, p, &hash), PointState::Done(_)))
+            .collect();
+        if let Some(first) = missing.first() {
+            return Err(Error::input(format!(
+                "{} (shard {}) is unfinished: {} of its {} points are missing (first: point {first}); rerun that shard to finish it",
+                i.dir.display(),
+                i.shard,
+                missing.len(),
+                i.shard.count(total)
+            )));
+        }
+    }
+    let out_c = std::fs::canonicalize(out).ok();
+    for i in &inputs {
+        if out_c.is_some() && std::fs::canonicalize(&i.dir).ok() == out_c {
+            return Err(Error::input(format!(
+                "--out {} is one of the inputs; choose a new folder",
+                out.display()
+            )));
+        }
+    }
+    crate::report::output::ensure_dir(&out.join(files::POINTS))?;
+    if let Some(old) = files::read_manifest(out)?
+        && old.sweep != hash
+    {
+        return Err(Error::input(format!(
+            "{} holds a different sweep; choose another --out or delete it",
+            out.display()
+        )));
+    }
+    let mut merged = m.clone();
+    merged.shard = Shard::ALL.to_string();
+    files::write_manifest(out, &merged)?;
+    let mut asm = Assembler::create(out, &merged)?;
+    for p in 0..total {
+        let owner = &inputs[Shard::owner(p, n).k - 1];
+        let PointState::Done(text) = files::read_point(&owner.dir, p, &hash) else {
+            return Err(Error::other(format!(
+                "{}: point {p} disappeared during the merge",
+                owner.dir.display()
+            )));
+        };
+        files::write_point(out, p, &text.json, &text.csv)?;
+        asm.add(&text)?;
+    }
+    asm.finish()?;
+    // HOOK(charts): render the sweep charts here, as in `driver::run`.
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(dir: &str, version: &str, hash: &str, shard: &str) -> Input {
+        Input {
+            dir: PathBuf::from(dir),
+            manifest: Manifest {
+                loyalsim_version: version.into(),
+                sweep: hash.into(),
+                scenario: "s".into(),
+                keys: vec!["k".into()],
+                points: 6,
+                shard: shard.into(),
+            },
+            shard: Shard::parse(shard).unwrap(),
+        }
+    }
+    fn msg(r: Result<Vec<Input>>) -> String {
+        match r {
+            Err(Error::Input(m)) => m,
+            other => panic!("expected an input error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_every_shard_once_in_any_order() {
+        let ok = check(vec![
+            input("c", "1", "h", "3/3"),
+            input("a", "1", "h", "1/3"),
+            input("b", "1", "h", "2/3"),
+        ])
+        .unwrap();
+        let ks: Vec<usize> = ok.iter().map(|i| i.shard.k).collect();
+        assert_eq!(ks, [1, 2, 3]);
+    }
+
+    #[test]
+    fn refuses_with_clear_messages() {
+        assert_eq!(
+            msg(check(vec![
+                input("a", "1", "h", "1/2"),
+                input("b", "2", "h", "2/2")
+            ])),
+            "cannot merge outputs of different loyalsim versions: a was made by loyalsim 1, b by loyalsim 2"
+        );
+        assert_eq!(
+            msg(check(vec![
+                input("a", "1", "h", "1/2"),
+                input("b", "1", "g", "2/2")
+            ])),
+            "cannot merge shards of different sweeps: a and b differ in the scenario text, the --set values or --replications"
+        );
+        assert_eq!(
+            msg(check(vec![
+                input("a", "1", "h", "1/2"),
+                input("b", "1", "h", "2/3")
+            ])),
+            "cannot merge shards of different splits: a is shard 1/2, b is shard 2/3"
+        );
+        assert_eq!(
+            msg(check(vec![
+                input("a", "1", "h", "1/2"),
+                input("b", "1", "h", "1/2")
+            ])),
+            "shard 1/2 is given twice: a and b"
+        );
+        assert_eq!(
+            msg(check(vec![input("a", "1", "h", "2/4")])),
+            "missing shards 1/4, 3/4, 4/4: run `loyalsim sweep ... --shard 1/4` and merge again"
+        );
+        assert_eq!(
+            msg(check(vec![input("a", "1", "h", "1/2")])),
+            "missing shard 2/2: run `loyalsim sweep ... --shard 2/2` and merge again"
+        );
+    }
+}
