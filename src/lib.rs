@@ -10,6 +10,7 @@
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
 //! JSON, CSV). [`error`] classifies failures into exit codes.
 
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
