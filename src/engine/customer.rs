@@ -10,6 +10,7 @@
 //! A customer's life depends on the rest of the population only through their
 //! arrival time and how they were referred, so it can be simulated in one go.
 
+use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose};
 use crate::model::sampling;
@@ -51,46 +52,6 @@ pub struct Outcome {
     pub churn_at: f64,
     /// Interval in which the customer referred at the member's boosted rate.
     pub boosted: Option<(f64, f64)>,
-}
-
-/// An exponential clock for a process whose rate changes at events.
-#[derive(Debug, Clone, Copy)]
-struct Clock {
-    at: f64,
-    rate: f64,
-    /// Budget held while the rate is zero.
-    frozen: f64,
-}
-
-impl Clock {
-    fn start(t: f64, budget: f64, rate: f64) -> Clock {
-        if rate > 0.0 {
-            Clock {
-                at: t + budget / rate,
-                rate,
-                frozen: 0.0,
-            }
-        } else {
-            Clock {
-                at: f64::INFINITY,
-                rate,
-                frozen: budget,
-            }
-        }
-    }
-
-    /// Change the rate at time `t`, keeping the unused budget.
-    fn set_rate(&mut self, t: f64, rate: f64) {
-        if rate == self.rate {
-            return;
-        }
-        let left = if self.rate > 0.0 {
-            (self.at - t).max(0.0) * self.rate
-        } else {
-            self.frozen
-        };
-        *self = Clock::start(t, left, rate);
-    }
 }
 
 /// Simulate one customer from arrival to churn or the horizon, booking every
