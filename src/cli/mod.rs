@@ -2,6 +2,7 @@
 //! their arguments, call the core, and hand results to `report`.
 
 mod fit;
+mod init;
 mod run;
 mod validate;
 
@@ -22,6 +23,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario (and its scripts) without running it.
     Validate(validate::ValidateArgs),
+    /// Write an example scenario to start from.
+    Init(init::InitArgs),
     /// Fit a customer base (BG/NBD or Pareto/NBD) to a transaction log.
     Fit(fit::FitArgs),
 }
@@ -46,5 +49,6 @@ pub fn run() -> Result<()> {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::run(&a),
         Command::Fit(a) => fit::run(&a),
+        Command::Init(a) => init::run(&a),
     }
 }

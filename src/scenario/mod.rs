@@ -19,6 +19,7 @@ mod validate;
 
 pub use dist::{Basket, Dist, Dropout};
 pub use error::ScenarioError;
+pub(crate) use suggest::did_you_mean;
 pub use validate::{Override, load_file, load_str, load_str_with_overrides};
 
 use std::path::PathBuf;
