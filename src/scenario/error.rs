@@ -191,6 +191,13 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
             if found.contains(" as i128") || found.contains(" as u128") {
                 return "number too large".to_string();
             }
+            // `[program]` where `[[program]]` was meant: the commonest slip.
+            if found == "map" && expected == "a sequence" {
+                let full = locate::format_path(path);
+                return format!(
+                    "expected a list of tables, found a single table; write `[[{full}]]` (two brackets) for each entry"
+                );
+            }
             return format!("expected {}, found {found}", expected_name(expected));
         }
     }
