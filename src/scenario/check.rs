@@ -128,18 +128,17 @@ impl Cx<'_> {
     /// A whole number in `min..=max`.
     pub(crate) fn int(&self, v: &Int, min: i64, max: i64, what: &str) -> Result<i64> {
         let x = *v.get_ref();
-        if x < min || x > max {
-            let range = if max == i64::MAX {
-                format!(">= {min}")
-            } else {
-                format!("from {min} to {max}")
-            };
-            return Err(self.err(
-                &v.span(),
-                format!("`{x}` is out of range. expected {what} {range}"),
-            ));
-        }
-        Ok(x)
+        // Wide ranges are type limits, not advice: word them as one-sided.
+        let problem = if max - min < 1_000_000 && (x < min || x > max) {
+            format!("`{x}` is out of range. expected {what} from {min} to {max}")
+        } else if x < min {
+            format!("`{x}` is out of range. expected {what} >= {min}")
+        } else if x > max {
+            format!("`{x}` is too large. expected {what} <= {max}")
+        } else {
+            return Ok(x);
+        };
+        Err(self.err(&v.span(), problem))
     }
 }
 

@@ -191,6 +191,13 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
             if found.contains(" as i128") || found.contains(" as u128") {
                 return "number too large".to_string();
             }
+            // `[program]` where `[[program]]` was meant: the commonest slip.
+            if found == "map" && expected == "a sequence" {
+                let full = locate::format_path(path);
+                return format!(
+                    "expected a list of tables, found a single table; write `[[{full}]]` (two brackets) for each entry"
+                );
+            }
             return format!("expected {}, found {found}", expected_name(expected));
         }
     }
@@ -269,9 +276,15 @@ fn required_hint(field: &str) -> Option<&'static str> {
         "referrer_reward" | "referee_reward" => "a reward in currency (>= 0)",
         "file" => "the path of a Rhai script, relative to the scenario file",
         "rate" => "a rate (>= 0)",
-        "mean" | "sd" | "a" | "b" | "min" | "max" | "p" | "q" | "gamma" | "points" | "value" => {
-            "a number"
-        }
+        "mean" => "a mean (> 0)",
+        "sd" => "a standard deviation (>= 0)",
+        "a" | "b" => "a shape parameter (> 0)",
+        "min" | "max" => "a number >= 0",
+        "p" => "a shape p (> 0)",
+        "q" => "a shape q (> 1)",
+        "gamma" => "a scale gamma (> 0)",
+        "points" => "a number of points (> 0)",
+        "value" => "a reward value in currency (>= 0)",
         _ => return None,
     })
 }

@@ -246,7 +246,8 @@ fn select<'v, 'a>(
                 msg.push_str(&format!("; did you mean `{s}`?"));
             }
             if !names.is_empty() {
-                msg.push_str(&format!(" names: {}", names.join(", ")));
+                let sep = if msg.ends_with('?') { " " } else { "; " };
+                msg.push_str(&format!("{sep}names: {}", names.join(", ")));
             }
             return Err(msg);
         }

@@ -287,8 +287,15 @@ fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Res
     };
     let list = &pop.segment;
     if list.get_ref().is_empty() {
+        // Point at an overridden share if there is one: that is what changed.
+        let span = list
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().share.span())
+            .find(|s| s.start > cx.origin.src.len())
+            .unwrap_or_else(|| list.span());
         return Err(cx.err_path(
-            &list.span(),
+            &span,
             "population.segment",
             "no segments. expected at least one `[[population.segment]]`",
         ));
@@ -322,8 +329,15 @@ fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Res
             .iter()
             .map(|s| format!("{} {}", s.name, s.share))
             .collect();
+        // Point at an overridden share if there is one: that is what changed.
+        let span = list
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().share.span())
+            .find(|s| s.start > cx.origin.src.len())
+            .unwrap_or_else(|| list.span());
         return Err(cx.err_path(
-            &list.span(),
+            &span,
             "population.segment",
             format!(
                 "segment shares sum to {} ({}). expected a sum of 1",
@@ -388,4 +402,148 @@ fn acquisition(cx: &Cx<'_>, a: &RawAcquisition) -> Result<Acquisition> {
             "a probability",
         )?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Dist, TierBasis};
+
+    const BASE: &str = r#"[simulation]
+time_unit = "month"
+horizon = 24
+[business]
+gross_margin = 0.4
+[population]
+customers = 10
+[[population.segment]]
+name = "all"
+share = 1
+purchase_rate = { gamma = { shape = 2, mean = 1.5 } }
+dropout = "none"
+basket = { fixed = 20 }
+"#;
+
+    fn load(extra: &str) -> std::result::Result<Scenario, String> {
+        load_str(&format!("{BASE}{extra}"), Some(Path::new("t.toml"))).map_err(|e| e.message)
+    }
+
+    fn set(key: &str, value: toml::Value) -> std::result::Result<Scenario, String> {
+        let o = [Override {
+            key: key.to_string(),
+            value,
+        }];
+        load_str_with_overrides(BASE, Some(Path::new("t.toml")), &o).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn minimal_scenario_gets_every_default() {
+        let s = load("").expect("loads");
+        assert_eq!(s.name, "t");
+        assert_eq!(s.business.currency, "EUR");
+        assert_eq!((s.simulation.replications, s.simulation.seed), (100, 1));
+        assert_eq!(
+            (s.simulation.report_every, s.simulation.baseline),
+            (1.0, true)
+        );
+        assert_eq!(s.acquisition, None);
+        assert!(s.programs.is_empty());
+        assert_eq!(
+            s.population.segments[0].purchase_rate,
+            Dist::Gamma {
+                shape: 2.0,
+                scale: 0.75
+            }
+        );
+    }
+
+    #[test]
+    fn a_single_program_table_is_explained() {
+        let e = load("[program]\nname = \"x\"\n").expect_err("not an array");
+        assert_eq!(
+            e,
+            "t.toml:14:1: program: expected a list of tables, found a single table; write `[[program]]` (two brackets) for each entry"
+        );
+    }
+
+    #[test]
+    fn acquisition_defaults_to_zero_and_innovation_zero_needs_no_market() {
+        let s = load("[acquisition]\ninnovation = 0\norganic = 2\n").expect("loads");
+        let a = s.acquisition.expect("present");
+        assert_eq!((a.market_size, a.innovation, a.organic), (None, 0.0, 2.0));
+        assert_eq!((a.referral_rate, a.referral_conversion), (0.0, 0.0));
+    }
+
+    #[test]
+    fn discount_tiers_by_purchases() {
+        let s = load(
+            "[[program]]\nname = \"d\"\n[program.discount]\ntier_basis = \"purchases\"\n\
+             tiers = [{ from_purchases = 5, rate = 0.1 }]\n",
+        )
+        .expect("loads");
+        let d = s.programs[0].discount.clone().expect("discount");
+        assert_eq!(d.basis, TierBasis::Purchases);
+        assert_eq!(d.tiers.len(), 2);
+        let e = load(
+            "[[program]]\nname = \"d\"\n[program.discount]\ntier_basis = \"spend\"\n\
+             tiers = [{ from_purchases = 5, rate = 0.1 }]\n",
+        )
+        .expect_err("mixed basis");
+        assert!(
+            e.contains("program[0].discount.tiers[0].from_purchases: all tiers"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn overrides_name_themselves_in_errors() {
+        let e = set("business.gross_margin", toml::Value::from(1.5)).expect_err("range");
+        assert_eq!(
+            e,
+            "t.toml: --set business.gross_margin=1.5: business.gross_margin: `1.5` is out of range. expected a share of list price in [0, 1]"
+        );
+        let e = set("simulation.horizon.x", toml::Value::from(1)).expect_err("not a table");
+        assert_eq!(
+            e,
+            "t.toml: --set simulation.horizon.x=1: `simulation.horizon` is a number, not a table, so it has no keys"
+        );
+        let e =
+            set("population.segment[0].basket.fixed", toml::Value::from(-1)).expect_err("range");
+        assert!(e.starts_with("t.toml: --set population.segment[0].basket.fixed=-1: population.segment[0].basket.fixed: `-1` is out of range"), "{e}");
+    }
+
+    #[test]
+    fn overrides_with_table_values_locate_nested_keys() {
+        let mut t = toml::Table::new();
+        let mut g = toml::Table::new();
+        g.insert("shape".into(), 2.into());
+        g.insert("rate".into(), 1.into());
+        g.insert("mean".into(), 3.into());
+        t.insert("gamma".into(), toml::Value::Table(g));
+        let e = set("segment[all].purchase_rate", toml::Value::Table(t)).expect_err("two scales");
+        assert!(
+            e.contains(": population.segment[0].purchase_rate.gamma.mean: give exactly one of"),
+            "{e}"
+        );
+        let s = set(
+            "segment[all].purchase_rate",
+            toml::Value::Table({
+                let mut t = toml::Table::new();
+                t.insert("fixed".into(), 3.into());
+                t
+            }),
+        )
+        .expect("loads");
+        assert_eq!(s.population.segments[0].purchase_rate, Dist::Fixed(3.0));
+    }
+
+    #[test]
+    fn syntax_errors_in_text_without_a_path() {
+        let e = load_str("a = ", None).expect_err("syntax");
+        assert!(
+            e.message.starts_with("<input>:1:5: TOML syntax error:"),
+            "{}",
+            e.message
+        );
+    }
 }
