@@ -11,6 +11,7 @@
 //! JSON, CSV). [`sweep`] expands, shards, runs and merges parameter sweeps.
 //! [`error`] classifies failures into exit codes.
 
+pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;

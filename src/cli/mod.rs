@@ -2,6 +2,7 @@
 //! their arguments, call the core, and hand results to `report`.
 
 mod fit;
+mod init;
 mod merge;
 mod run;
 mod sweep;
@@ -24,6 +25,8 @@ pub enum Command {
     Run(run::RunArgs),
     /// Check a scenario (and its scripts) without running it.
     Validate(validate::ValidateArgs),
+    /// Write an example scenario to start from.
+    Init(init::InitArgs),
     /// Fit a customer base (BG/NBD or Pareto/NBD) to a transaction log.
     Fit(fit::FitArgs),
     /// Run a scenario over a grid of parameter values (optionally one shard of it).
@@ -52,6 +55,7 @@ pub fn run() -> Result<()> {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::run(&a),
         Command::Fit(a) => fit::run(&a),
+        Command::Init(a) => init::run(&a),
         Command::Sweep(a) => sweep::run(&a),
         Command::Merge(a) => merge::run(&a),
     }

@@ -10,11 +10,13 @@
 //! A customer's life depends on the rest of the population only through their
 //! arrival time and how they were referred, so it can be simulated in one go.
 
+use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
-use crate::model::rng::{Purpose, Stream};
+use crate::model::rng::{CustomerKey, Purpose};
+use crate::model::sampling;
 use crate::model::traits::{self, Churn};
 use crate::programs::{Member, SegmentView, referral};
-use crate::scenario::{ProgramSpec, Scenario};
+use crate::scenario::{Basket, Dist, ProgramSpec, Scenario};
 
 /// Replication-wide constants for one arm (a program, or the control).
 #[derive(Debug, Clone, Copy)]
@@ -52,46 +54,6 @@ pub struct Outcome {
     pub boosted: Option<(f64, f64)>,
 }
 
-/// An exponential clock for a process whose rate changes at events.
-#[derive(Debug, Clone, Copy)]
-struct Clock {
-    at: f64,
-    rate: f64,
-    /// Budget held while the rate is zero.
-    frozen: f64,
-}
-
-impl Clock {
-    fn start(t: f64, budget: f64, rate: f64) -> Clock {
-        if rate > 0.0 {
-            Clock {
-                at: t + budget / rate,
-                rate,
-                frozen: 0.0,
-            }
-        } else {
-            Clock {
-                at: f64::INFINITY,
-                rate,
-                frozen: budget,
-            }
-        }
-    }
-
-    /// Change the rate at time `t`, keeping the unused budget.
-    fn set_rate(&mut self, t: f64, rate: f64) {
-        if rate == self.rate {
-            return;
-        }
-        let left = if self.rate > 0.0 {
-            (self.at - t).max(0.0) * self.rate
-        } else {
-            self.frozen
-        };
-        *self = Clock::start(t, left, rate);
-    }
-}
-
 /// Simulate one customer from arrival to churn or the horizon, booking every
 /// event into `rec`.
 pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
@@ -102,12 +64,16 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
         response: &seg.response,
         mean_basket: arm.mean_basket[a.segment],
     };
-    let stream = |p| Stream::new(arm.seed, arm.replication, a.id, p);
-    let tr = traits::draw(seg, &mut stream(Purpose::Traits));
-    let mut purchases_rng = stream(Purpose::Purchases);
-    let mut churn_rng = stream(Purpose::Churn);
-    let mut basket_rng = stream(Purpose::Basket);
-    let mut program_rng = stream(Purpose::Program);
+    let key = CustomerKey::new(arm.seed, arm.replication, a.id);
+    let tr = traits::draw(seg, &mut key.stream(Purpose::Traits));
+    let mut purchases_rng = key.stream(Purpose::Purchases);
+    let mut churn_rng = key.stream(Purpose::Churn);
+    // Fixed baskets and the control need no stream of their own.
+    let mut basket_rng = match seg.basket {
+        Basket::Iid(Dist::Fixed(_)) => None,
+        _ => Some(key.stream(Purpose::Basket)),
+    };
+    let mut program_rng = arm.program.map(|_| key.stream(Purpose::Program));
 
     rec.add(Flow::Arrivals, a.t, 1.0);
     if !a.initial {
@@ -127,9 +93,13 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
     let mut member: Option<Member> = None;
     let mut offered = false;
     let mut first_purchase = true;
-    let mut buy = Clock::start(a.t, purchases_rng.exp1(), tr.rate);
+    let mut buy = Clock::start(a.t, sampling::exponential(&mut purchases_rng), tr.rate);
     let mut leave = match tr.churn {
-        Churn::Rate(mu) => Clock::start(a.t, churn_rng.exp1(), mu * referred_churn),
+        Churn::Rate(mu) => Clock::start(
+            a.t,
+            sampling::exponential(&mut churn_rng),
+            mu * referred_churn,
+        ),
         _ => Clock::start(a.t, f64::INFINITY, 0.0),
     };
     let mut boosted: Option<(f64, f64)> = None;
@@ -159,12 +129,12 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
                 b.1 = b.1.min(t);
             }
         } else {
-            let basket = traits::basket(seg, &tr, &mut basket_rng);
+            let basket = traits::basket(seg, &tr, basket_rng.as_mut());
             let mut discount = 0.0;
             if let Some(p) = program {
                 if !offered && t >= p.start && t < p.end {
                     offered = true;
-                    if program_rng.chance(p.enrolment) {
+                    if program_rng.as_mut().is_some_and(|r| r.chance(p.enrolment)) {
                         member = Some(Member::join(p, t, rec));
                         if referral.is_some() {
                             boosted = Some((t, p.end.min(horizon)));
@@ -173,7 +143,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
                 }
                 if let Some(m) = member.as_mut().filter(|m| m.active) {
                     let coin = if p.points.is_some() {
-                        program_rng.uniform()
+                        program_rng.as_mut().map_or(0.0, |r| r.uniform())
                     } else {
                         0.0
                     };
@@ -209,7 +179,11 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
             {
                 break Some(t);
             }
-            buy = Clock::start(t, purchases_rng.exp1(), tr.rate * mult_p);
+            buy = Clock::start(
+                t,
+                sampling::exponential(&mut purchases_rng),
+                tr.rate * mult_p,
+            );
         } else {
             buy.set_rate(t, tr.rate * mult_p);
         }

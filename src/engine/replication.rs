@@ -9,8 +9,9 @@
 //! of active customers. W changes only at customer events (arrival, churn,
 //! joining or leaving a referral program), which are known once a customer
 //! has been simulated; between them the rate is constant, so arrival times are
-//! drawn exactly (no time step), redrawing after each change.
+//! exact (no time step): the exponential budget carries over each change.
 
+use crate::engine::clock::Clock;
 use crate::engine::customer::{self, Arm, Arrival, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
@@ -227,26 +228,33 @@ fn arrivals(
     let mut rng = Stream::new(arm.seed, arm.replication, u64::MAX, Purpose::Acquisition);
     let mut next_id = sc.population.customers;
     let mut t = 0.0;
+    let mut clock: Option<Clock> = None;
     loop {
         let remaining = acq.market_size.map(|m| ((m - pool.known) / m).max(0.0));
         let innovation = acq
             .market_size
             .map_or(0.0, |m| (m - pool.known).max(0.0) * acq.innovation);
         let contact = acq.referral_rate * acq.referral_conversion * remaining.unwrap_or(1.0);
-        let wom_plain = contact * pool.plain;
-        let wom_boosted = contact * boost * pool.boosted;
-        let total = acq.organic + innovation + wom_plain + wom_boosted;
+        // One product for the whole word-of-mouth rate: with a boost of 1 it
+        // is bit-identical to the control's, whoever the referrers are.
+        let wom = contact * (pool.plain + boost * pool.boosted);
+        let total = acq.organic + innovation + wom;
         let next_change = pool.changes.peek().map_or(f64::INFINITY, |c| c.t);
-        let arrival = if total > 0.0 {
-            t + rng.exp1() / total
-        } else {
-            f64::INFINITY
+        // A fresh budget after each arrival; carried over across rate changes.
+        let c = match clock.as_mut() {
+            Some(c) => {
+                c.set_rate(t, total);
+                c
+            }
+            None => clock.insert(Clock::start(t, rng.exp1(), total)),
         };
+        let arrival = c.at;
         if arrival < next_change && arrival <= horizon {
             t = arrival;
+            clock = None;
             let u = rng.uniform() * total;
             let referred = u >= acq.organic + innovation;
-            let via_member = referred && u >= acq.organic + innovation + wom_plain;
+            let via_member = referred && u - acq.organic - innovation >= contact * pool.plain;
             let a = Arrival {
                 id: next_id,
                 t,
@@ -259,7 +267,6 @@ fn arrivals(
             let o = customer::simulate(arm, &a, rec);
             pool.add(&a, &o, t);
         } else if next_change <= horizon {
-            // Memorylessness: after a rate change, a fresh draw is exact.
             t = next_change;
             while let Some(c) = pool.changes.peek().copied().filter(|c| c.t == t) {
                 pool.changes.pop();

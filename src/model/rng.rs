@@ -51,15 +51,34 @@ fn mix(x: u64) -> u64 {
     splitmix64(&mut y)
 }
 
+/// The part of a stream key shared by all of one customer's streams, so the
+/// hashing of (seed, replication, customer) is done once per customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CustomerKey(u64);
+
+impl CustomerKey {
+    /// Fold the key in one part at a time, mixing after each, so that
+    /// (a, b) and (b, a) give unrelated streams.
+    #[inline]
+    pub fn new(seed: u64, replication: u64, customer: u64) -> CustomerKey {
+        CustomerKey(mix(mix(mix(seed) ^ replication) ^ customer))
+    }
+
+    /// The stream for one purpose of this customer.
+    #[inline]
+    pub fn stream(self, purpose: Purpose) -> Stream {
+        Stream::from_hash(mix(self.0 ^ purpose as u64))
+    }
+}
+
 impl Stream {
     /// The stream for one (seed, replication, customer, purpose).
     pub fn new(seed: u64, replication: u64, customer: u64, purpose: Purpose) -> Stream {
-        // Fold the key in one part at a time, mixing after each, so that
-        // (a, b) and (b, a) give unrelated streams.
-        let mut h = mix(seed);
-        h = mix(h ^ replication);
-        h = mix(h ^ customer);
-        h = mix(h ^ purpose as u64);
+        CustomerKey::new(seed, replication, customer).stream(purpose)
+    }
+
+    #[inline]
+    fn from_hash(h: u64) -> Stream {
         let mut x = h;
         let mut s = [0u64; 4];
         for v in &mut s {

@@ -3,7 +3,7 @@
 
 use crate::model::rng::Stream;
 use crate::model::sampling;
-use crate::scenario::{Basket, Dropout, Segment};
+use crate::scenario::{Basket, Dist, Dropout, Segment};
 
 /// How this customer may leave.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -46,11 +46,13 @@ pub fn draw(seg: &Segment, rng: &mut Stream) -> Traits {
     }
 }
 
-/// The list value of one purchase.
+/// The list value of one purchase. `rng` may be `None` only for fixed baskets.
 #[inline]
-pub fn basket(seg: &Segment, traits: &Traits, rng: &mut Stream) -> f64 {
-    match seg.basket {
-        Basket::Iid(d) => sampling::draw(rng, &d),
-        Basket::GammaGamma { p, .. } => sampling::gamma(rng, p) / traits.basket_nu,
+pub fn basket(seg: &Segment, traits: &Traits, rng: Option<&mut Stream>) -> f64 {
+    match (seg.basket, rng) {
+        (Basket::Iid(Dist::Fixed(x)), _) => x,
+        (Basket::Iid(d), Some(rng)) => sampling::draw(rng, &d),
+        (Basket::GammaGamma { p, .. }, Some(rng)) => sampling::gamma(rng, p) / traits.basket_nu,
+        (_, None) => unreachable!("random baskets always get a stream"),
     }
 }

@@ -125,21 +125,29 @@ pub fn redemption(p: &Points, balance: f64) -> Option<Redemption> {
         })
 }
 
-/// Progress toward the next reward, in [0, 1], for the goal-gradient effect.
+/// Progress toward the next reward, in [0, 1), for the goal-gradient effect.
+///
+/// Money off comes in blocks of the threshold, so a member holding 1.3 blocks
+/// is 30% of the way to the next one: a customer who could redeem but has not
+/// is not stuck at "goal reached". With a catalogue, the goal is the cheapest
+/// reward the member cannot yet afford.
 pub fn progress(p: &Points, balance: f64) -> f64 {
-    let target = if p.catalog.is_empty() {
-        p.redeem_threshold
+    if p.catalog.is_empty() {
+        if p.redeem_threshold <= 0.0 {
+            return 0.0;
+        }
+        return (balance / p.redeem_threshold).fract();
+    }
+    let next = p
+        .catalog
+        .iter()
+        .map(|c| c.points.max(p.redeem_threshold))
+        .filter(|pts| *pts > balance)
+        .fold(f64::INFINITY, f64::min);
+    if next.is_finite() && next > 0.0 {
+        balance / next
     } else {
-        p.catalog
-            .iter()
-            .map(|c| c.points)
-            .fold(f64::INFINITY, f64::min)
-            .max(p.redeem_threshold)
-    };
-    if target <= 0.0 {
-        1.0
-    } else {
-        (balance / target).min(1.0)
+        0.0
     }
 }
 
@@ -203,5 +211,14 @@ mod tests {
         ];
         assert_eq!(redemption(&p, 900.0).unwrap().value, 10.0);
         assert_eq!(progress(&p, 250.0), 0.5);
+        assert_eq!(progress(&p, 400.0), 0.8);
+        assert_eq!(progress(&p, 1000.0), 0.5);
+    }
+
+    #[test]
+    fn money_off_progress_is_toward_the_next_block() {
+        let p = program();
+        assert_eq!(progress(&p, 250.0), 0.5);
+        assert!((progress(&p, 650.0) - 0.3).abs() < 1e-12);
     }
 }

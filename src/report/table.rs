@@ -26,7 +26,7 @@ pub fn render(r: &Results) -> String {
                     format!("{} to {}", signed(d.ci95[0]), signed(d.ci95[1])),
                     percent0(v.p_better),
                     v.payback_period.map_or("never".to_string(), |t| {
-                        format!("{} {}", units(t), r.time_unit)
+                        format!("{} {}", r.time_unit, units(t))
                     }),
                 )
             }

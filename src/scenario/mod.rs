@@ -5,13 +5,21 @@
 //! Loading happens in two stages (see `raw.rs` and `validate.rs`): the TOML is
 //! mirrored with spans and unknown keys rejected, then turned into these types.
 
+mod check;
+mod cohort;
 pub mod dist;
 mod error;
+mod locate;
+mod overrides;
 mod raw;
+mod resolve_dist;
+mod resolve_program;
+mod suggest;
 mod validate;
 
 pub use dist::{Basket, Dist, Dropout};
 pub use error::ScenarioError;
+pub(crate) use suggest::did_you_mean;
 pub use validate::{Override, load_file, load_str, load_str_with_overrides};
 
 use std::path::PathBuf;

@@ -1,1 +1,379 @@
-//! Stage one of loading: a serde mirror of the TOML file (placeholder).
+//! Stage one of loading: a serde mirror of the scenario TOML (SPEC section 3).
+//!
+//! Every table rejects unknown keys (`deny_unknown_fields`) so a misspelt key
+//! is an error, never silently ignored. Every value keeps its byte span
+//! (`Spanned`) so stage two (`validate.rs`) can point at the exact line and
+//! column when a value is out of range. Nothing here checks ranges or applies
+//! defaults: this module only says what the file *contains*.
+//!
+//! Numbers that may be written as integers (`horizon = 24`) are `f64`: serde's
+//! `f64` accepts TOML integers. Counts are `i64` (TOML's integer type) so a
+//! negative count gets our own range message instead of a serde type error.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// A number with its position in the file.
+pub type Num = Spanned<f64>;
+/// An integer with its position in the file.
+pub type Int = Spanned<i64>;
+/// A string with its position in the file.
+pub type Str = Spanned<String>;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub simulation: Spanned<RawSimulation>,
+    pub business: Spanned<RawBusiness>,
+    pub population: Spanned<RawPopulation>,
+    #[serde(default)]
+    pub acquisition: Option<Spanned<RawAcquisition>>,
+    #[serde(default)]
+    pub response: Option<Spanned<RawResponse>>,
+    #[serde(default)]
+    pub program: Option<Spanned<Vec<Spanned<RawProgram>>>>,
+    /// Parameter sweeps are read by the sweep verb; the loader only accepts the table.
+    #[serde(default)]
+    #[allow(dead_code)]
+    pub sweep: Option<toml::Table>,
+}
+
+/// `[simulation]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSimulation {
+    #[serde(default)]
+    pub name: Option<Str>,
+    pub time_unit: Str,
+    pub horizon: Num,
+    #[serde(default)]
+    pub replications: Option<Int>,
+    #[serde(default)]
+    pub seed: Option<Int>,
+    #[serde(default)]
+    pub report_every: Option<Num>,
+    #[serde(default)]
+    pub baseline: Option<Spanned<bool>>,
+}
+
+/// `[business]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBusiness {
+    #[serde(default)]
+    pub currency: Option<Str>,
+    pub gross_margin: Num,
+}
+
+/// `[population]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPopulation {
+    #[serde(default)]
+    pub customers: Option<Int>,
+    #[serde(default)]
+    pub cohort: Option<Str>,
+    pub segment: Spanned<Vec<Spanned<RawSegment>>>,
+}
+
+/// `[[population.segment]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSegment {
+    pub name: Str,
+    pub share: Num,
+    pub purchase_rate: Spanned<RawDist>,
+    pub dropout: Spanned<RawDropout>,
+    pub basket: Spanned<RawDist>,
+    #[serde(default)]
+    pub response: Option<Spanned<RawResponse>>,
+}
+
+/// A one-key distribution table (SPEC 3.1). `gamma_gamma` is only valid for
+/// `basket`; that is checked in stage two so the message can say so.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawDist {
+    Fixed(Num),
+    Gamma(RawGamma),
+    Lognormal(RawLognormal),
+    Exponential(RawExponential),
+    Beta(RawBeta),
+    Uniform(RawUniform),
+    GammaGamma(RawGammaGamma),
+}
+
+/// `{ gamma = { shape, rate | scale | mean } }`: exactly one of the last three.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGamma {
+    pub shape: Num,
+    #[serde(default)]
+    pub rate: Option<Num>,
+    #[serde(default)]
+    pub scale: Option<Num>,
+    #[serde(default)]
+    pub mean: Option<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLognormal {
+    pub mean: Num,
+    pub sd: Num,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExponential {
+    pub mean: Num,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBeta {
+    pub a: Num,
+    pub b: Num,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUniform {
+    pub min: Num,
+    pub max: Num,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGammaGamma {
+    pub p: Num,
+    pub q: Num,
+    pub gamma: Num,
+}
+
+/// Churn (SPEC 3.2): `"none"` or a one-key table.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RawDropout {
+    None,
+    Hazard(Num),
+    Bg(RawBeta),
+    Pareto(RawPareto),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPareto {
+    pub shape: Num,
+    pub rate: Num,
+}
+
+/// `[acquisition]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAcquisition {
+    #[serde(default)]
+    pub market_size: Option<Num>,
+    #[serde(default)]
+    pub innovation: Option<Num>,
+    #[serde(default)]
+    pub organic: Option<Num>,
+    #[serde(default)]
+    pub referral_rate: Option<Num>,
+    #[serde(default)]
+    pub referral_conversion: Option<Num>,
+}
+
+/// `[response]` and a segment's `response = { ... }`: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawResponse {
+    #[serde(default)]
+    pub discount_elasticity: Option<Num>,
+    #[serde(default)]
+    pub reward_elasticity: Option<Num>,
+    #[serde(default)]
+    pub reward_perceived: Option<Num>,
+    #[serde(default)]
+    pub goal_gradient: Option<Num>,
+    #[serde(default)]
+    pub reward_carryover: Option<Num>,
+    #[serde(default)]
+    pub switching_cost: Option<Num>,
+    #[serde(default)]
+    pub member_churn: Option<Num>,
+    #[serde(default)]
+    pub referred_churn: Option<Num>,
+    #[serde(default)]
+    pub referral_boost: Option<Num>,
+}
+
+/// `[[program]]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProgram {
+    pub name: Str,
+    #[serde(default)]
+    pub enrolment: Option<Num>,
+    #[serde(default)]
+    pub start: Option<Num>,
+    #[serde(default)]
+    pub end: Option<Num>,
+    #[serde(default)]
+    pub costs: Option<Spanned<RawCosts>>,
+    #[serde(default)]
+    pub discount: Option<Spanned<RawDiscount>>,
+    #[serde(default)]
+    pub points: Option<Spanned<RawPoints>>,
+    #[serde(default)]
+    pub stamps: Option<Spanned<RawStamps>>,
+    #[serde(default)]
+    pub referral: Option<Spanned<RawReferral>>,
+    #[serde(default)]
+    pub script: Option<Spanned<RawScript>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCosts {
+    #[serde(default)]
+    pub setup: Option<Num>,
+    #[serde(default)]
+    pub per_member: Option<Num>,
+    #[serde(default)]
+    pub per_member_per_unit: Option<Num>,
+    #[serde(default)]
+    pub per_unit: Option<Num>,
+}
+
+/// `[program.discount]`: `rate` or `tiers`, never both.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDiscount {
+    #[serde(default)]
+    pub rate: Option<Num>,
+    #[serde(default)]
+    pub tiers: Option<Spanned<Vec<Spanned<RawTier>>>>,
+    #[serde(default)]
+    pub tier_basis: Option<Str>,
+}
+
+/// One tier: exactly one of `from_spend` / `from_purchases`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTier {
+    #[serde(default)]
+    pub from_spend: Option<Num>,
+    #[serde(default)]
+    pub from_purchases: Option<Num>,
+    pub rate: Num,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPoints {
+    pub earn: Num,
+    pub point_value: Num,
+    pub redeem_threshold: Num,
+    #[serde(default)]
+    pub expiry: Option<Num>,
+    #[serde(default)]
+    pub welcome_points: Option<Num>,
+    #[serde(default)]
+    pub redeem_probability: Option<Num>,
+    #[serde(default)]
+    pub reward_cost_ratio: Option<Num>,
+    #[serde(default)]
+    pub catalog: Option<Spanned<Vec<Spanned<RawCatalogItem>>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalogItem {
+    pub points: Num,
+    pub value: Num,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStamps {
+    pub card_size: Int,
+    pub reward_value: Num,
+    #[serde(default)]
+    pub prestamped: Option<Int>,
+    #[serde(default)]
+    pub min_basket: Option<Num>,
+    #[serde(default)]
+    pub card_expiry: Option<Num>,
+    #[serde(default)]
+    pub reward_cost_ratio: Option<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReferral {
+    pub referrer_reward: Num,
+    pub referee_reward: Num,
+    #[serde(default)]
+    pub referral_boost: Option<Num>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScript {
+    pub file: Str,
+    #[serde(default)]
+    pub params: Option<toml::Table>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<RawScenario, toml::de::Error> {
+        toml::from_str(src)
+    }
+
+    const MINIMAL: &str = r#"
+[simulation]
+time_unit = "month"
+horizon = 24
+[business]
+gross_margin = 0.4
+[population]
+customers = 10
+[[population.segment]]
+name = "all"
+share = 1
+purchase_rate = { gamma = { shape = 2, mean = 1.5 } }
+dropout = "none"
+basket = { fixed = 20 }
+"#;
+
+    #[test]
+    fn integers_are_accepted_where_floats_are_expected() {
+        let raw = parse(MINIMAL).expect("minimal scenario parses");
+        assert_eq!(*raw.simulation.get_ref().horizon.get_ref(), 24.0);
+        let seg = &raw.population.get_ref().segment.get_ref()[0];
+        assert_eq!(*seg.get_ref().share.get_ref(), 1.0);
+        assert!(matches!(seg.get_ref().dropout.get_ref(), RawDropout::None));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let src = MINIMAL.replace("horizon = 24", "horizon = 24\nhorizn = 3");
+        let e = parse(&src).expect_err("unknown key");
+        assert!(
+            e.message().contains("unknown field `horizn`"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn sweep_table_is_accepted() {
+        let src = format!("{MINIMAL}\n[sweep]\nanything = [1, 2]\n");
+        assert!(parse(&src).is_ok());
+    }
+}

@@ -1,7 +1,25 @@
-//! Stage two of loading: raw TOML → resolved [`Scenario`] (placeholder).
+//! Stage two of loading: raw TOML → resolved [`Scenario`].
+//!
+//! The flow: parse the text into a spanned document, apply `--set` overrides
+//! to it, deserialize it into the raw mirror (`raw.rs`, unknown keys
+//! rejected), then check every value and apply every default here. Programs
+//! and distributions have their own files (`resolve_program.rs`,
+//! `resolve_dist.rs`). The first problem found is reported; nothing
+//! downstream ever sees a raw value.
 
-use super::{Scenario, ScenarioError};
+use super::check::{Bound, Cx, Result};
+use super::error::{Origin, ScenarioError};
+use super::overrides::{self, SpanAlloc};
+use super::raw::{RawAcquisition, RawPopulation, RawResponse, RawScenario, RawSimulation};
+use super::suggest::did_you_mean;
+use super::{
+    Acquisition, Business, Population, Response, Scenario, Segment, Simulation, TimeUnit, cohort,
+    resolve_dist, resolve_program,
+};
+use serde::Deserialize;
 use std::path::Path;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// A `--set KEY=VALUE` override applied to the parsed document before validation.
 #[derive(Debug, Clone, PartialEq)]
@@ -12,23 +30,520 @@ pub struct Override {
 }
 
 /// Load and validate a scenario file.
-pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
-    let src = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        message: format!("{}: cannot read scenario: {e}", path.display()),
+///
+/// Messages name the file exactly as `path` is given, so a relative path stays relative.
+pub fn load_file(path: &Path) -> Result<Scenario> {
+    let src = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioError::new(match e.kind() {
+            std::io::ErrorKind::NotFound => format!("{}: scenario file not found", path.display()),
+            _ => format!("{}: cannot read scenario: {e}", path.display()),
+        })
     })?;
     load_str(&src, Some(path))
 }
 
 /// Load and validate scenario text; `path` is used in messages and to resolve relative files.
-pub fn load_str(src: &str, path: Option<&Path>) -> Result<Scenario, ScenarioError> {
+pub fn load_str(src: &str, path: Option<&Path>) -> Result<Scenario> {
     load_str_with_overrides(src, path, &[])
 }
 
 /// Load with `--set` overrides applied before validation.
+///
+/// An override may set any key the format knows, present in the file or not;
+/// a key the format does not know is an error with a did-you-mean. Errors in
+/// overridden values name the override instead of a line and column.
 pub fn load_str_with_overrides(
-    _src: &str,
-    _path: Option<&Path>,
-    _overrides: &[Override],
-) -> Result<Scenario, ScenarioError> {
-    todo!("scenario loader")
+    src: &str,
+    path: Option<&Path>,
+    overrides: &[Override],
+) -> Result<Scenario> {
+    let label = path.map_or_else(|| "<input>".to_string(), |p| p.display().to_string());
+    let mut origin = Origin {
+        label,
+        src,
+        overrides: Vec::new(),
+    };
+    // The override values as TOML text; they must outlive the document that borrows them.
+    let texts: Vec<String> = overrides.iter().map(|o| o.value.to_string()).collect();
+    let doc = build_document(src, overrides, &texts, &mut origin)?;
+    let raw = RawScenario::deserialize(toml::de::Deserializer::from(doc.clone()))
+        .map_err(|e| origin.shape(&e, doc.get_ref()))?;
+    let dir = path.and_then(Path::parent).unwrap_or(Path::new(""));
+    let cx = Cx {
+        origin: &origin,
+        doc: doc.get_ref(),
+        dir,
+    };
+    resolve(&cx, &raw, path)
+}
+
+/// Parse the text and apply the overrides, recording which spans each one owns.
+fn build_document<'a>(
+    src: &'a str,
+    overrides: &[Override],
+    texts: &'a [String],
+    origin: &mut Origin<'_>,
+) -> Result<Spanned<DeTable<'a>>> {
+    let mut doc = DeTable::parse(src).map_err(|e| origin.syntax(&e))?;
+    let mut spans = SpanAlloc::new(src.len());
+    for (o, text) in overrides.iter().zip(texts) {
+        let set = format!("--set {}={}", o.key, text);
+        let first = spans.mark();
+        let fail = |origin: &Origin<'_>, problem: String| {
+            ScenarioError::new(format!("{}: {set}: {problem}", origin.label))
+        };
+        let parts = overrides::parse_key(&o.key).map_err(|p| fail(origin, p))?;
+        let value = DeValue::parse(text)
+            .map_err(|e| fail(origin, format!("cannot use the value: {}", e.message())))?;
+        let value = overrides::respan(value.into_inner(), &mut spans);
+        overrides::apply(doc.get_mut(), &parts, value, &mut spans).map_err(|p| fail(origin, p))?;
+        origin.overrides.push((set, first..spans.mark()));
+    }
+    Ok(doc)
+}
+
+fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenario> {
+    let sim = simulation(cx, raw.simulation.get_ref())?;
+    let name = match &raw.simulation.get_ref().name {
+        Some(n) => n.get_ref().clone(),
+        None => path.and_then(Path::file_stem).map_or_else(
+            || "scenario".to_string(),
+            |s| s.to_string_lossy().into_owned(),
+        ),
+    };
+    let b = raw.business.get_ref();
+    let currency = match &b.currency {
+        Some(c) if c.get_ref().trim().is_empty() => {
+            return Err(cx.err(&c.span(), "empty currency. expected a code such as \"EUR\""));
+        }
+        Some(c) => c.get_ref().clone(),
+        // The SPEC's examples are in euros; documented in docs/scenario-format.md.
+        None => "EUR".to_string(),
+    };
+    let business = Business {
+        currency,
+        gross_margin: cx.num(&b.gross_margin, Bound::Unit, "a share of list price")?,
+    };
+    let global = match &raw.response {
+        Some(r) => response(cx, r.get_ref(), Response::default())?,
+        None => Response::default(),
+    };
+    let population = population(cx, &raw.population, &global)?;
+    let acquisition = match &raw.acquisition {
+        Some(a) => Some(acquisition(cx, a.get_ref())?),
+        None => None,
+    };
+    let programs = match &raw.program {
+        Some(list) => resolve_program::programs(cx, list, &sim, &business)?,
+        None => Vec::new(),
+    };
+    Ok(Scenario {
+        name,
+        path: path.map(Path::to_path_buf),
+        simulation: sim,
+        business,
+        population,
+        acquisition,
+        response: global,
+        programs,
+    })
+}
+
+fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
+    let unit = s.time_unit.get_ref();
+    let time_unit = TimeUnit::parse(unit).ok_or_else(|| {
+        let mut msg = format!("unknown time unit `{unit}`");
+        if let Some(m) = did_you_mean(unit, TimeUnit::ALL) {
+            msg.push_str(&format!("; did you mean `{m}`?"));
+        } else {
+            msg.push('.');
+        }
+        msg.push_str(&format!(" allowed: {}", TimeUnit::ALL.join(", ")));
+        cx.err(&s.time_unit.span(), msg)
+    })?;
+    let horizon = cx.num(&s.horizon, Bound::Pos, "a length in time units")?;
+    let replications = match &s.replications {
+        Some(r) => cx.int(r, 1, i64::from(u32::MAX), "a number of replications")? as u32,
+        None => 100,
+    };
+    let seed = match &s.seed {
+        Some(r) => cx.int(r, 0, i64::MAX, "a seed")? as u64,
+        None => 1,
+    };
+    let report_every = cx.num_or(
+        &s.report_every,
+        1.0,
+        Bound::Pos,
+        "a report period in time units",
+    )?;
+    if let Some(r) = &s.report_every {
+        if report_every > horizon {
+            return Err(cx.err(
+                &r.span(),
+                format!("`{report_every}` is longer than the horizon ({horizon}). expected a report period <= horizon"),
+            ));
+        }
+    }
+    Ok(Simulation {
+        time_unit,
+        horizon,
+        replications,
+        seed,
+        report_every,
+        baseline: s.baseline.as_ref().is_none_or(|b| *b.get_ref()),
+    })
+}
+
+/// `[response]` keys over `base` (the defaults, or the global response for a segment).
+fn response(cx: &Cx<'_>, r: &RawResponse, base: Response) -> Result<Response> {
+    let elasticity = "an elasticity";
+    Ok(Response {
+        discount_elasticity: cx.num_or(
+            &r.discount_elasticity,
+            base.discount_elasticity,
+            Bound::NonNeg,
+            elasticity,
+        )?,
+        reward_elasticity: cx.num_or(
+            &r.reward_elasticity,
+            base.reward_elasticity,
+            Bound::NonNeg,
+            elasticity,
+        )?,
+        reward_perceived: cx.num_or(
+            &r.reward_perceived,
+            base.reward_perceived,
+            Bound::Unit,
+            "a share of reward value",
+        )?,
+        goal_gradient: cx.num_or(
+            &r.goal_gradient,
+            base.goal_gradient,
+            Bound::NonNeg,
+            "a goal-gradient strength",
+        )?,
+        reward_carryover: cx.num_or(
+            &r.reward_carryover,
+            base.reward_carryover,
+            Bound::Unit,
+            "a carry-over share",
+        )?,
+        switching_cost: cx.num_or(
+            &r.switching_cost,
+            base.switching_cost,
+            Bound::NonNeg,
+            "a switching-cost strength",
+        )?,
+        member_churn: cx.num_or(
+            &r.member_churn,
+            base.member_churn,
+            Bound::NonNeg,
+            "a churn multiplier",
+        )?,
+        referred_churn: cx.num_or(
+            &r.referred_churn,
+            base.referred_churn,
+            Bound::NonNeg,
+            "a churn multiplier",
+        )?,
+        referral_boost: cx.num_or(
+            &r.referral_boost,
+            base.referral_boost,
+            Bound::NonNeg,
+            "a referral multiplier",
+        )?,
+    })
+}
+
+fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Result<Population> {
+    let pop = p.get_ref();
+    let customers = match &pop.customers {
+        Some(c) => Some(cx.int(c, 0, i64::MAX, "a number of customers")? as u64),
+        None => None,
+    };
+    let (customers, cohort) = match (&pop.cohort, customers) {
+        (Some(file), given) => {
+            let starts =
+                cohort::read(&cx.dir.join(file.get_ref())).map_err(|m| cx.err(&file.span(), m))?;
+            let rows = starts.len() as u64;
+            if let (Some(n), Some(c)) = (given, &pop.customers) {
+                if n != rows {
+                    return Err(cx.err(
+                        &c.span(),
+                        format!("`{n}` differs from the {rows} rows of the cohort file. expected {rows}, or leave `customers` out"),
+                    ));
+                }
+            }
+            (rows, Some(starts))
+        }
+        (None, Some(n)) => (n, None),
+        (None, None) => {
+            return Err(cx.err_path(
+                &p.span(),
+                "population.customers",
+                "missing required key; expected the number of customers at the start (>= 0), or `cohort = \"file.csv\"`",
+            ));
+        }
+    };
+    let list = &pop.segment;
+    if list.get_ref().is_empty() {
+        // Point at an overridden share if there is one: that is what changed.
+        let span = list
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().share.span())
+            .find(|s| s.start > cx.origin.src.len())
+            .unwrap_or_else(|| list.span());
+        return Err(cx.err_path(
+            &span,
+            "population.segment",
+            "no segments. expected at least one `[[population.segment]]`",
+        ));
+    }
+    let mut segments: Vec<Segment> = Vec::new();
+    for s in list.get_ref() {
+        let s = s.get_ref();
+        let name = s.name.get_ref();
+        if segments.iter().any(|x| &x.name == name) {
+            return Err(cx.err(
+                &s.name.span(),
+                format!("duplicate segment name `{name}`. expected a unique name per segment"),
+            ));
+        }
+        let resp = match &s.response {
+            Some(r) => response(cx, r.get_ref(), *global)?,
+            None => *global,
+        };
+        segments.push(Segment {
+            name: name.clone(),
+            share: cx.num(&s.share, Bound::Unit, "a share of customers")?,
+            purchase_rate: resolve_dist::dist(cx, &s.purchase_rate)?,
+            dropout: resolve_dist::dropout(cx, &s.dropout)?,
+            basket: resolve_dist::basket(cx, &s.basket)?,
+            response: resp,
+        });
+    }
+    let sum: f64 = segments.iter().map(|s| s.share).sum();
+    if (sum - 1.0).abs() > 1e-9 {
+        let terms: Vec<String> = segments
+            .iter()
+            .map(|s| format!("{} {}", s.name, s.share))
+            .collect();
+        // Point at an overridden share if there is one: that is what changed.
+        let span = list
+            .get_ref()
+            .iter()
+            .map(|s| s.get_ref().share.span())
+            .find(|s| s.start > cx.origin.src.len())
+            .unwrap_or_else(|| list.span());
+        return Err(cx.err_path(
+            &span,
+            "population.segment",
+            format!(
+                "segment shares sum to {} ({}). expected a sum of 1",
+                round12(sum),
+                terms.join(" + ")
+            ),
+        ));
+    }
+    Ok(Population {
+        customers,
+        segments,
+        cohort,
+    })
+}
+
+/// Round away binary noise (0.30000000000000004) for display.
+fn round12(x: f64) -> f64 {
+    (x * 1e12).round() / 1e12
+}
+
+fn acquisition(cx: &Cx<'_>, a: &RawAcquisition) -> Result<Acquisition> {
+    let market_size = cx.num_opt(
+        &a.market_size,
+        Bound::Pos,
+        "a number of potential customers",
+    )?;
+    let innovation = cx.num_or(
+        &a.innovation,
+        0.0,
+        Bound::NonNeg,
+        "a share of the remaining market per time unit",
+    )?;
+    if let (Some(i), None) = (&a.innovation, market_size) {
+        if innovation > 0.0 {
+            return Err(cx.err(
+                &i.span(),
+                "innovation needs `market_size`: it is the share of the not-yet-acquired market \
+                 won per time unit, and without a market size there is nothing to take a share of. \
+                 add `market_size = ...` to [acquisition], or use `organic` for a steady stream of new customers",
+            ));
+        }
+    }
+    Ok(Acquisition {
+        market_size,
+        innovation,
+        organic: cx.num_or(
+            &a.organic,
+            0.0,
+            Bound::NonNeg,
+            "new customers per time unit",
+        )?,
+        referral_rate: cx.num_or(
+            &a.referral_rate,
+            0.0,
+            Bound::NonNeg,
+            "contacts per customer per time unit",
+        )?,
+        referral_conversion: cx.num_or(
+            &a.referral_conversion,
+            0.0,
+            Bound::Unit,
+            "a probability",
+        )?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Dist, TierBasis};
+
+    const BASE: &str = r#"[simulation]
+time_unit = "month"
+horizon = 24
+[business]
+gross_margin = 0.4
+[population]
+customers = 10
+[[population.segment]]
+name = "all"
+share = 1
+purchase_rate = { gamma = { shape = 2, mean = 1.5 } }
+dropout = "none"
+basket = { fixed = 20 }
+"#;
+
+    fn load(extra: &str) -> std::result::Result<Scenario, String> {
+        load_str(&format!("{BASE}{extra}"), Some(Path::new("t.toml"))).map_err(|e| e.message)
+    }
+
+    fn set(key: &str, value: toml::Value) -> std::result::Result<Scenario, String> {
+        let o = [Override {
+            key: key.to_string(),
+            value,
+        }];
+        load_str_with_overrides(BASE, Some(Path::new("t.toml")), &o).map_err(|e| e.message)
+    }
+
+    #[test]
+    fn minimal_scenario_gets_every_default() {
+        let s = load("").expect("loads");
+        assert_eq!(s.name, "t");
+        assert_eq!(s.business.currency, "EUR");
+        assert_eq!((s.simulation.replications, s.simulation.seed), (100, 1));
+        assert_eq!(
+            (s.simulation.report_every, s.simulation.baseline),
+            (1.0, true)
+        );
+        assert_eq!(s.acquisition, None);
+        assert!(s.programs.is_empty());
+        assert_eq!(
+            s.population.segments[0].purchase_rate,
+            Dist::Gamma {
+                shape: 2.0,
+                scale: 0.75
+            }
+        );
+    }
+
+    #[test]
+    fn a_single_program_table_is_explained() {
+        let e = load("[program]\nname = \"x\"\n").expect_err("not an array");
+        assert_eq!(
+            e,
+            "t.toml:14:1: program: expected a list of tables, found a single table; write `[[program]]` (two brackets) for each entry"
+        );
+    }
+
+    #[test]
+    fn acquisition_defaults_to_zero_and_innovation_zero_needs_no_market() {
+        let s = load("[acquisition]\ninnovation = 0\norganic = 2\n").expect("loads");
+        let a = s.acquisition.expect("present");
+        assert_eq!((a.market_size, a.innovation, a.organic), (None, 0.0, 2.0));
+        assert_eq!((a.referral_rate, a.referral_conversion), (0.0, 0.0));
+    }
+
+    #[test]
+    fn discount_tiers_by_purchases() {
+        let s = load(
+            "[[program]]\nname = \"d\"\n[program.discount]\ntier_basis = \"purchases\"\n\
+             tiers = [{ from_purchases = 5, rate = 0.1 }]\n",
+        )
+        .expect("loads");
+        let d = s.programs[0].discount.clone().expect("discount");
+        assert_eq!(d.basis, TierBasis::Purchases);
+        assert_eq!(d.tiers.len(), 2);
+        let e = load(
+            "[[program]]\nname = \"d\"\n[program.discount]\ntier_basis = \"spend\"\n\
+             tiers = [{ from_purchases = 5, rate = 0.1 }]\n",
+        )
+        .expect_err("mixed basis");
+        assert!(
+            e.contains("program[0].discount.tiers[0].from_purchases: all tiers"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn overrides_name_themselves_in_errors() {
+        let e = set("business.gross_margin", toml::Value::from(1.5)).expect_err("range");
+        assert_eq!(
+            e,
+            "t.toml: --set business.gross_margin=1.5: business.gross_margin: `1.5` is out of range. expected a share of list price in [0, 1]"
+        );
+        let e = set("simulation.horizon.x", toml::Value::from(1)).expect_err("not a table");
+        assert_eq!(
+            e,
+            "t.toml: --set simulation.horizon.x=1: `simulation.horizon` is a number, not a table, so it has no keys"
+        );
+        let e =
+            set("population.segment[0].basket.fixed", toml::Value::from(-1)).expect_err("range");
+        assert!(e.starts_with("t.toml: --set population.segment[0].basket.fixed=-1: population.segment[0].basket.fixed: `-1` is out of range"), "{e}");
+    }
+
+    #[test]
+    fn overrides_with_table_values_locate_nested_keys() {
+        let mut t = toml::Table::new();
+        let mut g = toml::Table::new();
+        g.insert("shape".into(), 2.into());
+        g.insert("rate".into(), 1.into());
+        g.insert("mean".into(), 3.into());
+        t.insert("gamma".into(), toml::Value::Table(g));
+        let e = set("segment[all].purchase_rate", toml::Value::Table(t)).expect_err("two scales");
+        assert!(
+            e.contains(": population.segment[0].purchase_rate.gamma.mean: give exactly one of"),
+            "{e}"
+        );
+        let s = set(
+            "segment[all].purchase_rate",
+            toml::Value::Table({
+                let mut t = toml::Table::new();
+                t.insert("fixed".into(), 3.into());
+                t
+            }),
+        )
+        .expect("loads");
+        assert_eq!(s.population.segments[0].purchase_rate, Dist::Fixed(3.0));
+    }
+
+    #[test]
+    fn syntax_errors_in_text_without_a_path() {
+        let e = load_str("a = ", None).expect_err("syntax");
+        assert!(
+            e.message.starts_with("<input>:1:5: TOML syntax error:"),
+            "{}",
+            e.message
+        );
+    }
 }

@@ -1,0 +1,84 @@
+//! Benchmark scenarios shared by `benches/` and `examples/throughput.rs`, so
+//! that the figures quoted in docs/performance.md come from one definition.
+
+use crate::scenario::*;
+
+/// The benchmark population: BG/NBD with the CDNOW estimates, 78 weeks, one
+/// replication, fixed baskets. `variant` is `control` (no program, the
+/// control arm only), `stamps` or `points` (that program only, default response).
+pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
+    let horizon = 78.0;
+    let mut program = ProgramSpec {
+        name: variant.to_string(),
+        enrolment: 1.0,
+        start: 0.0,
+        end: horizon,
+        costs: Costs::default(),
+        discount: None,
+        points: None,
+        stamps: None,
+        referral: None,
+        script: None,
+    };
+    let programs = match variant {
+        "stamps" => {
+            program.stamps = Some(Stamps {
+                card_size: 10,
+                reward_value: 10.0,
+                prestamped: 0,
+                min_basket: 0.0,
+                card_expiry: None,
+                reward_cost_ratio: 0.6,
+            });
+            vec![program]
+        }
+        "points" => {
+            program.points = Some(Points {
+                earn: 1.0,
+                point_value: 0.01,
+                redeem_threshold: 500.0,
+                expiry: Some(52.0),
+                welcome_points: 0.0,
+                redeem_probability: 1.0,
+                reward_cost_ratio: 1.0,
+                catalog: vec![],
+            });
+            vec![program]
+        }
+        _ => vec![],
+    };
+    Scenario {
+        name: format!("benchmark ({variant})"),
+        path: None,
+        simulation: Simulation {
+            time_unit: TimeUnit::Week,
+            horizon,
+            replications: 1,
+            seed: 1,
+            report_every: 1.0,
+            baseline: programs.is_empty(),
+        },
+        business: Business {
+            currency: "USD".into(),
+            gross_margin: 0.4,
+        },
+        population: Population {
+            customers,
+            segments: vec![Segment {
+                name: "all".into(),
+                share: 1.0,
+                purchase_rate: Dist::Gamma {
+                    shape: 0.243,
+                    scale: 1.0 / 4.414,
+                },
+                dropout: Dropout::Bg { a: 0.793, b: 2.426 },
+                basket: Basket::Iid(Dist::Fixed(35.0)),
+                response: Response::default(),
+            }],
+            cohort: None,
+        },
+        acquisition: None,
+        response: Response::default(),
+        programs,
+    }
+}

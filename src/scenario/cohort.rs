@@ -1,0 +1,81 @@
+//! `[population] cohort = "cohort.csv"`: the initial customers' join times,
+//! as written by `loyalsim fit` (SPEC 7): a header `customer,start` and one
+//! row per customer, `start` in time units since the first date.
+//!
+//! Only `start` is used; `customer` must be present so a file of the wrong
+//! kind is caught, but ids are not interpreted. Extra columns are ignored.
+
+use std::path::Path;
+
+/// Read the start times, sorted ascending. The error is a sentence naming the
+/// file (as resolved) and, for a bad row, its line.
+pub(crate) fn read(path: &Path) -> Result<Vec<f64>, String> {
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("cohort file `{shown}` not found"),
+        _ => format!("cannot read cohort file `{shown}`: {e}"),
+    })?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers = rdr
+        .headers()
+        .map_err(|e| format!("cannot read cohort file `{shown}`: {e}"))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h == name);
+    let (Some(_), Some(start_col)) = (col("customer"), col("start")) else {
+        let found: Vec<&str> = headers.iter().collect();
+        return Err(format!(
+            "cohort file `{shown}` needs the header `customer,start` (found `{}`)",
+            found.join(",")
+        ));
+    };
+    let mut starts = Vec::new();
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| format!("cannot read cohort file `{shown}`: {e}"))?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let cell = rec.get(start_col).unwrap_or("");
+        let start: f64 = cell.parse().map_err(|_| {
+            format!("cohort file `{shown}` line {line}: start `{cell}` is not a number. expected time units since the first date (>= 0)")
+        })?;
+        if !(start.is_finite() && start >= 0.0) {
+            return Err(format!(
+                "cohort file `{shown}` line {line}: start `{cell}` is out of range. expected a finite number >= 0"
+            ));
+        }
+        starts.push(start);
+    }
+    starts.sort_by(f64::total_cmp);
+    Ok(starts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn write(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().expect("temp file");
+        f.write_all(text.as_bytes()).expect("write");
+        f
+    }
+
+    #[test]
+    fn reads_and_sorts_start_times() {
+        let f = write("customer,start\na,3.5\nb, 0\nc,1\n");
+        assert_eq!(read(f.path()).expect("valid"), vec![0.0, 1.0, 3.5]);
+    }
+
+    #[test]
+    fn rejects_bad_rows_with_their_line() {
+        let f = write("customer,start\na,1\nb,-2\n");
+        let e = read(f.path()).expect_err("negative");
+        assert!(e.contains("line 3: start `-2` is out of range"), "{e}");
+        let f = write("customer,begin\na,1\n");
+        assert!(
+            read(f.path())
+                .expect_err("header")
+                .contains("needs the header")
+        );
+    }
+}
