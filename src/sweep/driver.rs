@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::scenario::{self, Override, Scenario, ScenarioError};
-use crate::sweep::expand::{self, Grid, describe, display_value};
+use crate::sweep::expand::{self, Grid, describe};
 use crate::sweep::files::{self, Assembler, Manifest, PointState, PointText};
 use crate::sweep::shard::Shard;
 use std::path::{Path, PathBuf};
@@ -79,12 +79,8 @@ impl Plan {
             if let Err(e) = self.load(&point) {
                 for o in &point {
                     if let Err(alone) = self.load(std::slice::from_ref(o)) {
-                        return Err(Error::input(format!(
-                            "sweep value {}={} is invalid: {}",
-                            o.key,
-                            display_value(&o.value),
-                            alone.message
-                        )));
+                        // The loader's message names the key and the value.
+                        return Err(alone.into());
                     }
                 }
                 return Err(Error::input(format!(

@@ -276,11 +276,8 @@ impl Assembler {
         let _ = writeln!(head, "  \"loyalsim_version\": {},", q(&m.loyalsim_version));
         let _ = writeln!(head, "  \"sweep\": {},", q(&m.sweep));
         let _ = writeln!(head, "  \"scenario\": {},", q(&m.scenario));
-        let _ = writeln!(
-            head,
-            "  \"keys\": {},",
-            serde_json::to_string(&m.keys).unwrap_or_default()
-        );
+        let keys: Vec<String> = m.keys.iter().map(|k| q(k)).collect();
+        let _ = writeln!(head, "  \"keys\": [{}],", keys.join(", "));
         let _ = writeln!(head, "  \"points\": {},", m.points);
         if m.shard != "1/1" {
             let _ = writeln!(head, "  \"shard\": {},", q(&m.shard));
