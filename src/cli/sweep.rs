@@ -29,6 +29,9 @@ pub struct SweepArgs {
     /// Print nothing on stderr (no progress, no notes).
     #[arg(long)]
     pub quiet: bool,
+    /// Check every point and print the grid size; run and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub fn run(a: &SweepArgs) -> Result<()> {
@@ -43,6 +46,17 @@ pub fn run(a: &SweepArgs) -> Result<()> {
             .map_or("scenario".into(), |s| s.to_string_lossy());
         PathBuf::from(format!("sweep-{stem}"))
     });
+    if a.dry_run {
+        let plan = driver::Plan::new(&a.scenario, &a.sets, a.replications)?;
+        let total = plan.grid.len();
+        println!(
+            "{}: ok, {total} points over {}; shard {shard} runs {} of them",
+            a.scenario.display(),
+            plan.grid.keys().join(", "),
+            shard.count(total)
+        );
+        return Ok(());
+    }
     driver::run(&driver::Options {
         scenario: a.scenario.clone(),
         sets: a.sets.clone(),
