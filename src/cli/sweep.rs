@@ -49,11 +49,15 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     if a.dry_run {
         let plan = driver::Plan::new(&a.scenario, &a.sets, a.replications)?;
         let total = plan.grid.len();
+        let part = if shard.n > 1 {
+            format!("; shard {shard} runs {} of them", shard.count(total))
+        } else {
+            String::new()
+        };
         println!(
-            "{}: ok, {total} points over {}; shard {shard} runs {} of them",
+            "{}: ok, {total} points over {}{part}",
             a.scenario.display(),
-            plan.grid.keys().join(", "),
-            shard.count(total)
+            plan.grid.keys().join(", ")
         );
         return Ok(());
     }
