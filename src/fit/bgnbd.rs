@@ -12,46 +12,56 @@
 //!
 //! E[X(t)] (eq. 7) = (a+b-1)/(a-1) · [1 - (α/(α+t))^r ₂F₁(r, b; a+b-1; t/(α+t))].
 
-use super::Rfm;
 use super::special::{hyp2f1, ln_beta, ln_gamma, log_add_exp, tanh_sinh};
+use super::{Prepared, Rfm};
 
 /// Parameter names in the order used everywhere (fit.json, vectors).
 pub const NAMES: [&str; 4] = ["r", "alpha", "a", "b"];
 
 /// The summed log-likelihood of `data` at `[r, alpha, a, b]` (all > 0).
-/// Rows must be sorted by x for the per-x cache to pay off (any order is correct).
 pub fn log_likelihood(p: &[f64], data: &[Rfm]) -> f64 {
+    log_likelihood_prepared(p, &Prepared::new(data))
+}
+
+/// [`log_likelihood`] on prepared data: the log-gamma terms once per distinct
+/// x, ln(α + t) once per distinct time, then one log-add-exp per customer.
+pub fn log_likelihood_prepared(p: &[f64], d: &Prepared) -> f64 {
     let (r, alpha, a, b) = (p[0], p[1], p[2], p[3]);
     let ln_alpha = alpha.ln();
     let ln_a = a.ln();
-    let lg_r = ln_gamma(r);
-    let lg_b = ln_gamma(b);
-    let lg_ab = ln_gamma(a + b);
-    let mut cached_x = f64::NAN;
-    let (mut a12, mut a4c) = (0.0, 0.0);
-    let mut sum = 0.0;
-    for d in data {
-        let x = d.x;
-        if x != cached_x {
-            cached_x = x;
-            let a1 = ln_gamma(r + x) - lg_r + r * ln_alpha;
-            let a2 = lg_ab + ln_gamma(b + x) - lg_b - ln_gamma(a + b + x);
-            a12 = a1 + a2;
-            a4c = if x > 0.0 {
-                ln_a - (b + x - 1.0).ln()
-            } else {
-                0.0
-            };
-        }
-        let a3 = -(r + x) * (alpha + d.t).ln();
-        let ll = if x > 0.0 {
-            a12 + log_add_exp(a3, a4c - (r + x) * (alpha + d.t_x).ln())
+    let (lg_r, lg_b, lg_ab) = (ln_gamma(r), ln_gamma(b), ln_gamma(a + b));
+    // Per distinct x: ln A₁ + ln A₂ and the constant of ln A₄.
+    let a12: Vec<f64> =
+        d.xs.iter()
+            .map(|&x| {
+                ln_gamma(r + x) - lg_r + r * ln_alpha + lg_ab + ln_gamma(b + x)
+                    - lg_b
+                    - ln_gamma(a + b + x)
+            })
+            .collect();
+    let a4c: Vec<f64> =
+        d.xs.iter()
+            .map(|&x| {
+                if x > 0.0 {
+                    ln_a - (b + x - 1.0).ln()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+    let ln_t: Vec<f64> = d.times.iter().map(|&t| (alpha + t).ln()).collect();
+    d.sum_rows(|i| {
+        let row = &d.rows[i];
+        let xi = d.row_x[i] as usize;
+        let rx = r + row.x;
+        let a3 = -rx * ln_t[d.row_t[i] as usize];
+        let ll = if row.x > 0.0 {
+            a12[xi] + log_add_exp(a3, a4c[xi] - rx * ln_t[d.row_tx[i] as usize])
         } else {
-            a12 + a3
+            a12[xi] + a3
         };
-        sum += d.n * ll;
-    }
-    sum
+        row.n * ll
+    })
 }
 
 /// Expected repeat transactions in (0, t] of a customer who made the first

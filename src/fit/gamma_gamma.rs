@@ -15,13 +15,61 @@ pub const NAMES: [&str; 3] = ["p", "q", "gamma"];
 
 /// Summed log-likelihood of (x, z̄) pairs (x ≥ 1, z̄ > 0) at `[p, q, gamma]`.
 pub fn log_likelihood(par: &[f64], data: &[(f64, f64)]) -> f64 {
+    log_likelihood_prepared(par, &SpendData::new(data))
+}
+
+/// Customers grouped by x, with Σ ln z̄ per group: per evaluation the
+/// log-gamma terms are computed once per distinct x and only
+/// ln(γ + x z̄) once per customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpendData {
+    /// (x, number of customers, Σ ln z̄, range into `means`).
+    groups: Vec<(f64, f64, f64, std::ops::Range<usize>)>,
+    means: Vec<f64>,
+}
+
+impl SpendData {
+    pub fn new(data: &[(f64, f64)]) -> SpendData {
+        let mut v = data.to_vec();
+        v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut groups = Vec::new();
+        let mut i = 0;
+        while i < v.len() {
+            let x = v[i].0;
+            let j = i + v[i..].iter().take_while(|d| d.0 == x).count();
+            let sum_ln: f64 = v[i..j].iter().map(|d| d.1.ln()).sum();
+            groups.push((x, (j - i) as f64, sum_ln, i..j));
+            i = j;
+        }
+        SpendData {
+            groups,
+            means: v.into_iter().map(|d| d.1).collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.means.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.means.is_empty()
+    }
+}
+
+/// [`log_likelihood`] on grouped data.
+pub fn log_likelihood_prepared(par: &[f64], d: &SpendData) -> f64 {
     let (p, q, g) = (par[0], par[1], par[2]);
     let base = -ln_gamma(q) + q * g.ln();
-    data.iter()
-        .map(|&(x, m)| {
+    d.groups
+        .iter()
+        .map(|(x, n, sum_ln_m, range)| {
             let px = p * x;
-            base + ln_gamma(px + q) - ln_gamma(px) + (px - 1.0) * m.ln() + px * x.ln()
-                - (px + q) * (x * m + g).ln()
+            let tail: f64 = d.means[range.clone()]
+                .iter()
+                .map(|&m| (x * m + g).ln())
+                .sum();
+            n * (base + ln_gamma(px + q) - ln_gamma(px) + px * x.ln()) + (px - 1.0) * sum_ln_m
+                - (px + q) * tail
         })
         .sum()
 }

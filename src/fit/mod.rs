@@ -30,6 +30,86 @@ pub struct Rfm {
     pub n: f64,
 }
 
+/// The summaries arranged for fast repeated likelihood evaluation: the
+/// distinct x values and times (t_x and T) are indexed once, so that each
+/// evaluation computes the expensive terms once per distinct value (or
+/// distinct (x, t) pair) instead of once per customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub rows: Vec<Rfm>,
+    /// Distinct x values, ascending.
+    pub xs: Vec<f64>,
+    /// Distinct times among all t_x and T, ascending.
+    pub times: Vec<f64>,
+    /// Per row: index into `xs`, into `times` for t_x and for T.
+    pub row_x: Vec<u32>,
+    pub row_tx: Vec<u32>,
+    pub row_t: Vec<u32>,
+    /// Distinct (x index, time index) pairs among (x, t_x) and (x, T).
+    pub pairs: Vec<(u32, u32)>,
+    /// Per row: index into `pairs` for (x, t_x) and for (x, T).
+    pub row_pair_tx: Vec<u32>,
+    pub row_pair_t: Vec<u32>,
+}
+
+/// Rows per parallel chunk; partial sums are added in chunk order, so the
+/// result does not depend on the number of threads.
+pub(crate) const CHUNK: usize = 4096;
+
+impl Prepared {
+    pub fn new(data: &[Rfm]) -> Prepared {
+        fn distinct(mut v: Vec<f64>) -> Vec<f64> {
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            v
+        }
+        fn idx(v: &[f64], x: f64) -> u32 {
+            v.binary_search_by(|p| p.total_cmp(&x)).unwrap_or(0) as u32
+        }
+        let xs = distinct(data.iter().map(|d| d.x).collect());
+        let times = distinct(data.iter().flat_map(|d| [d.t_x, d.t]).collect());
+        let row_x: Vec<u32> = data.iter().map(|d| idx(&xs, d.x)).collect();
+        let row_tx: Vec<u32> = data.iter().map(|d| idx(&times, d.t_x)).collect();
+        let row_t: Vec<u32> = data.iter().map(|d| idx(&times, d.t)).collect();
+        let mut pairs: Vec<(u32, u32)> = (0..data.len())
+            .flat_map(|i| [(row_x[i], row_tx[i]), (row_x[i], row_t[i])])
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let pidx = |p: (u32, u32)| pairs.binary_search(&p).unwrap_or(0) as u32;
+        let row_pair_tx = (0..data.len())
+            .map(|i| pidx((row_x[i], row_tx[i])))
+            .collect();
+        let row_pair_t = (0..data.len())
+            .map(|i| pidx((row_x[i], row_t[i])))
+            .collect();
+        Prepared {
+            rows: data.to_vec(),
+            xs,
+            times,
+            row_x,
+            row_tx,
+            row_t,
+            pairs,
+            row_pair_tx,
+            row_pair_t,
+        }
+    }
+
+    /// Σ over rows of `f(row index)`, in fixed chunks summed in order.
+    pub(crate) fn sum_rows(&self, f: impl Fn(usize) -> f64 + Sync) -> f64 {
+        let n = self.rows.len();
+        if n <= CHUNK {
+            return (0..n).map(&f).sum();
+        }
+        let parts: Vec<f64> = (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| (c * CHUNK..((c + 1) * CHUNK).min(n)).map(&f).sum())
+            .collect();
+        parts.iter().sum()
+    }
+}
+
 /// Which customer-base model to fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Model {
@@ -55,19 +135,12 @@ impl Model {
         }
     }
 
-    /// Summed log-likelihood (fixed chunks summed in order: the same value
-    /// for any number of threads).
-    pub fn log_likelihood(self, p: &[f64], data: &[Rfm]) -> f64 {
-        const CHUNK: usize = 2048;
-        let f = match self {
-            Model::Bgnbd => bgnbd::log_likelihood,
-            Model::Pnbd => pnbd::log_likelihood,
-        };
-        if data.len() <= CHUNK {
-            return f(p, data);
+    /// Summed log-likelihood (the same value for any number of threads).
+    pub fn log_likelihood(self, p: &[f64], data: &Prepared) -> f64 {
+        match self {
+            Model::Bgnbd => bgnbd::log_likelihood_prepared(p, data),
+            Model::Pnbd => pnbd::log_likelihood_prepared(p, data),
         }
-        let parts: Vec<f64> = data.par_chunks(CHUNK).map(|c| f(p, c)).collect();
-        parts.iter().sum()
     }
 
     /// Expected repeat transactions in (0, t] after a first purchase at 0.
@@ -170,9 +243,10 @@ pub fn fit_model(model: Model, data: &[Rfm]) -> Result<Estimates> {
     .into_iter()
     .map(|v| v.iter().map(|p: &f64| p.ln()).collect())
     .collect();
+    let prepared = Prepared::new(data);
     let negll = |theta: &[f64]| {
         let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
-        -model.log_likelihood(&p, data)
+        -model.log_likelihood(&p, &prepared)
     };
     let out = optimize::minimize(&negll, &starts);
     let se = optimize::standard_errors(&negll, &out.x);
@@ -209,27 +283,15 @@ pub fn fit_spend(data: &[(f64, f64)]) -> Result<Estimates> {
             "fewer than two customers with repeat purchases of positive value: the spend model cannot be fitted",
         ));
     }
-    let mut data = data.to_vec();
-    data.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     let mean_m = data.iter().map(|d| d.1).sum::<f64>() / data.len() as f64;
-    let starts: Vec<Vec<f64>> = [
-        [2.0, 3.0, mean_m],
-        [5.0, 2.0, mean_m / 5.0],
-        [1.0, 5.0, 4.0 * mean_m],
-    ]
-    .iter()
-    .map(|v| v.iter().map(|p| p.ln()).collect())
-    .collect();
+    let starts: Vec<Vec<f64>> = [[2.0, 3.0, mean_m], [5.0, 2.0, mean_m / 5.0]]
+        .iter()
+        .map(|v| v.iter().map(|p| p.ln()).collect())
+        .collect();
+    let grouped = gamma_gamma::SpendData::new(data);
     let negll = |theta: &[f64]| {
         let p: Vec<f64> = theta.iter().map(|t| t.exp()).collect();
-        if data.len() <= 4096 {
-            return -gamma_gamma::log_likelihood(&p, &data);
-        }
-        let parts: Vec<f64> = data
-            .par_chunks(4096)
-            .map(|c| gamma_gamma::log_likelihood(&p, c))
-            .collect();
-        -parts.iter().sum::<f64>()
+        -gamma_gamma::log_likelihood_prepared(&p, &grouped)
     };
     let out = optimize::minimize(&negll, &starts);
     let se = optimize::standard_errors(&negll, &out.x);
@@ -326,6 +388,17 @@ mod tests {
             assert!(e.to_string().contains("repeat purchase"), "{e}");
             assert_eq!(e.exit_code(), 2);
         }
+    }
+
+    #[test]
+    fn spend_without_heterogeneity_gives_finite_estimates() {
+        // Every customer spends exactly the same: q and gamma run off to
+        // infinity together; the answer stays finite and is flagged.
+        let d: Vec<(f64, f64)> = (1..200).map(|i| ((i % 5 + 1) as f64, 20.0)).collect();
+        let e = fit_spend(&d).unwrap();
+        assert!(e.values.iter().all(|v| v.is_finite() && *v > 0.0), "{e:?}");
+        assert!(e.log_likelihood.is_finite());
+        assert!(fit_spend(&d[..1]).is_err());
     }
 
     #[test]

@@ -80,7 +80,7 @@ fn clean(f: &dyn Fn(&[f64]) -> f64, x: &[f64]) -> f64 {
 
 /// One Nelder-Mead run (standard coefficients 1, 2, ½, ½). Returns the best
 /// point, its value, the evaluations used and whether the tolerances were met
-/// (spread of values ≤ ftol·(1+|f|) and simplex diameter ≤ 1e-8).
+/// (spread of values ≤ ftol·(1+|f|) and simplex diameter ≤ 1e-7).
 fn nelder_mead(
     f: &dyn Fn(&[f64]) -> f64,
     x0: &[f64],
@@ -119,7 +119,7 @@ fn nelder_mead(
                     .fold(0.0, f64::max)
             })
             .fold(0.0, f64::max);
-        if fb.is_finite() && (fw - fb) <= ftol * (1.0 + fb.abs()) && diameter <= 1e-8 {
+        if fb.is_finite() && (fw - fb) <= ftol * (1.0 + fb.abs()) && diameter <= 1e-7 {
             converged = true;
             break;
         }

@@ -22,8 +22,9 @@
 //!
 //! E[X(t)] = rβ/(α(s-1)) · [1 - (β/(β+t))^(s-1)] (Schmittlein et al. 1987).
 
-use super::Rfm;
 use super::special::{hyp2f1_1bc, ln_gamma};
+use super::{Prepared, Rfm};
+use rayon::prelude::*;
 
 /// Parameter names in the order used everywhere (fit.json, vectors).
 pub const NAMES: [&str; 4] = ["r", "alpha", "s", "beta"];
@@ -42,40 +43,38 @@ fn ln_a0_term(r: f64, alpha: f64, s: f64, beta: f64, x: f64, t: f64) -> f64 {
     }
 }
 
-/// Log-likelihood of one customer (without the weight).
-#[inline]
-fn individual(r: f64, alpha: f64, s: f64, beta: f64, lead: f64, d: &Rfm) -> f64 {
-    let x = d.x;
-    let l1 = -(r + x) * (alpha + d.t).ln() - s * (beta + d.t).ln();
-    let la = ln_a0_term(r, alpha, s, beta, x, d.t_x);
-    let lb = if d.t_x == d.t {
-        la
-    } else {
-        ln_a0_term(r, alpha, s, beta, x, d.t)
-    };
-    let m = l1.max(la);
-    let k = s / (r + s + x);
-    // A₀ ≥ 0 in exact arithmetic; guard against a rounding-level negative.
-    let diff = ((la - m).exp() - (lb - m).exp()).max(0.0);
-    let inner = (l1 - m).exp() + k * diff;
-    lead + m + inner.ln()
-}
-
 /// The summed log-likelihood of `data` at `[r, alpha, s, beta]` (all > 0).
 pub fn log_likelihood(p: &[f64], data: &[Rfm]) -> f64 {
+    log_likelihood_prepared(p, &Prepared::new(data))
+}
+
+/// [`log_likelihood`] on prepared data: the A₀ terms once per distinct
+/// (x, t) pair, then a few exponentials per customer.
+pub fn log_likelihood_prepared(p: &[f64], d: &Prepared) -> f64 {
     let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
     let base = -ln_gamma(r) + r * alpha.ln() + s * beta.ln();
-    let mut cached_x = f64::NAN;
-    let mut lead = 0.0;
-    let mut sum = 0.0;
-    for d in data {
-        if d.x != cached_x {
-            cached_x = d.x;
-            lead = base + ln_gamma(r + d.x);
-        }
-        sum += d.n * individual(r, alpha, s, beta, lead, d);
-    }
-    sum
+    let lead: Vec<f64> = d.xs.iter().map(|&x| base + ln_gamma(r + x)).collect();
+    let term = |&(xi, ti): &(u32, u32)| {
+        ln_a0_term(r, alpha, s, beta, d.xs[xi as usize], d.times[ti as usize])
+    };
+    let terms: Vec<f64> = if d.pairs.len() > super::CHUNK {
+        d.pairs.par_iter().map(term).collect()
+    } else {
+        d.pairs.iter().map(term).collect()
+    };
+    d.sum_rows(|i| {
+        let row = &d.rows[i];
+        let x = row.x;
+        let l1 = -(r + x) * (alpha + row.t).ln() - s * (beta + row.t).ln();
+        let la = terms[d.row_pair_tx[i] as usize];
+        let lb = terms[d.row_pair_t[i] as usize];
+        let m = l1.max(la);
+        let k = s / (r + s + x);
+        // A₀ ≥ 0 in exact arithmetic; guard against a rounding-level negative.
+        let diff = ((la - m).exp() - (lb - m).exp()).max(0.0);
+        let inner = (l1 - m).exp() + k * diff;
+        row.n * (lead[d.row_x[i] as usize] + m + inner.ln())
+    })
 }
 
 /// Expected repeat transactions in (0, t] of a customer who made the first

@@ -8,7 +8,10 @@
 //! 1-based line and the problem, unless `skip_invalid` is set: then they are
 //! skipped and counted, and the first few messages kept for the summary.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::io::Read;
+use std::rc::Rc;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
@@ -72,6 +75,28 @@ pub fn parse_date(s: &str, format: Option<&str>) -> Option<NaiveDate> {
     }
 }
 
+/// Passes bytes through and notes where the newlines are, so that a record's
+/// byte offset can be turned into its physical line number (the csv crate's own
+/// line count skips blank lines). Only the newlines inside the csv reader's
+/// read-ahead buffer are held at any time.
+struct LineTracker<R> {
+    inner: R,
+    offset: u64,
+    newlines: Rc<RefCell<VecDeque<u64>>>,
+}
+
+impl<R: Read> Read for LineTracker<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut q = self.newlines.borrow_mut();
+        for (i, _) in buf[..n].iter().enumerate().filter(|(_, b)| **b == b'\n') {
+            q.push_back(self.offset + i as u64);
+        }
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
 struct Columns {
     customer: usize,
     date: usize,
@@ -91,10 +116,19 @@ fn find_columns(headers: &csv::StringRecord, name: &str, o: &ReadOptions) -> Res
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let hint = match headers.len() {
+        1 if headers[0].contains(';') => {
+            " (the file seems to use ';' between fields; loyalsim reads comma-separated files)"
+        }
+        1 if headers[0].contains('\t') => {
+            " (the file seems to use tabs between fields; loyalsim reads comma-separated files)"
+        }
+        _ => "",
+    };
     let need = |col: &str, flag: &str| {
         find(col).ok_or_else(|| {
             Error::input(format!(
-                "{name}: no column \"{col}\" in the header; the columns are {}; choose one with {flag}",
+                "{name}: no column \"{col}\" in the header; the columns are {}; choose one with {flag}{hint}",
                 found()
             ))
         })
@@ -121,10 +155,26 @@ pub fn read_transactions<R: Read>(
     o: &ReadOptions,
     mut progress: impl FnMut(u64),
 ) -> Result<(Accumulator, ReadReport)> {
+    let newlines = Rc::new(RefCell::new(VecDeque::new()));
+    let tracked = LineTracker {
+        inner: input,
+        offset: 0,
+        newlines: Rc::clone(&newlines),
+    };
+    let mut lines_before = 0u64;
+    // 1-based physical line of the record starting at byte `at`.
+    let mut line_at = |at: u64| {
+        let mut q = newlines.borrow_mut();
+        while q.front().is_some_and(|&p| p < at) {
+            q.pop_front();
+            lines_before += 1;
+        }
+        lines_before + 1
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::Fields)
-        .from_reader(input);
+        .from_reader(tracked);
     let headers = rdr
         .headers()
         .map_err(|e| Error::input(format!("{name}: cannot read the header line: {e}")))?
@@ -149,7 +199,7 @@ pub fn read_transactions<R: Read>(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| line_at(p.byte())).unwrap_or(0);
                 return Err(Error::input(format!(
                     "{name}: line {line}: cannot read the row: {e}"
                 )));
@@ -159,7 +209,9 @@ pub fn read_transactions<R: Read>(
         if n % 65_536 == 0 {
             progress(rdr.position().byte());
         }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        // The line of the record's own terminator (the csv crate's record
+        // position would count skipped blank lines into the record).
+        let line = line_at(rdr.position().byte().saturating_sub(1));
         // A blank line has one empty field: ignore it.
         if rec.len() == 1 && rec.get(0) == Some("") {
             continue;
