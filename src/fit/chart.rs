@@ -89,6 +89,11 @@ where
                 }
             })
             .unzip();
+        let (mut actual, mut model) = (actual, model);
+        if cumulative {
+            actual.insert(0, (0.0, 0.0));
+            model.insert(0, (0.0, 0.0));
+        }
         let y_max = actual
             .iter()
             .chain(&model)
@@ -110,7 +115,7 @@ where
             .map_err(err)?;
         chart
             .configure_mesh()
-            .light_line_style(RGBColor(235, 235, 235))
+            .light_line_style(RGBColor(246, 246, 246))
             .x_desc(format!("{unit_title}s since {}", c.origin))
             .y_desc(if cumulative {
                 "transactions (cumulative)"
