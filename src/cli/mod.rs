@@ -37,9 +37,7 @@ pub fn run() -> Result<()> {
                 return Ok(());
             }
             // clap's message already says what is wrong and how to get help.
-            return Err(Error::input(
-                e.to_string().trim_start_matches("error: ").trim_end(),
-            ));
+            return Err(Error::input(e.to_string().trim_start_matches("error: ").trim_end()));
         }
     };
     match cli.command {

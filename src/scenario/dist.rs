@@ -6,27 +6,13 @@
 pub enum Dist {
     Fixed(f64),
     /// Gamma with `shape` and `scale` (mean = shape × scale).
-    Gamma {
-        shape: f64,
-        scale: f64,
-    },
+    Gamma { shape: f64, scale: f64 },
     /// Log-normal given by the mean and sd of the variable itself; `mu`, `sigma`
     /// are the parameters of its logarithm.
-    LogNormal {
-        mu: f64,
-        sigma: f64,
-    },
-    Exponential {
-        mean: f64,
-    },
-    Beta {
-        a: f64,
-        b: f64,
-    },
-    Uniform {
-        min: f64,
-        max: f64,
-    },
+    LogNormal { mu: f64, sigma: f64 },
+    Exponential { mean: f64 },
+    Beta { a: f64, b: f64 },
+    Uniform { min: f64, max: f64 },
 }
 
 impl Dist {
