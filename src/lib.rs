@@ -6,6 +6,7 @@
 //! - [`programs`]: the loyalty mechanisms (discount, points, stamps, referral).
 //! - [`engine`]: simulates one replication exactly and runs many in parallel.
 //! - [`stats`]: summaries, paired differences, closed forms for validation.
+//! - [`fit`]: BG/NBD, Pareto/NBD and Gamma-Gamma fitted to a transaction log.
 //!
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
 //! JSON, CSV). [`sweep`] expands, shards, runs and merges parameter sweeps.
@@ -15,6 +16,7 @@ pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod fit;
 pub mod model;
 pub mod programs;
 pub mod report;

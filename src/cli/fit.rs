@@ -1,14 +1,460 @@
-//! `loyalsim fit`: placeholder until the fitting issue lands.
+//! `loyalsim fit` (SPEC section 7): read a transaction log, fit BG/NBD or
+//! Pareto/NBD (and Gamma-Gamma on the amounts), and write population.toml,
+//! cohort.csv, fit.json and the fit chart into `--out`. Every file is written
+//! to a temporary name in the output folder and renamed when complete.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
-use std::path::PathBuf;
+use crate::fit::data::Summary;
+use crate::fit::reader::{ReadOptions, date_of, day_number, parse_date, read_transactions};
+use crate::fit::{self, Estimates, Model, PeriodRow, Unit, chart};
 
 #[derive(Debug, clap::Args)]
 pub struct FitArgs {
-    /// The transaction log (CSV with a header).
+    /// The transaction log (CSV with a header line, one row per transaction).
     pub transactions: PathBuf,
+    /// Column with the customer id.
+    #[arg(long, default_value = "customer")]
+    pub customer: String,
+    /// Column with the transaction date.
+    #[arg(long, default_value = "date")]
+    pub date: String,
+    /// Column with the transaction value (default: `amount` when present).
+    #[arg(long)]
+    pub amount: Option<String>,
+    /// Date layout in chrono/strftime notation, e.g. %d/%m/%Y (default: ISO 8601, YYYY-MM-DD).
+    #[arg(long)]
+    pub date_format: Option<String>,
+    /// Time unit of the fitted rates (a month is 365.25/12 days).
+    #[arg(long, value_enum, default_value_t = Unit::Week)]
+    pub time_unit: Unit,
+    /// Last day of the calibration period, inclusive (default: the last date in the file).
+    /// Later transactions are the holdout the chart compares against.
+    #[arg(long)]
+    pub calibration_end: Option<String>,
+    /// The customer-base model.
+    #[arg(long, value_enum, default_value_t = Model::Bgnbd)]
+    pub model: Model,
+    /// Skip rows with an unreadable date or amount (counted and reported) instead of stopping.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Folder for population.toml, cohort.csv, fit.json, fit.svg and fit.png.
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
-pub fn run(_args: &FitArgs) -> Result<()> {
-    Err(Error::other("fit is not available yet"))
+/// Round to 7 significant digits for the TOML file (the JSON keeps full precision).
+fn sig(v: f64) -> f64 {
+    format!("{v:.6e}").parse().unwrap_or(v)
+}
+
+/// A float as a TOML float literal (always with a decimal point or exponent).
+fn toml_f64(v: f64) -> String {
+    let s = format!("{}", sig(v));
+    if s.contains(['.', 'e', 'E']) {
+        s
+    } else {
+        format!("{s}.0")
+    }
+}
+
+fn model_label(m: Model) -> &'static str {
+    match m {
+        Model::Bgnbd => "BG/NBD",
+        Model::Pnbd => "Pareto/NBD",
+    }
+}
+
+/// Write `bytes` to `dir/name` via a temporary file and a rename.
+fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    fs::write(&tmp, bytes)
+        .map_err(|e| Error::other(format!("cannot write {}: {e}", tmp.display())))?;
+    fs::rename(&tmp, dir.join(name))
+        .map_err(|e| Error::other(format!("cannot write {}: {e}", dir.join(name).display())))
+}
+
+/// The basket line of population.toml and a note for the summary.
+fn basket_toml(
+    summary: &Summary,
+    spend: Option<&Estimates>,
+    amounts: bool,
+) -> (String, Option<String>) {
+    if let Some(e) = spend {
+        let (p, q, g) = (e.get("p"), e.get("q"), e.get("gamma"));
+        if q > 1.0 {
+            return (
+                format!(
+                    "basket = {{ gamma_gamma = {{ p = {}, q = {}, gamma = {} }} }}",
+                    toml_f64(p),
+                    toml_f64(q),
+                    toml_f64(g)
+                ),
+                None,
+            );
+        }
+    }
+    if amounts {
+        if let Some(m) = summary.mean_repeat_amount.or(summary.mean_amount) {
+            let why = if spend.is_some() {
+                "the fitted Gamma-Gamma spend model has q <= 1 (no finite mean)"
+            } else {
+                "the Gamma-Gamma spend model could not be fitted"
+            };
+            return (
+                format!(
+                    "# {why}: every purchase is worth the mean repeat transaction value.\nbasket = {{ fixed = {} }}",
+                    toml_f64(m)
+                ),
+                Some(format!(
+                    "{why}; the basket is fixed at the mean value {:.2}",
+                    m
+                )),
+            );
+        }
+    }
+    (
+        "# No amount column: each purchase is worth 1, so revenue and profit count purchases.\n\
+         basket = { fixed = 1.0 }"
+            .into(),
+        None,
+    )
+}
+
+fn population_toml(a: &FitArgs, s: &Summary, est: &Estimates, basket: &str, input: &str) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "# Fitted by loyalsim {} `fit` from {input}: {} with time unit {}, calibration {} to {},\n\
+         # {} customers. Use it in a scenario with time_unit = \"{}\": copy this section into the\n\
+         # scenario (or append the file) and keep cohort.csv next to the scenario file; the\n\
+         # cohort sets the customers and their join times (see docs/fitting.md).",
+        crate::VERSION,
+        model_label(a.model),
+        a.time_unit.as_str(),
+        date_of(s.origin_day),
+        date_of(s.cal_end_day),
+        s.customers.len(),
+        a.time_unit.as_str(),
+    );
+    t.push_str("[population]\ncohort = \"cohort.csv\"\n\n[[population.segment]]\nname = \"fitted\"\nshare = 1.0\n");
+    let _ = writeln!(
+        t,
+        "purchase_rate = {{ gamma = {{ shape = {}, rate = {} }} }}",
+        toml_f64(est.get("r")),
+        toml_f64(est.get("alpha"))
+    );
+    match a.model {
+        Model::Bgnbd => {
+            let _ = writeln!(
+                t,
+                "dropout = {{ bg = {{ a = {}, b = {} }} }}",
+                toml_f64(est.get("a")),
+                toml_f64(est.get("b"))
+            );
+        }
+        Model::Pnbd => {
+            let _ = writeln!(
+                t,
+                "dropout = {{ pareto = {{ shape = {}, rate = {} }} }}",
+                toml_f64(est.get("s")),
+                toml_f64(est.get("beta"))
+            );
+        }
+    }
+    t.push_str(basket);
+    t.push('\n');
+    t
+}
+
+fn cohort_csv(s: &Summary) -> Result<Vec<u8>> {
+    let mut order: Vec<usize> = (0..s.customers.len()).collect();
+    order.sort_by_key(|&i| s.customers[i].first_day);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let e = |e: csv::Error| Error::other(format!("cannot write cohort.csv: {e}"));
+    w.write_record(["customer", "start"]).map_err(e)?;
+    for i in order {
+        let c = &s.customers[i];
+        let start = (s.start(c) * 1e6).round() / 1e6;
+        w.write_record([c.id.as_str(), &format!("{start}")])
+            .map_err(e)?;
+    }
+    w.into_inner()
+        .map_err(|e| Error::other(format!("cannot write cohort.csv: {e}")))
+}
+
+fn params_json(e: &Estimates) -> (Value, Value) {
+    let mut p = Map::new();
+    let mut se = Map::new();
+    for (i, n) in e.names.iter().enumerate() {
+        p.insert((*n).into(), json!(e.values[i]));
+        se.insert((*n).into(), e.se[i].map_or(Value::Null, |v| json!(v)));
+    }
+    (Value::Object(p), Value::Object(se))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn fit_json(
+    a: &FitArgs,
+    input: &str,
+    s: &Summary,
+    est: &Estimates,
+    spend: Option<&Estimates>,
+    rows: &[PeriodRow],
+    skipped: u64,
+    warnings: &[String],
+) -> Value {
+    let (params, se) = params_json(est);
+    let mut m = Map::new();
+    m.insert("model".into(), json!(a.model.as_str()));
+    m.insert("time_unit".into(), json!(a.time_unit.as_str()));
+    m.insert("customers".into(), json!(s.customers.len()));
+    m.insert("calibration_end".into(), json!(date_of(s.cal_end_day)));
+    m.insert("params".into(), params);
+    m.insert("se".into(), se);
+    m.insert("log_likelihood".into(), json!(est.log_likelihood));
+    if let Some(sp) = spend {
+        let (p, pse) = params_json(sp);
+        m.insert("spend".into(), p);
+        m.insert("spend_se".into(), pse);
+        m.insert("spend_log_likelihood".into(), json!(sp.log_likelihood));
+        m.insert("spend_customers".into(), json!(s.spend().len()));
+    }
+    m.insert("loyalsim_version".into(), json!(crate::VERSION));
+    m.insert("input".into(), json!(input));
+    m.insert("first_date".into(), json!(date_of(s.origin_day)));
+    m.insert("last_date".into(), json!(date_of(s.last_day)));
+    m.insert("unit_days".into(), json!(s.unit_days));
+    m.insert("rows".into(), json!(s.rows));
+    m.insert("skipped_rows".into(), json!(skipped));
+    m.insert("transactions".into(), json!(s.transactions));
+    m.insert(
+        "repeat_transactions_calibration".into(),
+        json!(s.repeat_transactions_cal),
+    );
+    m.insert("customers_excluded".into(), json!(s.excluded_customers));
+    if let Some(v) = s.mean_amount {
+        m.insert("mean_amount".into(), json!(v));
+    }
+    if let Some(v) = s.mean_repeat_amount {
+        m.insert("mean_repeat_amount".into(), json!(v));
+    }
+    m.insert(
+        "optimizer".into(),
+        json!({
+            "method": "Nelder-Mead on log-parameters, restarted; standard errors from the numerical Hessian (delta method)",
+            "evaluations": est.evaluations,
+            "runs": est.runs,
+            "converged": est.converged,
+        }),
+    );
+    m.insert("warnings".into(), json!(warnings));
+    let periods: Vec<Value> = rows
+        .iter()
+        .map(|r| {
+            json!({
+                "end": r.end,
+                "calibration": r.calibration,
+                "actual": r.actual,
+                "expected": r.expected,
+                "cumulative_actual": r.cumulative_actual,
+                "cumulative_expected": r.cumulative_expected,
+            })
+        })
+        .collect();
+    m.insert("periods".into(), Value::Array(periods));
+    Value::Object(m)
+}
+
+fn fmt_se(v: Option<f64>) -> String {
+    v.map_or("n/a".into(), |v| format!("{v:.4}"))
+}
+
+pub fn run(a: &FitArgs) -> Result<()> {
+    let path = &a.transactions;
+    let input = path.display().to_string();
+    let cal_end = match &a.calibration_end {
+        None => None,
+        Some(s) => Some(
+            parse_date(s, None)
+                .or_else(|| {
+                    a.date_format
+                        .as_deref()
+                        .and_then(|f| parse_date(s, Some(f)))
+                })
+                .map(day_number)
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "--calibration-end: cannot read the date \"{s}\" (expected YYYY-MM-DD)"
+                    ))
+                })?,
+        ),
+    };
+    let file = fs::File::open(path)
+        .map_err(|e| Error::input(format!("{input}: cannot open the file: {e}")))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let opts = ReadOptions {
+        customer: a.customer.clone(),
+        date: a.date.clone(),
+        amount: a.amount.clone().unwrap_or_else(|| "amount".into()),
+        amount_required: a.amount.is_some(),
+        date_format: a.date_format.clone(),
+        skip_invalid: a.skip_invalid,
+        cal_end,
+    };
+    let read = read_transactions(
+        std::io::BufReader::with_capacity(1 << 16, file),
+        &input,
+        &opts,
+        |b| bar.set_position(b),
+    );
+    bar.finish_and_clear();
+    let (acc, report) = read?;
+    if report.skipped > 0 {
+        eprintln!("skipped {} invalid row(s), for example:", report.skipped);
+        for m in &report.skipped_examples {
+            eprintln!("  {m}");
+        }
+    }
+    let (first, last) = acc
+        .day_range()
+        .ok_or_else(|| Error::input(format!("{input}: no transactions")))?;
+    if let Some(c) = cal_end {
+        if c < first {
+            return Err(Error::input(format!(
+                "--calibration-end {} is before the first date in the file ({})",
+                date_of(c),
+                date_of(first)
+            )));
+        }
+    }
+    let summary = acc.summarize(a.time_unit.days());
+    let rfm = summary.rfm();
+    let est = fit::fit_model(a.model, &rfm)?;
+    let mut warnings = est.warnings.clone();
+    if cal_end.is_some_and(|c| c > last) {
+        warnings.push(format!(
+            "--calibration-end is after the last date in the file ({}): customers look younger-lived than they are",
+            date_of(last)
+        ));
+    }
+    let spend = if report.amounts {
+        match fit::fit_spend(&summary.spend()) {
+            Ok(e) => {
+                warnings.extend(e.warnings.iter().cloned());
+                Some(e)
+            }
+            Err(e) => {
+                warnings.push(format!("spend model: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let (basket, note) = basket_toml(&summary, spend.as_ref(), report.amounts);
+    warnings.extend(note);
+    let rows = fit::tracking(a.model, &est.values, &summary);
+
+    // Outputs.
+    let out = &a.out;
+    fs::create_dir_all(out)
+        .map_err(|e| Error::other(format!("cannot create {}: {e}", out.display())))?;
+    write_atomic(
+        out,
+        "population.toml",
+        population_toml(a, &summary, &est, &basket, &input).as_bytes(),
+    )?;
+    write_atomic(out, "cohort.csv", &cohort_csv(&summary)?)?;
+    let doc = fit_json(
+        a,
+        &input,
+        &summary,
+        &est,
+        spend.as_ref(),
+        &rows,
+        report.skipped,
+        &warnings,
+    );
+    let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Error::other(e.to_string()))?;
+    text.push('\n');
+    write_atomic(out, "fit.json", text.as_bytes())?;
+    let (tmp_svg, tmp_png) = (out.join(".fit-tmp.svg"), out.join(".fit-tmp.png"));
+    let origin = date_of(summary.origin_day);
+    chart::write(
+        &chart::ChartInput {
+            rows: &rows,
+            cal_end: (summary.cal_end_day + 1 - summary.origin_day) as f64 / summary.unit_days,
+            unit: a.time_unit.as_str(),
+            model_label: model_label(a.model),
+            origin: &origin,
+        },
+        &tmp_svg,
+        &tmp_png,
+    )?;
+    for (tmp, name) in [(tmp_svg, "fit.svg"), (tmp_png, "fit.png")] {
+        fs::rename(&tmp, out.join(name))
+            .map_err(|e| Error::other(format!("cannot write {name}: {e}")))?;
+    }
+
+    // Summary on stdout.
+    println!(
+        "{} fit to {input}: {} customers, {} repeat transactions up to the calibration end ({} to {}), time unit {}",
+        model_label(a.model),
+        summary.customers.len(),
+        summary.repeat_transactions_cal,
+        date_of(summary.origin_day),
+        date_of(summary.cal_end_day),
+        a.time_unit.as_str()
+    );
+    for (i, n) in est.names.iter().enumerate() {
+        println!("  {n:<6} {:>10.4} ± {}", est.values[i], fmt_se(est.se[i]));
+    }
+    println!("  log-likelihood {:.2}", est.log_likelihood);
+    if let Some(sp) = &spend {
+        println!(
+            "Spend (Gamma-Gamma, {} customers with repeat purchases):",
+            summary.spend().len()
+        );
+        for (i, n) in sp.names.iter().enumerate() {
+            println!("  {n:<6} {:>10.4} ± {}", sp.values[i], fmt_se(sp.se[i]));
+        }
+        let (p, q, g) = (sp.get("p"), sp.get("q"), sp.get("gamma"));
+        if q > 1.0 {
+            println!("  mean transaction value {:.2}", p * g / (q - 1.0));
+        }
+    }
+    let hold: Vec<&PeriodRow> = rows.iter().filter(|r| !r.calibration).collect();
+    if !hold.is_empty() {
+        let act: u64 = hold.iter().map(|r| r.actual).sum();
+        let exp: f64 = hold.iter().map(|r| r.expected).sum();
+        println!(
+            "Holdout ({} to {}): {act} repeat transactions, model {exp:.0} ({:+.1}%)",
+            date_of(summary.cal_end_day + 1),
+            date_of(summary.last_day),
+            if act > 0 {
+                (exp / act as f64 - 1.0) * 100.0
+            } else {
+                0.0
+            }
+        );
+    }
+    println!(
+        "Wrote {}: population.toml, cohort.csv, fit.json, fit.svg, fit.png",
+        out.display()
+    );
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
 }
