@@ -2,6 +2,7 @@
 //! their arguments, call the core, and hand results to `report`.
 
 mod fit;
+mod report;
 mod run;
 mod validate;
 
@@ -24,6 +25,8 @@ pub enum Command {
     Validate(validate::ValidateArgs),
     /// Fit a customer base (BG/NBD or Pareto/NBD) to a transaction log.
     Fit(fit::FitArgs),
+    /// Rebuild the charts and report.html from a saved results.json.
+    Report(report::ReportArgs),
 }
 
 /// Parse the process arguments and run the chosen verb.
@@ -46,5 +49,6 @@ pub fn run() -> Result<()> {
         Command::Run(a) => run::run(&a),
         Command::Validate(a) => validate::run(&a),
         Command::Fit(a) => fit::run(&a),
+        Command::Report(a) => report::run(&a),
     }
 }
