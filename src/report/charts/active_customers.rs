@@ -33,8 +33,13 @@ impl Figure for ActiveCustomers<'_> {
             root,
             &self.title(),
             &format!(
-                "Customers who have not left, at the end of each {}. Shaded: 90% of runs.",
-                r.time_unit
+                "Customers who have not left, at the end of each {}. Shaded: 90% of runs{}.",
+                r.time_unit,
+                if r.programs.len() > 3 {
+                    " without a program"
+                } else {
+                    ""
+                }
             ),
         )?;
         let series = time_bands::from_results(r, "active_customers", None, |_| true);
@@ -45,6 +50,7 @@ impl Figure for ActiveCustomers<'_> {
             &format!("Time ({})", plural(&r.time_unit)),
             "Active customers",
             false,
+            3,
         )
     }
 }

@@ -118,7 +118,7 @@ impl Figure for Costs<'_> {
             for name in &names {
                 m = m.max(area.estimate_text_size(name, &font)?.0);
             }
-            m + s.upx(24.0)
+            m + s.upx(40.0)
         };
         let y = |i: usize| (n - 1 - i) as f64;
         let (y0, y1) = (-0.6, n as f64 - 0.4);
@@ -163,19 +163,22 @@ impl Figure for Costs<'_> {
             }
             chart.draw_series(std::iter::once(Text::new(
                 thousands(totals[i]),
-                (totals[i].max(0.0), y(i)),
+                (totals[i].max(0.0) + span * 0.01, y(i)),
                 s.text(13.0).pos(Pos::new(HPos::Left, VPos::Center)),
             )))?;
-            // The program name, left of the plot, in the program's colour.
+            // The program name left of the plot, after a swatch in its colour.
             let (px, py) = chart.backend_coord(&(x0, y(i)));
+            let (nx, ny) = (px - base.0 - s.px(10.0), py - base.1);
+            let font = s.text(13.5);
+            let (tw, _) = left.estimate_text_size(&names[i], &font)?;
             left.draw(&Text::new(
                 names[i].clone(),
-                (px - base.0 - s.px(10.0), py - base.1),
-                s.text(13.5).pos(Pos::new(HPos::Right, VPos::Center)),
+                (nx, ny),
+                font.pos(Pos::new(HPos::Right, VPos::Center)),
             ))?;
-            let (sx, sy) = (px - base.0 - name_w as i32 + s.px(2.0), py - base.1);
+            let sx = nx - tw as i32 - s.px(16.0);
             left.draw(&Rectangle::new(
-                [(sx, sy - s.px(6.0)), (sx + s.px(8.0), sy + s.px(6.0))],
+                [(sx, ny - s.px(6.0)), (sx + s.px(10.0), ny + s.px(6.0))],
                 row.colour.filled(),
             ))?;
         }

@@ -50,6 +50,7 @@ impl Figure for CumulativeProfit<'_> {
             ),
             &format!("Cumulative profit{}", in_currency(&r.currency)),
             true,
+            usize::MAX,
         )
     }
 }

@@ -14,6 +14,7 @@ pub mod active_customers;
 pub mod costs;
 pub mod cumulative_profit;
 pub mod palette;
+mod png;
 pub mod points;
 pub mod profit_distribution;
 pub mod style;
@@ -66,16 +67,15 @@ pub const PNG_SCALE: f64 = 2.0;
 
 static FONT: Once = Once::new();
 
+/// The bundled DejaVu Sans.
+const FONT_BYTES: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+
 /// Register the bundled font as "sans-serif" (once per process).
 pub fn ensure_font() {
     FONT.call_once(|| {
         // The font is compiled in and known to be valid; a failure here would
         // only make text measurement fall back to an error at draw time.
-        let _ = plotters::style::register_font(
-            "sans-serif",
-            FontStyle::Normal,
-            include_bytes!("../../../assets/fonts/DejaVuSans.ttf"),
-        );
+        let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT_BYTES);
     });
 }
 
@@ -101,7 +101,7 @@ pub fn render<F: Figure>(fig: &F) -> Result<Chart> {
             let (pw, ph) = ((w as f64 * PNG_SCALE) as u32, (h as f64 * PNG_SCALE) as u32);
             let mut buf = vec![0u8; pw as usize * ph as usize * 3];
             {
-                let root = BitMapBackend::with_buffer(&mut buf, (pw, ph)).into_drawing_area();
+                let root = png::PngBackend::with_buffer(&mut buf, (pw, ph)).into_drawing_area();
                 root.fill(&WHITE).map_err(|e| fail("png", &e))?;
                 fig.draw(&root, &Style::new(PNG_SCALE))
                     .map_err(|e| fail("png", &e))?;

@@ -70,6 +70,7 @@ impl Figure for PointsLiability<'_> {
             &format!("Time ({})", plural(&r.time_unit)),
             &format!("Points liability{}", in_currency(&r.currency)),
             true,
+            usize::MAX,
         )?;
 
         // Right: shares of issued points, one bar per points program.
@@ -91,11 +92,12 @@ impl Figure for PointsLiability<'_> {
             .map(|(_, label, f)| (label.to_string(), tint(grey, *f)))
             .collect();
         let right = s.legend_row(&right, &legend, false)?;
-        let n = rows.len();
+        // At least three slots, so a single program gets a bar, not a wall.
+        let n = rows.len().max(3);
         let y = |i: usize| (n - 1 - i) as f64;
         let mut chart = ChartBuilder::on(&right)
             .margin_top(s.px(8.0))
-            .margin_right(s.px(24.0))
+            .margin_right(s.px(36.0))
             .margin_bottom(s.px(8.0))
             .x_label_area_size(s.upx(48.0))
             .y_label_area_size(s.upx(8.0))
@@ -113,7 +115,7 @@ impl Figure for PointsLiability<'_> {
             .light_line_style(TRANSPARENT)
             .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
             .draw()?;
-        let half = 0.22;
+        let half = 0.18;
         for (i, (p, shares)) in rows.iter().enumerate() {
             let colour = palette.colour(&p.name);
             let mut acc = 0.0;
@@ -139,6 +141,16 @@ impl Figure for PointsLiability<'_> {
                 ),
                 (0.0, y(i) + half + 0.04),
                 s.text(13.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
+            )))?;
+            let shares_text: Vec<String> = FLOWS
+                .iter()
+                .zip(shares)
+                .map(|((_, label, _), share)| format!("{label} {}", percent0(*share)))
+                .collect();
+            chart.draw_series(std::iter::once(Text::new(
+                shares_text.join(" · "),
+                (0.0, y(i) - half - 0.04),
+                s.muted(12.0).pos(Pos::new(HPos::Left, VPos::Top)),
             )))?;
         }
         Ok(())

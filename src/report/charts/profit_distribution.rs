@@ -25,7 +25,7 @@ pub struct ProfitDistribution<'a> {
     panels: Vec<Panel>,
 }
 
-const PANEL_H: u32 = 130;
+const PANEL_H: u32 = 150;
 
 impl<'a> ProfitDistribution<'a> {
     pub fn new(r: &'a Results) -> Self {
@@ -100,7 +100,7 @@ impl Figure for ProfitDistribution<'_> {
                 .map(|p| p.deltas.len())
                 .max()
                 .unwrap_or(1);
-            ((n as f64).sqrt().round() as usize).clamp(8, 40)
+            ((n as f64).sqrt() * 2.5).round().clamp(10.0, 60.0) as usize
         };
         let width = span / bins as f64;
         let (_, h) = area.dim_in_pixel();
@@ -117,10 +117,11 @@ impl Figure for ProfitDistribution<'_> {
                 let b = (((d - x0) / width).floor().max(0.0) as usize).min(bins - 1);
                 counts[b] += 1;
             }
-            let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.3;
+            let top = counts.iter().copied().max().unwrap_or(1).max(1) as f64 * 1.08;
             let mut chart = ChartBuilder::on(&panel)
+                .margin_left(s.px(6.0))
                 .margin_right(s.px(28.0))
-                .margin_top(s.px(6.0))
+                .margin_top(s.px(28.0))
                 .x_label_area_size(if last { axis_h } else { 0 })
                 .y_label_area_size(label_w)
                 .build_cartesian_2d(x0..x1, 0.0..top)?;
@@ -156,11 +157,11 @@ impl Figure for ProfitDistribution<'_> {
                 s.line(ZERO, 2.0),
             )))?;
             chart.draw_series(std::iter::once(PathElement::new(
-                vec![(p.mean, 0.0), (p.mean, top * 0.8)],
+                vec![(p.mean, 0.0), (p.mean, top)],
                 s.line(MUTED, 1.5),
             )))?;
             let base = panel.get_base_pixel();
-            let (px, py) = chart.backend_coord(&(x0, top));
+            let (px, _) = chart.backend_coord(&(x0, top));
             panel.draw(&Text::new(
                 format!(
                     "{} — mean {}, beats no program in {} of runs",
@@ -168,7 +169,7 @@ impl Figure for ProfitDistribution<'_> {
                     signed(p.mean),
                     percent0(p.p_better)
                 ),
-                (px - base.0 + s.px(8.0), py - base.1 + s.px(4.0)),
+                (px - base.0, s.px(8.0)),
                 s.text(13.5).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
         }

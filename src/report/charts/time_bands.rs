@@ -13,6 +13,8 @@ use plotters::prelude::*;
 pub struct BandSeries {
     pub label: String,
     pub colour: RGBColor,
+    /// Whether this is the no-program control.
+    pub control: bool,
     /// (time, band) in time order.
     pub points: Vec<(f64, Band)>,
 }
@@ -54,6 +56,7 @@ pub fn from_results(
             let b = BandSeries {
                 label: display_name(&p.name),
                 colour: palette.colour(&p.name),
+                control: is_control(p),
                 points,
             };
             (is_control(p), b)
@@ -64,7 +67,9 @@ pub fn from_results(
     out.into_iter().map(|(_, b)| b).collect()
 }
 
-/// Draw lines with shaded bands. `x_desc`/`y_desc` name the axes (with units).
+/// Draw lines with shaded bands. `x_desc`/`y_desc` name the axes (with
+/// units). With more than `max_bands` series only the control keeps its band
+/// (overlapping bands turn to mud).
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     s: &Style,
@@ -72,6 +77,7 @@ pub fn draw<DB: DrawingBackend>(
     x_desc: &str,
     y_desc: &str,
     include_zero: bool,
+    max_bands: usize,
 ) -> DrawResult<DB> {
     let area = s.legend_row(
         area,
@@ -85,17 +91,23 @@ pub fn draw<DB: DrawingBackend>(
         return s.empty_note(&area, "No periods to show");
     }
     let (x0, x1) = style::range(
-        series
-            .iter()
-            .flat_map(|b| b.points.iter().map(|(t, _)| *t))
-            .chain([0.0]),
+        series.iter().flat_map(|b| b.points.iter().map(|(t, _)| *t)),
         false,
         0.0,
     );
+    let crowded = series.len() > max_bands;
+    let banded = |b: &BandSeries| !crowded || b.control;
     let (y0, y1) = style::range(
-        series
-            .iter()
-            .flat_map(|b| b.points.iter().flat_map(|(_, v)| [v.p05, v.p95, v.mean])),
+        series.iter().flat_map(|b| {
+            let band = banded(b);
+            b.points.iter().flat_map(move |(_, v)| {
+                if band {
+                    [v.p05, v.p95, v.mean]
+                } else {
+                    [v.mean; 3]
+                }
+            })
+        }),
         include_zero,
         0.05,
     );
@@ -132,7 +144,7 @@ pub fn draw<DB: DrawingBackend>(
         )))?;
     }
     for b in series {
-        if b.points.len() < 2 {
+        if b.points.len() < 2 || !banded(b) {
             continue;
         }
         let mut poly: Vec<(f64, f64)> = b.points.iter().map(|(t, v)| (*t, v.p95)).collect();
