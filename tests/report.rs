@@ -380,6 +380,46 @@ fn report_verb_names_file_line_and_column_of_bad_json() {
         .code(2);
 }
 
+#[test]
+fn odd_results_never_panic() {
+    // No control, a single replication.
+    let mut sc = sample::scenario(1);
+    sc.simulation.baseline = false;
+    let out = loyalsim::engine::run(&sc, &|| {});
+    let r = loyalsim::stats::build(&sc, &out);
+    let list = charts::all(&r).expect("charts without a control");
+    assert!(list.iter().all(|c| c.name != "profit_distribution"));
+    let html = loyalsim::report::html::render(&r, &list);
+    assert!(html.contains("without the control"));
+
+    // No programs at all, and programs without periods.
+    let mut empty = results().clone();
+    empty.programs.clear();
+    assert!(charts::all(&empty).unwrap().is_empty());
+    let _ = loyalsim::report::html::render(&empty, &[]);
+    let mut hollow = results().clone();
+    for p in &mut hollow.programs {
+        p.periods.clear();
+        p.summary.clear();
+    }
+    hollow.assumptions.clear();
+    hollow.currency = String::new();
+    let list = charts::all(&hollow).expect("charts of hollow results");
+    let _ = loyalsim::report::html::render(&hollow, &list);
+
+    // Extreme values.
+    let mut wild = results().clone();
+    for p in &mut wild.programs {
+        for per in &mut p.periods {
+            for b in per.series.values_mut() {
+                b.mean = 1e300;
+                b.p95 = f64::MAX;
+            }
+        }
+    }
+    assert!(charts::all(&wild).is_ok());
+}
+
 /// Writes the sample's outputs to `$LOYALSIM_SAMPLE_OUT` when it is set
 /// (used by tests/browser/check_report.sh and for looking at the charts).
 #[test]

@@ -73,7 +73,7 @@ const CSS: &str = r#"
 :root { --ink:#212529; --muted:#60666e; --line:#dde1e6; --bg:#f6f7f9; --win:#1e7b34; --loss:#b3261e; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink); font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif; }
-main { max-width:1040px; margin:0 auto; padding:32px 24px 64px; }
+main { max-width:1180px; margin:0 auto; padding:32px 24px 64px; }
 h1 { font-size:30px; margin:0 0 4px; line-height:1.2; }
 h2 { font-size:21px; margin:40px 0 12px; padding-bottom:6px; border-bottom:1px solid var(--line); }
 h3 { font-size:17px; margin:24px 0 8px; }
@@ -91,11 +91,11 @@ ul.verdicts li.loss .tag { color:var(--loss); }
 p.reference { color:var(--muted); margin:0 0 12px; }
 .table-wrap { overflow-x:auto; background:#fff; border:1px solid var(--line); border-radius:10px; }
 table { border-collapse:collapse; width:100%; font-size:14.5px; font-variant-numeric:tabular-nums; }
-th, td { padding:8px 12px; text-align:right; border-bottom:1px solid var(--line); white-space:nowrap; }
+th, td { padding:8px 10px; text-align:right; border-bottom:1px solid var(--line); white-space:nowrap; }
 th { background:#fafbfc; font-weight:600; color:var(--muted); font-size:13px; vertical-align:bottom; white-space:normal; }
-th:first-child, td:first-child { text-align:left; white-space:normal; }
+th:first-child, td:first-child { text-align:left; white-space:normal; min-width:170px; }
 tr:last-child td { border-bottom:none; }
-td .sub { display:block; color:var(--muted); font-size:12.5px; }
+th .sub, td .sub { display:block; color:var(--muted); font-size:12.5px; }
 .swatch { display:inline-block; width:12px; height:12px; border-radius:3px; background:var(--c); margin-right:8px; vertical-align:-1px; }
 td.pos { color:var(--win); } td.neg { color:var(--loss); }
 p.note { color:var(--muted); font-size:14px; margin:10px 2px 0; }
@@ -103,6 +103,7 @@ figure { margin:0 0 28px; background:#fff; border:1px solid var(--line); border-
 figure svg { display:block; width:100%; height:auto; }
 figcaption { color:var(--muted); font-size:14px; margin:8px 6px 2px; }
 figcaption a { color:inherit; }
+table.assume th:nth-child(2), table.assume th:last-child { text-align:left; }
 table.assume td:nth-child(2) { white-space:normal; text-align:left; min-width:220px; }
 table.assume td.src { white-space:normal; text-align:left; color:var(--muted); font-size:13.5px; min-width:200px; }
 table.assume td.changed { font-weight:700; }
@@ -150,8 +151,11 @@ pub fn render(r: &Results, charts: &[Chart]) -> String {
     let _ = writeln!(
         h,
         "<p class=\"lead\">Loyalty programs tried out in simulation before launch: {} \
-         program(s) compared on the same simulated customers.</p>",
-        r.programs.iter().filter(|p| !is_control(p)).count()
+         compared on the same simulated customers.</p>",
+        match r.programs.iter().filter(|p| !is_control(p)).count() {
+            1 => "one program".to_string(),
+            n => format!("{n} programs"),
+        }
     );
     summary(&mut h, r);
     verdicts(&mut h, r, &palette);
@@ -200,7 +204,7 @@ fn summary(h: &mut String, r: &Results) {
     } else {
         format!("{} {}", units(r.report_every), plural(&r.time_unit))
     };
-    let facts = [
+    let mut facts = vec![
         ("Horizon", verdict::horizon(r)),
         ("Time unit", r.time_unit.clone()),
         ("Reported every", every),
@@ -216,6 +220,9 @@ fn summary(h: &mut String, r: &Results) {
         ),
         ("Gross margin", percent0(r.gross_margin)),
     ];
+    if (r.report_every - 1.0).abs() < 1e-9 {
+        facts.retain(|(k, _)| *k != "Reported every");
+    }
     let _ = writeln!(h, "<div class=\"card\"><dl class=\"facts\">");
     for (k, v) in facts {
         let _ = writeln!(h, "<div><dt>{k}</dt><dd>{}</dd></div>", escape(&v));
@@ -317,7 +324,7 @@ fn table(h: &mut String, r: &Results, palette: &Palette) {
                     signed(d.ci95[1]),
                     signed(d.p05),
                     signed(d.p95),
-                    percent0(v.p_better)
+                    verdict::share_of_runs(v.p_better)
                 );
             }
             None => row.push_str("<td>–</td><td>–</td><td>–</td>"),
@@ -349,7 +356,7 @@ fn table(h: &mut String, r: &Results, palette: &Palette) {
         h,
         "<p class=\"note\">All amounts over {per}. Extra profit: profit with the program minus \
          profit without it, on the same customers. 95% interval: where the true mean lies; 90% of \
-         runs: the range of outcomes to expect in one real {per}. Return on cost: \
+         runs: what one run of {per} may bring, from a bad one to a good one. Return on cost: \
          extra profit per {cur_word} of program cost. Pays back: the first {unit} after which the \
          extra profit stays at or above zero.</p>",
         unit = escape(&r.time_unit),

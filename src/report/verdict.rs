@@ -30,6 +30,18 @@ pub fn money(x: f64, currency: &str) -> String {
     }
 }
 
+/// A share of runs that never rounds to a false 0% or 100%: `97%`,
+/// `over 99%`, `under 1%`.
+pub fn share_of_runs(p: f64) -> String {
+    if p > 0.0 && p < 0.005 {
+        "under 1%".to_string()
+    } else if p < 1.0 && p >= 0.995 {
+        "over 99%".to_string()
+    } else {
+        percent0(p)
+    }
+}
+
 /// `EUR 4,200` (no sign for positive amounts).
 fn amount(x: f64, currency: &str) -> String {
     money(x, currency).trim_start_matches('+').to_string()
@@ -65,7 +77,7 @@ pub fn verdict(r: &Results, p: &ProgramResult) -> String {
                 money(d.mean, &r.currency),
                 signed(d.p05),
                 signed(d.p95),
-                percent0(v.p_better),
+                share_of_runs(v.p_better),
             )
         }
         (None, Some(s)) if is_control(p) => format!(
@@ -168,6 +180,10 @@ mod tests {
         assert_eq!(money(-1100.4, "EUR"), "-EUR 1,100");
         assert_eq!(money(0.3, "EUR"), "EUR 0");
         assert_eq!(money(12.0, ""), "+12");
+        assert_eq!(share_of_runs(0.996), "over 99%");
+        assert_eq!(share_of_runs(1.0), "100%");
+        assert_eq!(share_of_runs(0.001), "under 1%");
+        assert_eq!(share_of_runs(0.0), "0%");
     }
 
     #[test]

@@ -133,7 +133,7 @@ impl Figure for Costs<'_> {
             .margin_top(s.px(26.0))
             .margin_right(s.px(24.0))
             .margin_bottom(s.px(8.0))
-            .x_label_area_size(s.upx(48.0))
+            .x_label_area_size(s.upx(56.0))
             .y_label_area_size(name_w)
             .build_cartesian_2d(x0..x1, y0..y1)?;
         chart
@@ -204,7 +204,7 @@ impl Figure for Costs<'_> {
             .margin_top(s.px(26.0))
             .margin_right(s.px(28.0))
             .margin_bottom(s.px(8.0))
-            .x_label_area_size(s.upx(48.0))
+            .x_label_area_size(s.upx(56.0))
             .y_label_area_size(s.upx(12.0))
             .build_cartesian_2d(x0..x1, y0..y1)?;
         chart

@@ -99,7 +99,7 @@ impl Figure for PointsLiability<'_> {
             .margin_top(s.px(8.0))
             .margin_right(s.px(36.0))
             .margin_bottom(s.px(8.0))
-            .x_label_area_size(s.upx(48.0))
+            .x_label_area_size(s.upx(56.0))
             .y_label_area_size(s.upx(8.0))
             .build_cartesian_2d(0.0..1.0, -0.6..(n as f64 - 0.4))?;
         chart

@@ -5,7 +5,7 @@
 use super::palette::{Palette, display_name, is_control};
 use super::style::{self, GRID, MUTED, Style, ZERO, in_currency, tint, truncate};
 use super::{DrawResult, Figure};
-use crate::report::format::{percent0, signed, units};
+use crate::report::format::{signed, units};
 use crate::stats::Results;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -25,7 +25,7 @@ pub struct ProfitDistribution<'a> {
     panels: Vec<Panel>,
 }
 
-const PANEL_H: u32 = 150;
+const PANEL_H: u32 = 160;
 
 impl<'a> ProfitDistribution<'a> {
     pub fn new(r: &'a Results) -> Self {
@@ -121,7 +121,7 @@ impl Figure for ProfitDistribution<'_> {
             let mut chart = ChartBuilder::on(&panel)
                 .margin_left(s.px(6.0))
                 .margin_right(s.px(28.0))
-                .margin_top(s.px(28.0))
+                .margin_top(s.px(36.0))
                 .x_label_area_size(if last { axis_h } else { 0 })
                 .y_label_area_size(label_w)
                 .build_cartesian_2d(x0..x1, 0.0..top)?;
@@ -167,9 +167,9 @@ impl Figure for ProfitDistribution<'_> {
                     "{} — mean {}, beats no program in {} of runs",
                     truncate(&p.label, 40),
                     signed(p.mean),
-                    percent0(p.p_better)
+                    crate::report::verdict::share_of_runs(p.p_better)
                 ),
-                (px - base.0, s.px(8.0)),
+                (px - base.0, s.px(12.0)),
                 s.text(13.5).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
         }

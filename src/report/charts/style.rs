@@ -13,6 +13,9 @@ pub const INK: RGBColor = RGBColor(33, 37, 41);
 pub const MUTED: RGBColor = RGBColor(96, 102, 110);
 /// Grid lines.
 pub const GRID: RGBColor = RGBColor(226, 229, 233);
+/// plotters' font size per CSS pixel of em.
+const EM: f64 = 1.24;
+
 /// The zero / break-even line.
 pub const ZERO: RGBColor = RGBColor(200, 30, 30);
 
@@ -38,29 +41,35 @@ impl Style {
         (v * self.scale).round().max(0.0) as u32
     }
 
-    /// Body text of `size` CSS pixels.
+    /// Body text with an em of `size` CSS pixels. (plotters' "size" is the
+    /// font's full height, about 1.24 em: the SVG backend writes
+    /// `font-size = size / 1.24`.)
     pub fn text(&self, size: f64) -> TextStyle<'static> {
-        ("sans-serif", size * self.scale).into_font().color(&INK)
+        ("sans-serif", size * EM * self.scale)
+            .into_font()
+            .color(&INK)
     }
 
-    /// Muted text of `size` CSS pixels.
+    /// Muted text with an em of `size` CSS pixels.
     pub fn muted(&self, size: f64) -> TextStyle<'static> {
-        ("sans-serif", size * self.scale).into_font().color(&MUTED)
+        ("sans-serif", size * EM * self.scale)
+            .into_font()
+            .color(&MUTED)
     }
 
     /// Tick labels.
     pub fn tick(&self) -> TextStyle<'static> {
-        self.text(13.0)
+        self.text(12.5)
     }
 
     /// Axis descriptions.
     pub fn axis(&self) -> TextStyle<'static> {
-        self.text(14.5)
+        self.text(13.5)
     }
 
     /// Legend entries.
     pub fn legend(&self) -> TextStyle<'static> {
-        self.text(13.5)
+        self.text(13.0)
     }
 
     /// A line of `width` CSS pixels.
@@ -79,16 +88,16 @@ impl Style {
         root.draw(&Text::new(
             title.to_string(),
             (left, self.px(12.0)),
-            self.text(19.0).pos(Pos::new(HPos::Left, VPos::Top)),
+            self.text(18.0).pos(Pos::new(HPos::Left, VPos::Top)),
         ))?;
-        let mut top = 40.0;
+        let mut top = 46.0;
         if !subtitle.is_empty() {
             root.draw(&Text::new(
                 subtitle.to_string(),
-                (left, self.px(38.0)),
-                self.muted(13.0).pos(Pos::new(HPos::Left, VPos::Top)),
+                (left, self.px(42.0)),
+                self.muted(12.5).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
-            top = 62.0;
+            top = 70.0;
         }
         Ok(root.split_vertically(self.px(top)).1)
     }
@@ -158,7 +167,7 @@ impl Style {
     /// Width in CSS pixels (unscaled) reserved for y tick labels like `labels`.
     pub fn label_width(&self, labels: &[String]) -> u32 {
         let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
-        self.upx(14.0 + chars as f64 * 8.0)
+        self.upx(14.0 + chars as f64 * 9.0)
     }
 }
 

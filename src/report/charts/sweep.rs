@@ -116,7 +116,7 @@ impl Figure for SweepLine {
             .margin_right(s.px(28.0))
             .margin_top(s.px(8.0))
             .margin_bottom(s.px(8.0))
-            .x_label_area_size(s.upx(48.0))
+            .x_label_area_size(s.upx(56.0))
             .y_label_area_size(s.label_width(&style::sample_labels(y0, y1)) + s.upx(26.0))
             .build_cartesian_2d(x0..x1, y0..y1)?;
         chart
