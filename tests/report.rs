@@ -176,8 +176,8 @@ fn every_chart_is_valid_svg_and_png_with_every_program() {
     assert!(svg("cumulative_profit").contains("Cumulative profit (EUR)"));
 }
 
-#[test]
-fn sweep_charts_render() {
+/// A one-key and a two-key sweep, as the sweeps issue would build them.
+fn sweep_examples() -> (SweepLine, SweepGrid) {
     let v = |program: &str, mean: f64| SweepValue {
         program: program.into(),
         mean,
@@ -199,11 +199,6 @@ fn sweep_charts_render() {
             })
             .collect(),
     };
-    let c = charts::render(&line).unwrap();
-    assert_eq!(check_xml(&c.svg), Ok("svg".to_string()));
-    assert!(c.svg.contains("Stamp card") && c.svg.contains("Bonus points"));
-    check_png(&c.png, (1920, 1080));
-
     let grid = SweepGrid {
         title: "Extra profit by card size and reward".into(),
         program: "Stamp card".into(),
@@ -216,6 +211,17 @@ fn sweep_charts_render() {
             .map(|y| (0..3).map(|x| 1000.0 * (x as f64 - y as f64)).collect())
             .collect(),
     };
+    (line, grid)
+}
+
+#[test]
+fn sweep_charts_render() {
+    let (line, grid) = sweep_examples();
+    let c = charts::render(&line).unwrap();
+    assert_eq!(check_xml(&c.svg), Ok("svg".to_string()));
+    assert!(c.svg.contains("Stamp card") && c.svg.contains("Bonus points"));
+    check_png(&c.png, (1920, 1080));
+
     let c = charts::render(&grid).unwrap();
     assert_eq!(check_xml(&c.svg), Ok("svg".to_string()));
     check_png(&c.png, (1920, 1240));
@@ -432,4 +438,13 @@ fn write_sample_outputs_when_asked() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("results.json"), loyalsim::report::json(&r)).unwrap();
     loyalsim::report::write_visuals(&dir, &r).unwrap();
+    let (line, grid) = sweep_examples();
+    for (name, c) in [
+        ("sweep_line", charts::render(&line)),
+        ("sweep_grid", charts::render(&grid)),
+    ] {
+        let c = c.unwrap();
+        std::fs::write(dir.join(format!("{name}.svg")), &c.svg).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), &c.png).unwrap();
+    }
 }

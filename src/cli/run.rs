@@ -144,3 +144,31 @@ pub fn write_outputs(dir: &Path, r: &Results) -> Result<()> {
     report::write_visuals(dir, r)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_progress_has_no_bar_and_ticks_from_threads() {
+        let p = Progress::new(100, true);
+        assert!(p.bar.is_none());
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| (0..25).for_each(|_| p.tick()));
+            }
+        });
+        p.finish();
+    }
+
+    #[test]
+    fn progress_counts_every_replication() {
+        // Under `cargo test` stderr is usually not a terminal: no bar at all.
+        let p = Progress::new(10, false);
+        (0..10).for_each(|_| p.tick());
+        if let Some(bar) = &p.bar {
+            assert_eq!(bar.position(), 10);
+        }
+        p.finish();
+    }
+}

@@ -241,13 +241,19 @@ impl Figure for Costs<'_> {
                 PathElement::new(vec![(lo, y(i) - cap), (lo, y(i) + cap)], whisker),
                 PathElement::new(vec![(hi, y(i) - cap), (hi, y(i) + cap)], whisker),
             ])?;
+            // Label above the bar: inside its length when the bar is long,
+            // otherwise starting just clear of the zero line.
+            let long = m.abs() > span * 0.25;
+            let (lx, anchor) = match (m >= 0.0, long) {
+                (true, true) => (m, HPos::Right),
+                (true, false) => (span * 0.01, HPos::Left),
+                (false, true) => (m, HPos::Left),
+                (false, false) => (-span * 0.01, HPos::Right),
+            };
             chart.draw_series(std::iter::once(Text::new(
                 crate::report::format::signed(m),
-                (m, y(i) + half),
-                s.text(12.5).pos(Pos::new(
-                    if m >= 0.0 { HPos::Right } else { HPos::Left },
-                    VPos::Bottom,
-                )),
+                (lx, y(i) + half),
+                s.text(12.5).pos(Pos::new(anchor, VPos::Bottom)),
             )))?;
         }
         right.draw(&Text::new(

@@ -61,7 +61,7 @@ impl Figure for PointsLiability<'_> {
              Right: where the issued points went.",
         )?;
         let (w, _) = area.dim_in_pixel();
-        let (left, right) = area.split_horizontally((w as f64 * 0.55) as i32);
+        let (left, right) = area.split_horizontally((w as f64 * 0.5) as i32);
         let series = time_bands::from_results(r, "liability", Some(0.0), has_points);
         time_bands::draw(
             &left,
@@ -142,16 +142,22 @@ impl Figure for PointsLiability<'_> {
                 (0.0, y(i) + half + 0.04),
                 s.text(13.0).pos(Pos::new(HPos::Left, VPos::Bottom)),
             )))?;
-            let shares_text: Vec<String> = FLOWS
+            // The shares in words, two per line, under the bar.
+            let words: Vec<String> = FLOWS
                 .iter()
                 .zip(shares)
                 .map(|((_, label, _), share)| format!("{label} {}", percent0(*share)))
                 .collect();
-            chart.draw_series(std::iter::once(Text::new(
-                shares_text.join(" · "),
-                (0.0, y(i) - half - 0.04),
-                s.muted(12.0).pos(Pos::new(HPos::Left, VPos::Top)),
-            )))?;
+            for (k, pair) in words.chunks(2).enumerate() {
+                let (_, py) = chart.backend_coord(&(0.0, y(i) - half));
+                let (px, _) = chart.backend_coord(&(0.0, 0.0));
+                let base = right.get_base_pixel();
+                right.draw(&Text::new(
+                    pair.join(" · "),
+                    (px - base.0, py - base.1 + s.px(4.0 + 17.0 * k as f64)),
+                    s.muted(12.0).pos(Pos::new(HPos::Left, VPos::Top)),
+                ))?;
+            }
         }
         Ok(())
     }

@@ -109,7 +109,13 @@ impl Figure for SweepLine {
             0.05,
         );
         let (xs, ys) = (x1 - x0, y1 - y0);
-        let xf = |v: &f64| style::tick_label(*v, xs);
+        let xf = |v: &f64| {
+            if xs >= 20.0 {
+                style::tick_label(*v, xs)
+            } else {
+                axis_value(*v)
+            }
+        };
         let yf = |v: &f64| style::tick_label(*v, ys);
         let mut chart = ChartBuilder::on(&area)
             .margin_left(s.px(8.0))
@@ -138,29 +144,37 @@ impl Figure for SweepLine {
             )))?;
         }
         let finite = |v: &&SweepValue| v.mean.is_finite() && v.p05.is_finite() && v.p95.is_finite();
-        for name in &names {
-            let c = palette.colour(name);
-            let vals: Vec<(f64, &SweepValue)> = pts
-                .iter()
-                .filter_map(|p| {
-                    p.values
-                        .iter()
-                        .find(|v| &v.program == name)
-                        .filter(finite)
-                        .map(|v| (p.x, v))
-                })
-                .collect();
+        let lines: Vec<(RGBColor, Vec<(f64, &SweepValue)>)> = names
+            .iter()
+            .map(|name| {
+                let vals = pts
+                    .iter()
+                    .filter_map(|p| {
+                        p.values
+                            .iter()
+                            .find(|v| &v.program == name)
+                            .filter(finite)
+                            .map(|v| (p.x, v))
+                    })
+                    .collect();
+                (palette.colour(name), vals)
+            })
+            .collect();
+        // Every band first, then every line, so no band covers a line.
+        for (c, vals) in &lines {
             if vals.len() >= 2 {
                 let mut poly: Vec<(f64, f64)> = vals.iter().map(|(x, v)| (*x, v.p95)).collect();
                 poly.extend(vals.iter().rev().map(|(x, v)| (*x, v.p05)));
                 chart.draw_series(std::iter::once(Polygon::new(
                     poly,
-                    tint(c, 0.22).mix(0.55).filled(),
+                    tint(*c, 0.22).mix(0.55).filled(),
                 )))?;
             }
+        }
+        for (c, vals) in &lines {
             chart.draw_series(LineSeries::new(
                 vals.iter().map(|(x, v)| (*x, v.mean)),
-                s.line(c, 2.5),
+                s.line(*c, 2.5),
             ))?;
             chart.draw_series(
                 vals.iter()
@@ -278,6 +292,7 @@ impl Figure for SweepGrid {
         chart
             .configure_mesh()
             .disable_mesh()
+            .set_all_tick_mark_size(0)
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
             .x_labels(nx.min(20) * 2 + 1)
@@ -303,7 +318,7 @@ impl Figure for SweepGrid {
                 )))?;
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                    s.line(WHITE, 1.0),
+                    s.line(RGBColor(225, 228, 232), 1.0),
                 )))?;
                 if label_cells {
                     let text = if v.is_finite() {
