@@ -265,22 +265,6 @@ impl Figure for SweepGrid {
         let (w, _) = area.dim_in_pixel();
         let (plot, bar) = area.split_horizontally(w as i32 - s.px(110.0));
         let ylabels: Vec<String> = self.ys.iter().map(|v| axis_value(*v)).collect();
-        let xf = |v: &f64| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < nx {
-                axis_value(self.xs[i as usize])
-            } else {
-                String::new()
-            }
-        };
-        let yf = |v: &f64| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < ny {
-                axis_value(self.ys[i as usize])
-            } else {
-                String::new()
-            }
-        };
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(s.px(8.0))
             .margin_right(s.px(16.0))
@@ -292,16 +276,33 @@ impl Figure for SweepGrid {
         chart
             .configure_mesh()
             .disable_mesh()
-            .set_all_tick_mark_size(0)
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
-            .x_labels(nx.min(20) * 2 + 1)
-            .y_labels(ny.min(20) * 2 + 1)
-            .x_label_formatter(&xf)
-            .y_label_formatter(&yf)
-            .label_style(s.tick())
+            .x_labels(0)
+            .y_labels(0)
             .axis_desc_style(s.axis())
             .draw()?;
+        // Swept values under the columns and left of the rows (at most 20
+        // labels per axis; every other one beyond that).
+        let base = plot.get_base_pixel();
+        let x_step = nx.div_ceil(20);
+        for (xi, v) in self.xs.iter().enumerate().step_by(x_step.max(1)) {
+            let (px, py) = chart.backend_coord(&(xi as f64, -0.5));
+            plot.draw(&Text::new(
+                axis_value(*v),
+                (px - base.0, py - base.1 + s.px(8.0)),
+                s.tick().pos(Pos::new(HPos::Center, VPos::Top)),
+            ))?;
+        }
+        let y_step = ny.div_ceil(20);
+        for (yi, v) in self.ys.iter().enumerate().step_by(y_step.max(1)) {
+            let (px, py) = chart.backend_coord(&(-0.5, yi as f64));
+            plot.draw(&Text::new(
+                axis_value(*v),
+                (px - base.0 - s.px(8.0), py - base.1),
+                s.tick().pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+        }
         let label_cells = nx <= 12 && ny <= 12;
         for yi in 0..ny {
             for xi in 0..nx {
