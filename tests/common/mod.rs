@@ -4,13 +4,7 @@
 use loyalsim::scenario::*;
 
 /// One segment, no programs, no acquisition.
-pub fn scenario(
-    customers: u64,
-    rate: Dist,
-    dropout: Dropout,
-    basket: Basket,
-    horizon: f64,
-) -> Scenario {
+pub fn scenario(customers: u64, rate: Dist, dropout: Dropout, basket: Basket, horizon: f64) -> Scenario {
     Scenario {
         name: "test".into(),
         path: None,
@@ -74,8 +68,7 @@ pub fn run(sc: &Scenario) -> Vec<Vec<loyalsim::stats::metrics::RepMetrics>> {
     out.arms
         .iter()
         .map(|arm| {
-            let lpp =
-                loyalsim::stats::metrics::liability_per_point(arm.program.map(|i| &sc.programs[i]));
+            let lpp = loyalsim::stats::metrics::liability_per_point(arm.program.map(|i| &sc.programs[i]));
             arm.replications
                 .iter()
                 .map(|r| loyalsim::stats::metrics::compute(r, sc.business.gross_margin, lpp))
