@@ -4,6 +4,7 @@
 mod fit;
 mod init;
 mod merge;
+mod report;
 mod run;
 mod sweep;
 mod validate;
@@ -33,6 +34,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the output folders of a sweep's shards.
     Merge(merge::MergeArgs),
+    /// Rebuild the charts and report.html from a saved results.json.
+    Report(report::ReportArgs),
 }
 
 /// Parse the process arguments and run the chosen verb.
@@ -58,5 +61,6 @@ pub fn run() -> Result<()> {
         Command::Init(a) => init::run(&a),
         Command::Sweep(a) => sweep::run(&a),
         Command::Merge(a) => merge::run(&a),
+        Command::Report(a) => report::run(&a),
     }
 }

@@ -26,7 +26,7 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Never changes a result.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
-    /// Write results.json, summary.csv and periods.csv into this folder.
+    /// Write results.json, summary.csv, periods.csv, charts and report.html into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// What to print on stdout.
@@ -75,15 +75,100 @@ pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<Resu
             sc.simulation.replications
         );
     }
-    let out = pool.install(|| crate::engine::run(sc, &|| {}));
+    let arms = sc.programs.len() as u64 + u64::from(sc.simulation.baseline);
+    let progress = Progress::new(arms * u64::from(sc.simulation.replications), quiet);
+    let out = pool.install(|| crate::engine::run(sc, &|| progress.tick()));
+    progress.finish();
     Ok(crate::stats::build(sc, &out))
 }
 
-/// Write results.json, summary.csv and periods.csv, each atomically.
+/// A progress bar on stderr that shows up only once a run has taken about a
+/// second, and never with `--quiet` or when stderr is not a terminal.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    start: std::time::Instant,
+    shown: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    const DELAY: std::time::Duration = std::time::Duration::from_secs(1);
+
+    fn new(total: u64, quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(
+                Some(total),
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} simulating [{bar:40}] {pos}/{len} replications, {eta} left",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        Progress {
+            bar,
+            start: std::time::Instant::now(),
+            shown: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// One replication finished (called from worker threads).
+    fn tick(&self) {
+        use std::sync::atomic::Ordering;
+        let Some(bar) = &self.bar else { return };
+        bar.inc(1);
+        if !self.shown.load(Ordering::Relaxed)
+            && self.start.elapsed() >= Self::DELAY
+            && !self.shown.swap(true, Ordering::Relaxed)
+        {
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Write results.json, summary.csv, periods.csv, the charts (SVG and PNG)
+/// and report.html, each atomically.
 pub fn write_outputs(dir: &Path, r: &Results) -> Result<()> {
     output::ensure_dir(dir)?;
     output::write_atomic(dir, "results.json", report::json(r).as_bytes())?;
     output::write_atomic(dir, "summary.csv", report::csv::summary(r).as_bytes())?;
     output::write_atomic(dir, "periods.csv", report::csv::periods(r).as_bytes())?;
+    report::write_visuals(dir, r)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quiet_progress_has_no_bar_and_ticks_from_threads() {
+        let p = Progress::new(100, true);
+        assert!(p.bar.is_none());
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| (0..25).for_each(|_| p.tick()));
+            }
+        });
+        p.finish();
+    }
+
+    #[test]
+    fn progress_counts_every_replication() {
+        // Under `cargo test` stderr is usually not a terminal: no bar at all.
+        let p = Progress::new(10, false);
+        (0..10).for_each(|_| p.tick());
+        if let Some(bar) = &p.bar {
+            assert_eq!(bar.position(), 10);
+        }
+        p.finish();
+    }
 }

@@ -1,10 +1,14 @@
-//! The shell's output side: the terminal table, JSON and CSV exports, and
-//! atomic file writing.
+//! The shell's output side: the terminal table, JSON and CSV exports, charts
+//! (plotters, SVG and PNG), the self-contained report.html with its
+//! plain-language verdicts, and atomic file writing.
 
+pub mod charts;
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod output;
 pub mod table;
+pub mod verdict;
 
 use crate::stats::Results;
 
@@ -14,4 +18,17 @@ pub fn json(r: &Results) -> String {
         serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// Write every chart (`<name>.svg`, `<name>.png`) and `report.html` into
+/// `dir`, each file atomically. Returns the chart names written.
+pub fn write_visuals(dir: &std::path::Path, r: &Results) -> crate::error::Result<Vec<String>> {
+    output::ensure_dir(dir)?;
+    let charts = charts::all(r)?;
+    for c in &charts {
+        output::write_atomic(dir, &format!("{}.svg", c.name), c.svg.as_bytes())?;
+        output::write_atomic(dir, &format!("{}.png", c.name), &c.png)?;
+    }
+    output::write_atomic(dir, "report.html", html::render(r, &charts).as_bytes())?;
+    Ok(charts.into_iter().map(|c| c.name).collect())
 }

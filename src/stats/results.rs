@@ -60,6 +60,11 @@ pub struct VsBaseline {
     /// End of the first report period after which the mean cumulative
     /// incremental profit stays at or above zero; `null` if it never does.
     pub payback_period: Option<f64>,
+    /// Profit minus the control's profit in each replication, in replication
+    /// order (the distribution behind `profit`; used by the report's chart).
+    /// Empty in documents written before this field existed.
+    #[serde(default)]
+    pub replication_profit_delta: Vec<f64>,
 }
 
 /// Return on the program's cost.
@@ -211,6 +216,7 @@ fn vs_baseline(reps: &[RepMetrics], control: &[RepMetrics], ends: &[f64]) -> VsB
         roi,
         p_better,
         payback_period: payback(&incremental_cumulative(reps, control), ends),
+        replication_profit_delta: d_profit,
     }
 }
 

@@ -1,0 +1,487 @@
+//! report.html: one self-contained page (inline CSS and SVG, nothing fetched,
+//! no scripts) that shows the decision at a glance — scenario summary,
+//! verdicts, the comparison table, the charts, and every assumption in force
+//! with its source. Every string that comes from the user is HTML-escaped.
+
+use crate::report::charts::Chart;
+use crate::report::charts::palette::{Palette, display_name, is_control};
+use crate::report::charts::style::{hex, plural};
+use crate::report::format::{percent, percent0, signed, thousands, units};
+use crate::report::verdict;
+use crate::scenario::Response;
+use crate::stats::Results;
+use crate::stats::results::ProgramResult;
+use std::fmt::Write;
+
+/// Escape text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// What each response parameter does and where its default comes from.
+pub fn response_doc(key: &str) -> (&'static str, &'static str) {
+    match key {
+        "discount_elasticity" => (
+            "Purchase-rate lift per unit of immediate discount",
+            "assumption (store-level; brand price elasticity −2.62 in Bijmolt et al. 2005 includes brand switching)",
+        ),
+        "reward_elasticity" => (
+            "Purchase-rate lift per unit of perceived deferred reward",
+            "assumption",
+        ),
+        "reward_perceived" => (
+            "Value members put on a currency unit of points or stamps, relative to cash",
+            "Stourm et al. 2015 (points are valued below cash)",
+        ),
+        "goal_gradient" => (
+            "Extra purchase rate as a member nears a reward",
+            "Kivetz et al. 2006 (café card: purchases ≈20% faster near the reward)",
+        ),
+        "reward_carryover" => (
+            "Share of the goal-gradient lift kept after a reward resets progress",
+            "Drèze & Nunes 2011 (resetting is partial)",
+        ),
+        "switching_cost" => (
+            "Churn reduction per mean basket of banked points or stamps",
+            "assumption",
+        ),
+        "member_churn" => ("Churn multiplier for members", "assumption"),
+        "referred_churn" => (
+            "Churn multiplier for referred customers",
+            "Schmitt et al. 2011 (referred customers are more loyal)",
+        ),
+        "referral_boost" => (
+            "Multiplier on members' word of mouth in a referral program",
+            "assumption",
+        ),
+        _ => ("", "assumption"),
+    }
+}
+
+const CSS: &str = r#"
+:root { --ink:#212529; --muted:#60666e; --line:#dde1e6; --bg:#f6f7f9; --win:#1e7b34; --loss:#b3261e; }
+* { box-sizing: border-box; }
+body { margin:0; background:var(--bg); color:var(--ink); font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif; }
+main { max-width:1180px; margin:0 auto; padding:32px 24px 64px; }
+h1 { font-size:30px; margin:0 0 4px; line-height:1.2; }
+h2 { font-size:21px; margin:40px 0 12px; padding-bottom:6px; border-bottom:1px solid var(--line); }
+h3 { font-size:17px; margin:24px 0 8px; }
+p.lead { color:var(--muted); margin:0 0 20px; }
+.card { background:#fff; border:1px solid var(--line); border-radius:10px; padding:18px 20px; }
+dl.facts { display:grid; grid-template-columns:repeat(auto-fill,minmax(150px,1fr)); gap:12px 20px; margin:0; }
+dl.facts div { min-width:0; }
+dl.facts dt { color:var(--muted); font-size:13px; text-transform:uppercase; letter-spacing:.04em; }
+dl.facts dd { margin:2px 0 0; font-size:18px; font-weight:600; overflow-wrap:anywhere; }
+ul.verdicts { list-style:none; margin:0; padding:0; display:grid; gap:10px; }
+ul.verdicts li { background:#fff; border:1px solid var(--line); border-left:6px solid var(--c); border-radius:8px; padding:12px 16px; font-size:17px; }
+ul.verdicts li.win .tag { color:var(--win); }
+ul.verdicts li.loss .tag { color:var(--loss); }
+.tag { font-weight:700; font-size:13px; text-transform:uppercase; letter-spacing:.05em; margin-right:8px; }
+p.reference { color:var(--muted); margin:0 0 12px; }
+.table-wrap { overflow-x:auto; background:#fff; border:1px solid var(--line); border-radius:10px; }
+table { border-collapse:collapse; width:100%; font-size:14.5px; font-variant-numeric:tabular-nums; }
+th, td { padding:8px 10px; text-align:right; border-bottom:1px solid var(--line); white-space:nowrap; }
+th { background:#fafbfc; font-weight:600; color:var(--muted); font-size:13px; vertical-align:bottom; white-space:normal; }
+th:first-child, td:first-child { text-align:left; white-space:normal; min-width:170px; }
+tr:last-child td { border-bottom:none; }
+th .sub, td .sub { display:block; color:var(--muted); font-size:12.5px; }
+.swatch { display:inline-block; width:12px; height:12px; border-radius:3px; background:var(--c); margin-right:8px; vertical-align:-1px; }
+td.pos { color:var(--win); } td.neg { color:var(--loss); }
+p.note { color:var(--muted); font-size:14px; margin:10px 2px 0; }
+figure { margin:0 0 28px; background:#fff; border:1px solid var(--line); border-radius:10px; padding:12px; }
+figure svg { display:block; width:100%; height:auto; }
+figcaption { color:var(--muted); font-size:14px; margin:8px 6px 2px; }
+figcaption a { color:inherit; }
+table.assume th:nth-child(2), table.assume th:last-child { text-align:left; }
+table.assume td:nth-child(2) { white-space:normal; text-align:left; min-width:220px; }
+table.assume td.src { white-space:normal; text-align:left; color:var(--muted); font-size:13.5px; min-width:200px; }
+table.assume td.changed { font-weight:700; }
+footer { color:var(--muted); font-size:13px; margin-top:48px; }
+@media print { body { background:#fff; } figure, .card, ul.verdicts li { break-inside:avoid; } }
+"#;
+
+/// What a chart shows, under it.
+fn caption(name: &str) -> &'static str {
+    match name {
+        "cumulative_profit" => {
+            "Profit after cost of goods, discounts, rewards and fixed costs, added up over time. \
+             The grey line is the same customers without any program."
+        }
+        "active_customers" => "How many customers are still buying at the end of each period.",
+        "costs" => {
+            "Left: what each program costs. Right: how much more net revenue (after discounts) it \
+             brings in than no program. A program pays when the extra revenue, times the margin, \
+             exceeds its rewards and fixed costs."
+        }
+        "profit_distribution" => {
+            "How often the program wins: runs right of the red line earn more than no program."
+        }
+        "points" => {
+            "Outstanding points are a promise the business still has to keep. Breakage: points \
+             that expired or were left behind by customers who stopped buying."
+        }
+        _ => "",
+    }
+}
+
+/// Render the whole page. `charts` are inlined in the given order.
+pub fn render(r: &Results, charts: &[Chart]) -> String {
+    let palette = Palette::for_results(r);
+    let mut h =
+        String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    let title = escape(&r.scenario);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} — loyalsim report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
+    );
+    let _ = writeln!(h, "<h1>{title}</h1>");
+    let _ = writeln!(
+        h,
+        "<p class=\"lead\">Loyalty programs tried out in simulation before launch: {} \
+         compared on the same simulated customers.</p>",
+        match r.programs.iter().filter(|p| !is_control(p)).count() {
+            1 => "one program".to_string(),
+            n => format!("{n} programs"),
+        }
+    );
+    summary(&mut h, r);
+    verdicts(&mut h, r, &palette);
+    table(&mut h, r, &palette);
+    if !charts.is_empty() {
+        let _ = writeln!(h, "<h2>Charts</h2>");
+        for c in charts {
+            let _ = writeln!(
+                h,
+                "<figure id=\"{id}\">\n{svg}\n<figcaption>{cap} <a href=\"{id}.png\">PNG</a> · \
+                 <a href=\"{id}.svg\">SVG</a></figcaption>\n</figure>",
+                id = escape(&c.name),
+                svg = inline_svg(&c.svg, &c.title),
+                cap = escape(caption(&c.name)),
+            );
+        }
+    }
+    assumptions(&mut h, r);
+    let _ = writeln!(
+        h,
+        "<footer>Made with loyalsim {}. Every program is simulated on the same customers as \
+         the no-program control (common random numbers), so differences come from the program, \
+         not from luck. Results are only as good as the assumptions above.</footer>\n</main>\n\
+         </body>\n</html>",
+        escape(&r.loyalsim_version)
+    );
+    h
+}
+
+/// Prepare a plotters SVG document for inlining: no XML prolog, an accessible name.
+fn inline_svg(svg: &str, title: &str) -> String {
+    let body = match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => return String::new(),
+    };
+    body.replacen(
+        "<svg",
+        &format!("<svg role=\"img\" aria-label=\"{}\"", escape(title)),
+        1,
+    )
+}
+
+fn summary(h: &mut String, r: &Results) {
+    let every = if (r.report_every - 1.0).abs() < 1e-9 {
+        r.time_unit.clone()
+    } else {
+        format!("{} {}", units(r.report_every), plural(&r.time_unit))
+    };
+    let mut facts = vec![
+        ("Horizon", verdict::horizon(r)),
+        ("Time unit", r.time_unit.clone()),
+        ("Reported every", every),
+        ("Replications", thousands(r.replications as f64)),
+        ("Seed", r.seed.to_string()),
+        (
+            "Currency",
+            if r.currency.trim().is_empty() {
+                "(not set)".to_string()
+            } else {
+                r.currency.clone()
+            },
+        ),
+        ("Gross margin", percent0(r.gross_margin)),
+    ];
+    if (r.report_every - 1.0).abs() < 1e-9 {
+        facts.retain(|(k, _)| *k != "Reported every");
+    }
+    let _ = writeln!(h, "<div class=\"card\"><dl class=\"facts\">");
+    for (k, v) in facts {
+        let _ = writeln!(h, "<div><dt>{k}</dt><dd>{}</dd></div>", escape(&v));
+    }
+    let _ = writeln!(h, "</dl></div>");
+}
+
+fn verdicts(h: &mut String, r: &Results, palette: &Palette) {
+    let _ = writeln!(h, "<h2>Verdict</h2>");
+    if let Some(base) = r.programs.iter().find(|p| is_control(p)) {
+        let _ = writeln!(
+            h,
+            "<p class=\"reference\">{}.</p>",
+            escape(&verdict::verdict(r, base))
+        );
+    }
+    let programs: Vec<&ProgramResult> = r.programs.iter().filter(|p| !is_control(p)).collect();
+    if programs.is_empty() {
+        let _ = writeln!(h, "<p>The scenario has no program to compare.</p>");
+        return;
+    }
+    let _ = writeln!(h, "<ul class=\"verdicts\">");
+    for p in programs {
+        let (class, tag) = match &p.vs_baseline {
+            Some(v) if v.p_better >= 0.9 => ("win", "Likely pays"),
+            Some(v) if v.p_better <= 0.1 => ("loss", "Likely loses"),
+            Some(_) => ("unclear", "Uncertain"),
+            None => ("unclear", ""),
+        };
+        let tag = if tag.is_empty() {
+            String::new()
+        } else {
+            format!("<span class=\"tag\">{tag}</span>")
+        };
+        let _ = writeln!(
+            h,
+            "<li class=\"{class}\" style=\"--c:{}\">{tag}{}</li>",
+            hex(palette.colour(&p.name)),
+            escape(&verdict::verdict(r, p))
+        );
+    }
+    let _ = writeln!(h, "</ul>");
+}
+
+fn cell_class(x: f64) -> &'static str {
+    if x.round() > 0.0 {
+        " class=\"pos\""
+    } else if x.round() < 0.0 {
+        " class=\"neg\""
+    } else {
+        ""
+    }
+}
+
+fn table(h: &mut String, r: &Results, palette: &Palette) {
+    let cur = escape(r.currency.trim());
+    let per = escape(&verdict::horizon(r));
+    let _ = writeln!(h, "<h2>Comparison</h2>");
+    let _ = writeln!(
+        h,
+        "<div class=\"table-wrap\"><table>\n<thead><tr><th>Program</th>\
+         <th>Profit {cur}<span class=\"sub\">mean, 90% of runs</span></th>\
+         <th>Extra profit vs no program<span class=\"sub\">mean, 95% interval of the mean</span></th>\
+         <th>Extra profit, 90% of runs</th><th>Beats no program</th>\
+         <th>Program cost {cur}</th><th>Return on cost</th><th>Retention</th>\
+         <th>Members at end</th><th>Pays back</th></tr></thead>\n<tbody>"
+    );
+    for p in &r.programs {
+        let get = |m: &str| p.summary.get(m).copied();
+        let mean = |m: &str| get(m).map_or(f64::NAN, |s| s.mean);
+        let profit = get("profit");
+        let mut row = format!(
+            "<tr><td><span class=\"swatch\" style=\"--c:{}\"></span>{}</td>",
+            hex(palette.colour(&p.name)),
+            escape(&display_name(&p.name))
+        );
+        let _ = write!(
+            row,
+            "<td>{}<span class=\"sub\">{}</span></td>",
+            profit.map_or("n/a".into(), |s| thousands(s.mean)),
+            profit.map_or(String::new(), |s| format!(
+                "{} to {}",
+                thousands(s.p05),
+                thousands(s.p95)
+            ))
+        );
+        match p
+            .vs_baseline
+            .as_ref()
+            .and_then(|v| v.metrics.get("profit").map(|d| (v, d)))
+        {
+            Some((v, d)) => {
+                let _ = write!(
+                    row,
+                    "<td{}>{}<span class=\"sub\">{} to {}</span></td><td>{} to {}</td><td>{}</td>",
+                    cell_class(d.mean),
+                    signed(d.mean),
+                    signed(d.ci95[0]),
+                    signed(d.ci95[1]),
+                    signed(d.p05),
+                    signed(d.p95),
+                    verdict::share_of_runs(v.p_better)
+                );
+            }
+            None => row.push_str("<td>–</td><td>–</td><td>–</td>"),
+        }
+        let roi = p
+            .vs_baseline
+            .as_ref()
+            .and_then(|v| v.roi.mean)
+            .map_or("–".to_string(), percent0);
+        let payback = match &p.vs_baseline {
+            Some(v) => v.payback_period.map_or("never".to_string(), |t| {
+                format!("{} {}", escape(&r.time_unit), units(t))
+            }),
+            None => "–".to_string(),
+        };
+        let _ = writeln!(
+            row,
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            thousands(mean("program_cost")),
+            roi,
+            percent(mean("retention")),
+            thousands(mean("members_end")),
+            payback
+        );
+        h.push_str(&row);
+    }
+    let _ = writeln!(h, "</tbody></table></div>");
+    let _ = writeln!(
+        h,
+        "<p class=\"note\">All amounts over {per}. Extra profit: profit with the program minus \
+         profit without it, on the same customers. 95% interval: where the true mean lies; 90% of \
+         runs: what one run of {per} may bring, from a bad one to a good one. Return on cost: \
+         extra profit per {cur_word} of program cost. Pays back: the first {unit} after which the \
+         extra profit stays at or above zero.</p>",
+        unit = escape(&r.time_unit),
+        cur_word = if cur.is_empty() {
+            "unit".to_string()
+        } else {
+            cur.clone()
+        },
+    );
+}
+
+fn assumptions(h: &mut String, r: &Results) {
+    let _ = writeln!(h, "<h2>Assumptions in force</h2>");
+    let _ = writeln!(
+        h,
+        "<p>Business: gross margin {} of list price (cost of goods is the rest). Every program \
+         is compared with no program on the same simulated customers. How members respond to a \
+         program, per customer segment (values in <b>bold</b> were changed in the scenario from \
+         the documented default):</p>",
+        percent0(r.gross_margin)
+    );
+    if r.assumptions.is_empty() {
+        let _ = writeln!(h, "<p class=\"note\">No response parameters recorded.</p>");
+        return;
+    }
+    let defaults = Response::default();
+    let default_of = |k: &str| {
+        defaults
+            .entries()
+            .iter()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| *v)
+    };
+    let mut keys: Vec<&String> = Vec::new();
+    for seg in &r.assumptions {
+        for k in seg.response.keys() {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+    }
+    let _ = write!(
+        h,
+        "<div class=\"table-wrap\"><table class=\"assume\">\n<thead><tr><th>Parameter</th>\
+         <th>What it does</th>"
+    );
+    for seg in &r.assumptions {
+        let _ = write!(h, "<th>{}</th>", escape(&seg.segment));
+    }
+    let _ = writeln!(
+        h,
+        "<th>Default</th><th>Source of the default</th></tr></thead>\n<tbody>"
+    );
+    for k in keys {
+        let (meaning, source) = response_doc(k);
+        let default = default_of(k);
+        let _ = write!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td>",
+            escape(k),
+            escape(meaning)
+        );
+        for seg in &r.assumptions {
+            match seg.response.get(k) {
+                Some(v) => {
+                    let changed = default.is_some_and(|d| (d - v).abs() > 1e-12);
+                    let _ = write!(
+                        h,
+                        "<td{}>{}</td>",
+                        if changed { " class=\"changed\"" } else { "" },
+                        number(*v)
+                    );
+                }
+                None => h.push_str("<td>–</td>"),
+            }
+        }
+        let _ = writeln!(
+            h,
+            "<td>{}</td><td class=\"src\">{}</td></tr>",
+            default.map_or("–".to_string(), number),
+            escape(source)
+        );
+    }
+    let _ = writeln!(h, "</tbody></table></div>");
+}
+
+/// A parameter value without needless decimals.
+fn number(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href='x'>&\"</a>"),
+            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(number(0.25), "0.25");
+        assert_eq!(number(2.0), "2");
+        assert_eq!(number(0.123456), "0.1235");
+    }
+
+    #[test]
+    fn inline_svg_drops_prolog() {
+        let s = inline_svg("<?xml version=\"1.0\"?>\n<svg width=\"1\"></svg>", "a<b");
+        assert_eq!(
+            s,
+            "<svg role=\"img\" aria-label=\"a&lt;b\" width=\"1\"></svg>"
+        );
+    }
+}
