@@ -31,7 +31,7 @@ pub const METRICS: [&str; 23] = [
 ];
 
 /// Per-period series in results, in order.
-pub const PERIOD_SERIES: [&str; 12] = [
+pub const PERIOD_SERIES: [&str; 13] = [
     "active_customers",
     "new_customers",
     "churned",
@@ -44,6 +44,7 @@ pub const PERIOD_SERIES: [&str; 12] = [
     "members",
     "points_outstanding",
     "liability",
+    "breakage_rate",
 ];
 
 /// What one replication measured.
@@ -128,6 +129,10 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         })
         .collect();
     let points_out = cumsum(&points_out);
+    let lost: Vec<f64> = (0..periods)
+        .map(|p| f(Flow::PointsExpired)[p] + f(Flow::PointsForfeited)[p])
+        .collect();
+    let lost = cumsum(&lost);
     let mut series = vec![Vec::with_capacity(periods); PERIOD_SERIES.len()];
     let mut cum_profit = 0.0;
     for p in 0..periods {
@@ -151,6 +156,8 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
             joined[p] - left[p],
             outstanding,
             outstanding * liability_per_point,
+            // Breakage so far: points lost (expired or forfeited) per point issued.
+            ratio(lost[p], points_in[p]),
         ];
         for (s, v) in series.iter_mut().zip(row) {
             s.push(v);
