@@ -8,7 +8,8 @@
 //! - [`stats`]: summaries, paired differences, closed forms for validation.
 //!
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
-//! JSON, CSV). [`error`] classifies failures into exit codes.
+//! JSON, CSV). [`script`] is the Rhai bridge implementing the core's hooks.
+//! [`error`] classifies failures into exit codes.
 
 pub mod bench;
 pub mod cli;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod programs;
 pub mod report;
 pub mod scenario;
+pub mod script;
 pub mod stats;
 
 /// The version written into every results document.

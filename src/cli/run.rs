@@ -75,7 +75,9 @@ pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<Resu
             sc.simulation.replications
         );
     }
-    let out = pool.install(|| crate::engine::run(sc, &|| {}));
+    let out = pool
+        .install(|| crate::engine::try_run(sc, &|| {}))
+        .map_err(|e| Error::input(e.0))?;
     Ok(crate::stats::build(sc, &out))
 }
 
