@@ -60,7 +60,11 @@ pub struct RhaiHooks {
     file: PathBuf,
     limits: Limits,
     has: [bool; 5],
-    params: Dynamic,
+    /// Where each hook is defined (for errors without a position).
+    pos: [rhai::Position; 5],
+    /// `params`, copied into each member's `ctx` (a value shared across
+    /// threads would make every access contend on one lock).
+    params: Map,
     time_unit: rhai::ImmutableString,
 }
 
@@ -131,11 +135,15 @@ impl RhaiHooks {
         time_unit: TimeUnit,
         limits: Limits,
     ) -> Result<RhaiHooks, String> {
-        let engine = sandbox(&limits);
+        let mut engine = sandbox(&limits);
         let ast = engine
             .compile(source)
             .map_err(|e| errors::syntax(file, &e, &limits))?;
+        // The string interner is one lock shared by all threads; at run time
+        // it only costs contention.
+        engine.set_max_strings_interned(0);
         let mut has = [false; 5];
+        let mut pos = [rhai::Position::NONE; 5];
         for f in ast.iter_functions() {
             if let Some(i) = HOOKS.iter().position(|h| h.0 == f.name) {
                 if f.params.len() != HOOKS[i].1 {
@@ -153,6 +161,7 @@ impl RhaiHooks {
                     ));
                 }
                 has[i] = true;
+                pos[i] = find_fn(source, f.name);
             }
         }
         Ok(RhaiHooks {
@@ -161,9 +170,8 @@ impl RhaiHooks {
             file: file.to_path_buf(),
             limits,
             has,
-            params: Dynamic::from_map(table(params))
-                .into_shared()
-                .into_read_only(),
+            pos,
+            params: table(params),
             time_unit: time_unit.as_str().into(),
         })
     }
@@ -178,7 +186,13 @@ impl RhaiHooks {
                 name,
                 args,
             )
-            .map_err(|e| HookError(errors::runtime(&self.file, name, &e, &self.limits)))
+            .map_err(|e| {
+                let at = HOOKS
+                    .iter()
+                    .position(|h| h.0 == name)
+                    .map_or(rhai::Position::NONE, |i| self.pos[i]);
+                HookError(errors::runtime(&self.file, name, at, &e, &self.limits))
+            })
     }
 
     fn handles<'a>(&self, s: &'a HookState) -> Result<&'a MemberHandles, HookError> {
@@ -255,8 +269,12 @@ impl RhaiHooks {
 fn find_fn(source: &str, name: &str) -> rhai::Position {
     let pat = format!("fn {name}");
     for (i, line) in source.lines().enumerate() {
-        if let Some(c) = line.find(&pat) {
-            return rhai::Position::new((i + 1) as u16, (c + 1) as u16);
+        if let Some(c) = line.find(&pat)
+            && !line[..c].contains("//")
+            && line[c + pat.len()..].trim_start().starts_with('(')
+        {
+            let l = u16::try_from(i + 1).unwrap_or(u16::MAX);
+            return rhai::Position::new(l, u16::try_from(c + 1).unwrap_or(u16::MAX));
         }
     }
     rhai::Position::NONE
@@ -297,8 +315,10 @@ impl Hooks for RhaiHooks {
             stamps: 0,
         };
         let ctx = CtxObj {
-            params: self.params.clone(),
-            response: Dynamic::from_map(response).into_read_only(),
+            params: Dynamic::from_map(self.params.clone())
+                .into_shared()
+                .into_read_only(),
+            response: Dynamic::from_map(response).into_shared().into_read_only(),
             time: 0.0,
             time_unit: self.time_unit.clone(),
             mean_basket: who.mean_basket,

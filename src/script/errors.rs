@@ -33,7 +33,17 @@ pub fn definition(file: &Path, pos: Position, msg: &str) -> String {
 }
 
 /// An error raised while running hook `hook`.
-pub fn runtime(file: &Path, hook: &str, e: &EvalAltResult, lim: &Limits) -> String {
+///
+/// Rhai reports limit errors at the position of the outermost call, which a
+/// host call does not have; those are reported at the hook's `fn` line
+/// (`hook_pos`).
+pub fn runtime(
+    file: &Path,
+    hook: &str,
+    hook_pos: Position,
+    e: &EvalAltResult,
+    lim: &Limits,
+) -> String {
     // The innermost error carries the position inside the script.
     let mut e = e;
     let mut pos = e.position();
@@ -68,11 +78,17 @@ pub fn runtime(file: &Path, hook: &str, e: &EvalAltResult, lim: &Limits) -> Stri
             };
             format!("limit exceeded: {what} too large ({name} = {v})")
         }
+        EvalAltResult::ErrorFunctionNotFound(f, _) if f.contains('(') => {
+            format!("runtime error: type mismatch or unknown function: no `{f}`")
+        }
         EvalAltResult::ErrorTooManyVariables(_) => {
             "limit exceeded: too many variables (max_variables)".to_string()
         }
         other => format!("runtime error: {}", flat(other)),
     };
+    if pos.is_none() {
+        pos = hook_pos;
+    }
     format!("{}: {detail} (in {hook})", at(file, pos))
 }
 
