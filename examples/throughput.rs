@@ -11,7 +11,6 @@
 //! Prints the median wall time per replication, the CPU work per core
 //! (wall × threads) and purchase events per second.
 
-use loyalsim::scenario::*;
 use std::time::Instant;
 
 fn main() {

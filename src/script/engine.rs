@@ -8,7 +8,7 @@
 //! and `ctx` objects are shared handles created once when the member joins
 //! and refreshed before each call: no allocation per call beyond Rhai's own.
 
-use super::ctx::{self, CtxObj};
+use super::ctx::{self, CtxObj, Params, ResponseObj};
 use super::errors;
 use super::member::{self, MemberObj};
 use super::purchase::{self, PurchaseObj};
@@ -136,6 +136,8 @@ impl RhaiHooks {
         limits: Limits,
     ) -> Result<RhaiHooks, String> {
         let mut engine = sandbox(&limits);
+        let params = table(params);
+        ctx::register_params(&mut engine, &params);
         let ast = engine
             .compile(source)
             .map_err(|e| errors::syntax(file, &e, &limits))?;
@@ -171,7 +173,7 @@ impl RhaiHooks {
             limits,
             has,
             pos,
-            params: table(params),
+            params,
             time_unit: time_unit.as_str().into(),
         })
     }
@@ -298,12 +300,6 @@ impl Hooks for RhaiHooks {
     }
 
     fn new_state(&self, who: &CustomerInfo<'_>, rng: Stream) -> HookState {
-        let response: Map = who
-            .response
-            .entries()
-            .iter()
-            .map(|(k, v)| ((*k).into(), Dynamic::from_float(*v)))
-            .collect();
         let member = MemberObj {
             state: Dynamic::from_map(Map::new()).into_shared(),
             purchases: 0,
@@ -315,10 +311,8 @@ impl Hooks for RhaiHooks {
             stamps: 0,
         };
         let ctx = CtxObj {
-            params: Dynamic::from_map(self.params.clone())
-                .into_shared()
-                .into_read_only(),
-            response: Dynamic::from_map(response).into_shared().into_read_only(),
+            params: Params(Arc::new(self.params.clone())),
+            response: ResponseObj(*who.response),
             time: 0.0,
             time_unit: self.time_unit.clone(),
             mean_basket: who.mean_basket,
