@@ -223,8 +223,10 @@ fn native_stub_drives_the_core_like_the_built_in_discount() {
         hooks: HooksRef(Arc::new(Stub)),
     });
     // discount_elasticity 1 × rate 0.1 = the stub's lift of 1.1.
-    let mut r = Response::default();
-    r.discount_elasticity = 1.0;
+    let r = Response {
+        discount_elasticity: 1.0,
+        ..Response::default()
+    };
     set_response(&mut sc, r);
     sc.programs = vec![b, s];
     let out = run(&sc);

@@ -79,7 +79,7 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<CtxObj>("Ctx")
         .register_get("params", |c: &mut CtxObj| c.params.clone())
-        .register_get("response", |c: &mut CtxObj| c.response.clone())
+        .register_get("response", |c: &mut CtxObj| c.response)
         .register_get("time", |c: &mut CtxObj| c.time)
         .register_get("time_unit", |c: &mut CtxObj| c.time_unit.clone())
         .register_get("mean_basket", |c: &mut CtxObj| c.mean_basket)

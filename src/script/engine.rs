@@ -364,9 +364,8 @@ impl Hooks for RhaiHooks {
                     ),
                 )));
             }
-            if !(r.reward_cost.is_finite() && r.reward_cost >= 0.0)
-                || !(r.points_awarded.is_finite() && r.points_awarded >= 0.0)
-            {
+            let ok = |x: f64| x.is_finite() && x >= 0.0;
+            if !ok(r.reward_cost) || !ok(r.points_awarded) {
                 return Err(HookError(errors::bad_value(
                     &self.file,
                     "on_purchase",
