@@ -293,3 +293,28 @@ fn example_script_scenarios_validate() {
             .success();
     }
 }
+
+#[test]
+fn scripted_results_do_not_depend_on_the_thread_count() {
+    // ctx.random() draws from each customer's own stream.
+    let json = |threads: &str| {
+        loyalsim()
+            .args([
+                "run",
+                "scenarios/script-double-points.toml",
+                "--replications",
+                "4",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = json("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, json("2"));
+    assert_eq!(one, json("3"));
+}
