@@ -15,21 +15,10 @@ fn every_bundled_scenario_runs() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "toml") {
             let out = loyalsim()
-                .args([
-                    "run",
-                    path.to_str().unwrap(),
-                    "--replications",
-                    "3",
-                    "--quiet",
-                ])
+                .args(["run", path.to_str().unwrap(), "--replications", "3", "--quiet"])
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "{}: {}",
-                path.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert!(out.status.success(), "{}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
             let table = String::from_utf8(out.stdout).unwrap();
             assert!(table.contains("baseline"), "{}", path.display());
             n += 1;
@@ -41,14 +30,7 @@ fn every_bundled_scenario_runs() {
 #[test]
 fn json_on_stdout_is_the_results_document_and_nothing_else() {
     let out = loyalsim()
-        .args([
-            "run",
-            "scenarios/boutique.toml",
-            "--replications",
-            "4",
-            "--format",
-            "json",
-        ])
+        .args(["run", "scenarios/boutique.toml", "--replications", "4", "--format", "json"])
         .output()
         .unwrap();
     assert!(out.status.success());
@@ -96,14 +78,7 @@ fn json_on_stdout_is_the_results_document_and_nothing_else() {
 fn same_seed_same_bytes_whatever_the_threads() {
     let json = |threads: &str| {
         loyalsim()
-            .args([
-                "run",
-                "scenarios/referral.toml",
-                "--replications",
-                "5",
-                "--format",
-                "json",
-            ])
+            .args(["run", "scenarios/referral.toml", "--replications", "5", "--format", "json"])
             .args(["--threads", threads, "--seed", "99"])
             .output()
             .unwrap()
@@ -120,14 +95,7 @@ fn out_writes_the_result_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     loyalsim()
-        .args([
-            "run",
-            "scenarios/one-year.toml",
-            "--replications",
-            "3",
-            "--quiet",
-            "--out",
-        ])
+        .args(["run", "scenarios/one-year.toml", "--replications", "3", "--quiet", "--out"])
         .arg(&out)
         .assert()
         .success();
@@ -151,24 +119,13 @@ fn out_writes_the_result_files() {
 #[test]
 fn csv_format_prints_the_summary() {
     let out = loyalsim()
-        .args([
-            "run",
-            "scenarios/tiers.toml",
-            "--replications",
-            "2",
-            "--format",
-            "csv",
-            "--quiet",
-        ])
+        .args(["run", "scenarios/tiers.toml", "--replications", "2", "--format", "csv", "--quiet"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(out.stderr.is_empty());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.lines()
-            .any(|l| l.starts_with("Flat 5%,vs_baseline,discounts,"))
-    );
+    assert!(text.lines().any(|l| l.starts_with("Flat 5%,vs_baseline,discounts,")));
 }
 
 #[test]
@@ -201,10 +158,7 @@ fn bad_input_exits_2_with_a_message_and_writes_nothing() {
 
 #[test]
 fn missing_file_and_bad_arguments_exit_2() {
-    let out = loyalsim()
-        .args(["run", "no/such/file.toml"])
-        .output()
-        .unwrap();
+    let out = loyalsim().args(["run", "no/such/file.toml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/file.toml"));
     let out = loyalsim()
@@ -218,14 +172,7 @@ fn missing_file_and_bad_arguments_exit_2() {
 
 #[test]
 fn validate_accepts_every_bundled_scenario() {
-    for name in [
-        "boutique",
-        "cafe-stamps",
-        "online-points",
-        "referral",
-        "tiers",
-        "one-year",
-    ] {
+    for name in ["boutique", "cafe-stamps", "online-points", "referral", "tiers", "one-year"] {
         loyalsim()
             .args(["validate", &format!("scenarios/{name}.toml")])
             .assert()
@@ -237,18 +184,10 @@ fn validate_accepts_every_bundled_scenario() {
 fn init_writes_a_template_that_runs() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("mine.toml");
-    loyalsim()
-        .args(["init", "cafe-stamps", "--out"])
-        .arg(&file)
-        .assert()
-        .success();
+    loyalsim().args(["init", "cafe-stamps", "--out"]).arg(&file).assert().success();
     loyalsim().arg("validate").arg(&file).assert().success();
     // Refuses to overwrite.
-    let out = loyalsim()
-        .args(["init", "--out"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let out = loyalsim().args(["init", "--out"]).arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let out = loyalsim().args(["init", "caffe-stamps"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
