@@ -4,10 +4,13 @@
 //!
 //! cargo run --release --example throughput -- [CUSTOMERS] [THREADS] [RUNS]
 //!
+//! cargo run --release --example throughput -- 1000000 2 5 stamps
+//! cargo run --release --example throughput -- 1000000 2 5 script-stamps
+//! (the built-in stamp card against scripts/stamps.rhai, same results)
+//!
 //! Prints the median wall time per replication, the CPU work per core
 //! (wall × threads) and purchase events per second.
 
-use loyalsim::scenario::*;
 use std::time::Instant;
 
 fn main() {

@@ -5,7 +5,9 @@ use crate::scenario::*;
 
 /// The benchmark population: BG/NBD with the CDNOW estimates, 78 weeks, one
 /// replication, fixed baskets. `variant` is `control` (no program, the
-/// control arm only), `stamps` or `points` (that program only, default response).
+/// control arm only), `stamps` or `points` (that program only, default
+/// response), or `script-stamps` (scripts/stamps.rhai with the `stamps`
+/// variant's card: same results as `stamps`, for the scripting overhead).
 pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
     let horizon = 78.0;
     let mut program = ProgramSpec {
@@ -44,6 +46,26 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
                 catalog: vec![],
             });
             vec![program]
+        }
+        "script-stamps" => {
+            let source = include_str!("../scripts/stamps.rhai");
+            let file = std::path::PathBuf::from("scripts/stamps.rhai");
+            let params: toml::Table = toml::from_str(
+                "card_size = 10\nreward_value = 10.0\nprestamped = 0\nmin_basket = 0.0\nreward_cost_ratio = 0.6",
+            )
+            .unwrap_or_default();
+            match crate::script::compile(&file, source, &params, TimeUnit::Week) {
+                Ok(hooks) => {
+                    program.script = Some(ScriptSpec {
+                        file,
+                        source: source.to_string(),
+                        params,
+                        hooks,
+                    });
+                    vec![program]
+                }
+                Err(_) => vec![],
+            }
         }
         _ => vec![],
     };

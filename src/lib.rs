@@ -9,7 +9,8 @@
 //! - [`fit`]: BG/NBD, Pareto/NBD and Gamma-Gamma fitted to a transaction log.
 //!
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
-//! JSON, CSV). [`sweep`] expands, shards, runs and merges parameter sweeps.
+//! JSON, CSV, charts, HTML). [`sweep`] expands, shards, runs and merges
+//! parameter sweeps. [`script`] is the Rhai bridge implementing the core's hooks.
 //! [`error`] classifies failures into exit codes.
 
 pub mod bench;
@@ -21,6 +22,7 @@ pub mod model;
 pub mod programs;
 pub mod report;
 pub mod scenario;
+pub mod script;
 pub mod stats;
 pub mod sweep;
 

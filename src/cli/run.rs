@@ -77,8 +77,9 @@ pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<Resu
     }
     let arms = sc.programs.len() as u64 + u64::from(sc.simulation.baseline);
     let progress = Progress::new(arms * u64::from(sc.simulation.replications), quiet);
-    let out = pool.install(|| crate::engine::run(sc, &|| progress.tick()));
+    let out = pool.install(|| crate::engine::try_run(sc, &|| progress.tick()));
     progress.finish();
+    let out = out.map_err(|e| Error::input(e.0))?;
     Ok(crate::stats::build(sc, &out))
 }
 

@@ -15,6 +15,7 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn};
+use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
 use crate::programs::{Member, SegmentView, referral};
 use crate::scenario::{Basket, Dist, ProgramSpec, Scenario};
 
@@ -55,8 +56,8 @@ pub struct Outcome {
 }
 
 /// Simulate one customer from arrival to churn or the horizon, booking every
-/// event into `rec`.
-pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
+/// event into `rec`. Fails only when a program's script hook fails.
+pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let seg = &sc.population.segments[a.segment];
@@ -74,6 +75,11 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
         _ => Some(key.stream(Purpose::Basket)),
     };
     let mut program_rng = arm.program.map(|_| key.stream(Purpose::Program));
+    let hooks: Option<&dyn Hooks> = arm
+        .program
+        .and_then(|p| p.script.as_ref())
+        .map(|s| &*s.hooks.0)
+        .filter(|h| h.any());
 
     rec.add(Flow::Arrivals, a.t, 1.0);
     if !a.initial {
@@ -106,7 +112,11 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
 
     let churned_at = loop {
         let sched = match (program, &member) {
-            (Some(p), Some(m)) => m.next_event(p, horizon),
+            (Some(p), Some(m)) => m.next_event(p, horizon).min(if m.active {
+                m.next_period
+            } else {
+                f64::INFINITY
+            }),
             _ => f64::INFINITY,
         };
         let next = buy.at.min(leave.at).min(sched);
@@ -122,7 +132,15 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
                 program.expect("scheduled"),
                 member.as_mut().expect("scheduled"),
             );
-            m.on_scheduled(p, t, horizon, rec);
+            if m.next_period == t {
+                m.next_period += 1.0;
+                if let Some(h) = hooks {
+                    run_period(h, p, m, a, t, rec)?;
+                }
+            }
+            if m.next_event(p, horizon) <= t {
+                m.on_scheduled(p, t, horizon, rec);
+            }
             if !m.active
                 && let Some(b) = boosted.as_mut()
             {
@@ -135,7 +153,28 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
                 if !offered && t >= p.start && t < p.end {
                     offered = true;
                     if program_rng.as_mut().is_some_and(|r| r.chance(p.enrolment)) {
-                        member = Some(Member::join(p, t, rec));
+                        let mut m = Member::join(p, t, rec);
+                        if let Some(h) = hooks {
+                            let who = CustomerInfo {
+                                segment: a.segment,
+                                segment_name: &seg.name,
+                                response: &seg.response,
+                                mean_basket: view.mean_basket,
+                                referred: a.referred,
+                            };
+                            let st = h.new_state(&who, key.stream(Purpose::Script));
+                            if h.has_on_period() {
+                                m.next_period = t.floor() + 1.0;
+                            }
+                            if h.has_on_enrol() {
+                                let before = m.facts(a.segment, a.referred, t);
+                                let mut after = before;
+                                h.on_enrol(&st, &mut after, t)?;
+                                m.apply(p, &before, &after, t, rec);
+                            }
+                            m.hook = Some(st);
+                        }
+                        member = Some(m);
                         if referral.is_some() {
                             boosted = Some((t, p.end.min(horizon)));
                         }
@@ -147,7 +186,14 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
                     } else {
                         0.0
                     };
-                    discount += m.purchase(p, view, t, basket, coin, rec).discount;
+                    let mut extra = 0.0;
+                    if let Some(h) = hooks.filter(|h| h.has_on_purchase()) {
+                        extra = scripted_purchase(h, p, m, a, t, basket, rec)?;
+                    }
+                    discount += m
+                        .purchase_with(p, view, t, basket, extra, coin, rec)
+                        .discount;
+                    discount += extra;
                 }
                 if first_purchase
                     && a.via_member
@@ -167,10 +213,24 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
         let purchased = sched != t;
         // The state may have changed: update the multipliers.
         let (mult_p, mult_c) = match (program, &member) {
-            (Some(p), Some(m)) if m.active => (
-                m.purchase_multiplier(p, view),
-                m.churn_multiplier(p, view) * referred_churn,
-            ),
+            (Some(p), Some(m)) if m.active => match (hooks, m.hook.as_ref()) {
+                (Some(h), Some(st)) => {
+                    let f = m.facts(a.segment, a.referred, t);
+                    let mut mp = m.purchase_multiplier(p, view);
+                    if h.has_purchase_rate_multiplier() {
+                        mp *= h.purchase_rate_multiplier(st, &f, t)?;
+                    }
+                    let mut mc = m.churn_multiplier(p, view);
+                    if h.has_churn_multiplier() {
+                        mc *= h.churn_multiplier(st, &f, t)?;
+                    }
+                    (mp, mc * referred_churn)
+                }
+                _ => (
+                    m.purchase_multiplier(p, view),
+                    m.churn_multiplier(p, view) * referred_churn,
+                ),
+            },
             _ => (1.0, referred_churn),
         };
         if purchased {
@@ -215,8 +275,62 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
             }
         }
     }
-    Outcome {
+    Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.1 > b.0),
+    })
+}
+
+/// Run `on_purchase` for a member's purchase (before it is booked) and book
+/// what the script decided; returns the script's discount.
+fn scripted_purchase(
+    h: &dyn Hooks,
+    p: &ProgramSpec,
+    m: &mut Member,
+    a: &Arrival,
+    t: f64,
+    basket: f64,
+    rec: &mut Recorder,
+) -> Result<f64, HookError> {
+    let Some(st) = m.hook.take() else {
+        return Ok(0.0);
+    };
+    let before = m.facts(a.segment, a.referred, t);
+    let mut after = before;
+    let mut pf = PurchaseFacts {
+        amount: basket,
+        time: t,
+        ..PurchaseFacts::default()
+    };
+    let r = h.on_purchase(&st, &mut after, &mut pf);
+    m.hook = Some(st);
+    r?;
+    m.apply(p, &before, &after, t, rec);
+    if pf.rewards > 0 {
+        rec.add(Flow::RewardCost, t, pf.reward_cost);
+        rec.add(Flow::RewardsRedeemed, t, pf.rewards as f64);
     }
+    m.award_points(p, pf.points_awarded, t, rec);
+    Ok(pf.discount)
+}
+
+/// Run `on_period` for a member at the integer time `t`.
+fn run_period(
+    h: &dyn Hooks,
+    p: &ProgramSpec,
+    m: &mut Member,
+    a: &Arrival,
+    t: f64,
+    rec: &mut Recorder,
+) -> Result<(), HookError> {
+    let Some(st) = m.hook.take() else {
+        return Ok(());
+    };
+    let before = m.facts(a.segment, a.referred, t);
+    let mut after = before;
+    let r = h.on_period(&st, &mut after, t);
+    m.hook = Some(st);
+    r?;
+    m.apply(p, &before, &after, t, rec);
+    Ok(())
 }

@@ -8,4 +8,4 @@ pub mod recorder;
 pub mod replication;
 pub mod runner;
 
-pub use runner::{ArmRun, BASELINE, RunOutput, run};
+pub use runner::{ArmRun, BASELINE, RunOutput, run, try_run};

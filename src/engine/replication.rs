@@ -15,6 +15,7 @@ use crate::engine::clock::Clock;
 use crate::engine::customer::{self, Arm, Arrival, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
+use crate::programs::hooks::HookError;
 use crate::programs::referral;
 use crate::scenario::{Acquisition, Scenario};
 use rayon::prelude::*;
@@ -25,7 +26,7 @@ use std::collections::BinaryHeap;
 const BLOCK: u64 = 8192;
 
 /// Simulate one replication of one arm and return its recorder.
-pub fn run(arm: &Arm<'_>) -> Recorder {
+pub fn run(arm: &Arm<'_>) -> Result<Recorder, HookError> {
     let sc = arm.scenario;
     let sim = &sc.simulation;
     let n = sc.population.customers;
@@ -37,7 +38,7 @@ pub fn run(arm: &Arm<'_>) -> Recorder {
 
     let blocks: Vec<(Recorder, Vec<(Arrival, Outcome)>)> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
-        .map(|b| {
+        .map(|b| -> Result<_, HookError> {
             let mut rec = Recorder::new(sim.horizon, sim.report_every);
             let mut kept = Vec::new();
             for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
@@ -53,14 +54,14 @@ pub fn run(arm: &Arm<'_>) -> Recorder {
                     referred: false,
                     via_member: false,
                 };
-                let o = customer::simulate(arm, &a, &mut rec);
+                let o = customer::simulate(arm, &a, &mut rec)?;
                 if word_of_mouth {
                     kept.push((a, o));
                 }
             }
-            (rec, kept)
+            Ok((rec, kept))
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
 
     let mut rec = Recorder::new(sim.horizon, sim.report_every);
     let mut initial = Vec::new();
@@ -69,13 +70,13 @@ pub fn run(arm: &Arm<'_>) -> Recorder {
         initial.extend(kept);
     }
     if let Some(acq) = &sc.acquisition {
-        arrivals(arm, acq, &cum_shares, &initial, &mut rec);
+        arrivals(arm, acq, &cum_shares, &initial, &mut rec)?;
     }
     if let Some(p) = arm.program {
         rec.add(Flow::FixedCost, p.start, p.costs.setup);
         rec.add_over(Flow::FixedCost, p.start, p.end, p.costs.per_unit);
     }
-    rec
+    Ok(rec)
 }
 
 /// Cumulative segment shares, the last forced to exactly 1.
@@ -196,7 +197,7 @@ fn arrivals(
     cum_shares: &[f64],
     initial: &[(Arrival, Outcome)],
     rec: &mut Recorder,
-) {
+) -> Result<(), HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let boost = match arm.program.and_then(|p| p.referral.as_ref()) {
@@ -264,7 +265,7 @@ fn arrivals(
                 via_member,
             };
             next_id += 1;
-            let o = customer::simulate(arm, &a, rec);
+            let o = customer::simulate(arm, &a, rec)?;
             pool.add(&a, &o, t);
         } else if next_change <= horizon {
             t = next_change;
@@ -278,6 +279,7 @@ fn arrivals(
             break;
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

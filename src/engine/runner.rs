@@ -8,6 +8,7 @@
 use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
+use crate::programs::hooks::HookError;
 use crate::scenario::{ProgramSpec, Scenario};
 use rayon::prelude::*;
 
@@ -31,9 +32,19 @@ pub struct RunOutput {
 /// Name of the no-program control arm.
 pub const BASELINE: &str = "baseline";
 
-/// Run the scenario. `progress` is called once per finished replication
-/// (from worker threads).
+/// Run a scenario whose programs have no scripts (a script error panics here;
+/// use [`try_run`] for scenarios with scripts). `progress` is called once per
+/// finished replication (from worker threads).
 pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
+    match try_run(sc, progress) {
+        Ok(out) => out,
+        Err(e) => panic!("script error in engine::run (use engine::try_run): {e}"),
+    }
+}
+
+/// Run the scenario; the first script error stops the run. `progress` is
+/// called once per finished replication (from worker threads).
+pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput, HookError> {
     let mean_basket: Vec<f64> = sc
         .population
         .segments
@@ -65,11 +76,11 @@ pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
                 seed: sc.simulation.seed,
                 replication: r,
             };
-            let rec = replication::run(&arm);
+            let rec = replication::run(&arm)?;
             progress();
-            rec
+            Ok(rec)
         })
-        .collect();
+        .collect::<Result<_, HookError>>()?;
     let mut it = recs.into_iter();
     let arms = arms
         .into_iter()
@@ -80,5 +91,5 @@ pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
             replications: it.by_ref().take(reps as usize).collect(),
         })
         .collect();
-    RunOutput { arms }
+    Ok(RunOutput { arms })
 }

@@ -7,6 +7,7 @@
 //! and points through the [`Recorder`]; it never draws purchase times itself.
 
 pub mod discount;
+pub mod hooks;
 pub mod points;
 pub mod referral;
 pub mod stamps;
@@ -37,6 +38,13 @@ pub struct Member {
     pub carry: f64,
     /// False once the program window has closed for this member.
     pub active: bool,
+    /// A scripted program's per-member state (`member.state`, the script's
+    /// random stream), `None` without a script.
+    pub hook: Option<hooks::HookState>,
+    /// Stamps of a script-owned card (programs without built-in `stamps`).
+    pub script_stamps: i64,
+    /// Next integer time at which `on_period` runs (infinity if never).
+    pub next_period: f64,
 }
 
 /// What one purchase costs the business under the program.
@@ -58,6 +66,9 @@ impl Member {
             card: p.stamps.as_ref().map(stamps::Card::new),
             carry: 0.0,
             active: true,
+            hook: None,
+            script_stamps: 0,
+            next_period: f64::INFINITY,
         };
         rec.add(Flow::MembersJoined, t, 1.0);
         if p.costs.per_member > 0.0 {
@@ -83,11 +94,27 @@ impl Member {
         redeem_coin: f64,
         rec: &mut Recorder,
     ) -> PurchaseBooking {
+        self.purchase_with(p, seg, t, basket, 0.0, redeem_coin, rec)
+    }
+
+    /// [`Member::purchase`] with a further price reduction `extra` decided
+    /// by a script (not part of the returned booking; it lowers net spend).
+    #[allow(clippy::too_many_arguments)]
+    pub fn purchase_with(
+        &mut self,
+        p: &ProgramSpec,
+        seg: SegmentView<'_>,
+        t: f64,
+        basket: f64,
+        extra: f64,
+        redeem_coin: f64,
+        rec: &mut Recorder,
+    ) -> PurchaseBooking {
         let mut discount = 0.0;
         if let Some(d) = &p.discount {
             discount = discount::rate(d, self.spend, self.purchases) * basket;
         }
-        let net = basket - discount;
+        let net = basket - discount - extra;
         if let Some(pts) = &p.points {
             // Redeem at the till from the balance held before this purchase,
             // then earn on what was paid.
@@ -114,6 +141,75 @@ impl Member {
         self.purchases += 1;
         self.spend += net;
         PurchaseBooking { discount }
+    }
+
+    /// What a hook sees of this member at `t`.
+    pub fn facts(&self, segment: usize, referred: bool, t: f64) -> hooks::MemberFacts {
+        hooks::MemberFacts {
+            purchases: self.purchases,
+            spend: self.spend,
+            segment,
+            tenure: t - self.joined,
+            referred,
+            points: self.wallet.balance(),
+            stamps: match &self.card {
+                Some(c) => c.stamps as i64,
+                None => self.script_stamps,
+            },
+        }
+    }
+
+    /// Apply what a hook changed (points, stamps) and book it: points added
+    /// are issued, points removed are redeemed (never below zero).
+    pub fn apply(
+        &mut self,
+        p: &ProgramSpec,
+        before: &hooks::MemberFacts,
+        after: &hooks::MemberFacts,
+        t: f64,
+        rec: &mut Recorder,
+    ) {
+        if after.points != before.points {
+            self.set_points(p, after.points, t, rec);
+        }
+        if after.stamps != before.stamps {
+            let n = after.stamps.max(0);
+            match self.card.as_mut() {
+                Some(c) => {
+                    c.stamps = n.min(u32::MAX as i64) as u32;
+                    if c.started.is_infinite() {
+                        c.started = t;
+                    }
+                }
+                None => self.script_stamps = n,
+            }
+        }
+    }
+
+    /// Set the points balance to `target` (booked as issued or redeemed).
+    fn set_points(&mut self, p: &ProgramSpec, target: f64, t: f64, rec: &mut Recorder) {
+        let target = if target.is_finite() {
+            target.max(0.0)
+        } else {
+            0.0
+        };
+        let have = self.wallet.balance();
+        if target > have {
+            self.award_points(p, target - have, t, rec);
+        } else if target < have {
+            let n = have - target;
+            self.wallet.debit(n);
+            rec.add(Flow::PointsRedeemed, t, n);
+        }
+    }
+
+    /// Credit `n` points awarded by a script (expiring like built-in points).
+    pub fn award_points(&mut self, p: &ProgramSpec, n: f64, t: f64, rec: &mut Recorder) {
+        if n > 0.0 && n.is_finite() {
+            self.wallet
+                .credit(t, n, p.points.as_ref().and_then(|x| x.expiry));
+            rec.add(Flow::PointsIssued, t, n);
+        }
     }
 
     /// After a reward, progress restarts but part of the lift stays.

@@ -344,4 +344,6 @@ pub struct ScriptSpec {
     pub source: String,
     /// `params`, handed to the script as `ctx.params`.
     pub params: toml::Table,
+    /// The compiled script (compiled once, at load time).
+    pub hooks: crate::programs::hooks::HooksRef,
 }

@@ -140,7 +140,7 @@ fn program(
         script: p
             .script
             .as_ref()
-            .map(|s| script(cx, s.get_ref()))
+            .map(|s| script(cx, s.get_ref(), sim))
             .transpose()?,
     })
 }
@@ -322,7 +322,7 @@ fn stamps(cx: &Cx<'_>, s: &RawStamps, business: &Business) -> Result<Stamps> {
     })
 }
 
-fn script(cx: &Cx<'_>, s: &RawScript) -> Result<ScriptSpec> {
+fn script(cx: &Cx<'_>, s: &RawScript, sim: &Simulation) -> Result<ScriptSpec> {
     let file = cx.dir.join(s.file.get_ref());
     let source = std::fs::read_to_string(&file).map_err(|e| {
         cx.err(
@@ -336,9 +336,14 @@ fn script(cx: &Cx<'_>, s: &RawScript) -> Result<ScriptSpec> {
             },
         )
     })?;
+    let params = s.params.clone().unwrap_or_default();
+    // Compiled once here, so `loyalsim validate` reports syntax errors.
+    let hooks = crate::script::compile(&file, &source, &params, sim.time_unit)
+        .map_err(|message| super::error::ScenarioError { message })?;
     Ok(ScriptSpec {
         file,
         source,
-        params: s.params.clone().unwrap_or_default(),
+        params,
+        hooks,
     })
 }

@@ -256,7 +256,9 @@ fn compute(
     pool: &rayon::ThreadPool,
 ) -> Result<PointText> {
     let sc = plan.load(point)?;
-    let out = pool.install(|| crate::engine::run(&sc, &|| {}));
+    let out = pool
+        .install(|| crate::engine::try_run(&sc, &|| {}))
+        .map_err(|e| Error::input(e.0))?;
     let results = crate::stats::build(&sc, &out);
     Ok(PointText {
         json: files::run_json(&plan.hash, index, point, &results),

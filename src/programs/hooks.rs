@@ -1,0 +1,152 @@
+//! The hooks a scripted program may define (SPEC.md section 4), as a trait the
+//! engine calls. The core never sees Rhai: `script::RhaiHooks` implements this
+//! trait, and core tests can use a native stub.
+//!
+//! Every hook has a cheap `has_*` check so that hooks a script does not define
+//! cost nothing. Hook state per member (a script's `member.state` and its
+//! random stream) is an opaque [`HookState`] kept in the [`super::Member`].
+//!
+//! Points and stamps seen by hooks map onto the member's own wallet and card:
+//! `member.points` is the member's points wallet (the built-in one when the
+//! program has `points`, otherwise a script-owned wallet of the same kind), so
+//! every point a script creates is booked as issued and every point it removes
+//! as redeemed, and what is left is forfeited, expired or held at the horizon
+//! like built-in points: points conservation holds for scripts too.
+//! `member.stamps` is the built-in card's stamp count when the program has
+//! `stamps`, otherwise a script-owned counter (no money attached).
+
+use crate::model::rng::Stream;
+use crate::scenario::Response;
+use std::any::Any;
+use std::fmt;
+use std::sync::Arc;
+
+/// A hook failed (a script error, already rendered as `FILE:LINE:COL: ...`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookError(pub String);
+
+impl fmt::Display for HookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HookError {}
+
+/// What a hook sees of a member; `points` and `stamps` may be changed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MemberFacts {
+    /// Purchases made as a member before now.
+    pub purchases: u32,
+    /// Cumulative net spend as a member.
+    pub spend: f64,
+    /// Index of the customer's segment.
+    pub segment: usize,
+    /// Time units since joining.
+    pub tenure: f64,
+    /// The customer came through word of mouth.
+    pub referred: bool,
+    /// Points balance.
+    pub points: f64,
+    /// Stamps on the card.
+    pub stamps: i64,
+}
+
+/// One purchase as `on_purchase` sees it, and what the hook decided.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PurchaseFacts {
+    /// List value of the basket.
+    pub amount: f64,
+    pub time: f64,
+    /// Price reduction set by the script (currency, in [0, amount]).
+    pub discount: f64,
+    /// Sum of the reward costs booked with `reward(cost)`.
+    pub reward_cost: f64,
+    /// Number of `reward(cost)` calls.
+    pub rewards: u32,
+    /// Points awarded with `award_points(n)`.
+    pub points_awarded: f64,
+}
+
+/// Constants about the customer a hook state is created for.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomerInfo<'a> {
+    pub segment: usize,
+    pub segment_name: &'a str,
+    pub response: &'a Response,
+    pub mean_basket: f64,
+    pub referred: bool,
+}
+
+/// Opaque per-member hook state (a Rhai map and handles for a script).
+#[derive(Clone)]
+pub struct HookState(pub Arc<dyn Any + Send + Sync>);
+
+impl fmt::Debug for HookState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HookState")
+    }
+}
+
+/// The hooks of a scripted program. Implementations are shared by all worker
+/// threads of a run.
+pub trait Hooks: Send + Sync {
+    fn has_on_enrol(&self) -> bool;
+    fn has_on_purchase(&self) -> bool;
+    fn has_on_period(&self) -> bool;
+    fn has_purchase_rate_multiplier(&self) -> bool;
+    fn has_churn_multiplier(&self) -> bool;
+    /// Whether a hook state is needed at all (any hook defined).
+    fn any(&self) -> bool {
+        self.has_on_enrol()
+            || self.has_on_purchase()
+            || self.has_on_period()
+            || self.has_purchase_rate_multiplier()
+            || self.has_churn_multiplier()
+    }
+    /// A fresh state for a customer who joins; `rng` is the customer's
+    /// `Purpose::Script` stream.
+    fn new_state(&self, who: &CustomerInfo<'_>, rng: Stream) -> HookState;
+    fn on_enrol(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError>;
+    fn on_purchase(
+        &self,
+        s: &HookState,
+        m: &mut MemberFacts,
+        p: &mut PurchaseFacts,
+    ) -> Result<(), HookError>;
+    fn on_period(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError>;
+    fn purchase_rate_multiplier(
+        &self,
+        s: &HookState,
+        m: &MemberFacts,
+        t: f64,
+    ) -> Result<f64, HookError>;
+    fn churn_multiplier(&self, s: &HookState, m: &MemberFacts, t: f64) -> Result<f64, HookError>;
+}
+
+/// A shared handle to a program's hooks, kept in the scenario.
+#[derive(Clone)]
+pub struct HooksRef(pub Arc<dyn Hooks>);
+
+impl fmt::Debug for HooksRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Hooks")
+    }
+}
+
+impl PartialEq for HooksRef {
+    fn eq(&self, o: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+/// Check a multiplier returned by a script: finite and ≥ 0.
+pub fn check_multiplier(name: &str, v: f64) -> Result<f64, HookError> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(HookError(format!(
+            "{name} returned {v}; expected a finite number >= 0"
+        )))
+    }
+}

@@ -1,0 +1,87 @@
+//! `ctx`: the run context a hook sees — `params` (the TOML table, read-only),
+//! `time`, `time_unit`, the segment's `response` parameters and
+//! `mean_basket`, and `random()` from the customer's own `Purpose::Script`
+//! stream (so scripted results stay deterministic).
+
+use crate::model::rng::Stream;
+use crate::scenario::Response;
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position};
+use std::sync::Arc;
+
+/// `ctx.params`: the TOML table, read-only. Each top-level key is a
+/// property registered when the script is compiled (a getter is much cheaper
+/// than indexing a map); `ctx.params["key"]` works for any key.
+#[derive(Debug, Clone)]
+pub struct Params(pub Arc<Map>);
+
+/// `ctx.response`: the segment's `[response]` parameters, read-only.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponseObj(pub Response);
+
+fn entry(p: &mut Params, key: &str) -> Result<Dynamic, Box<EvalAltResult>> {
+    p.0.get(key).cloned().ok_or_else(|| {
+        Box::new(EvalAltResult::ErrorPropertyNotFound(
+            format!("params.{key}"),
+            Position::NONE,
+        ))
+    })
+}
+
+/// Register a property for each top-level key of `params`.
+pub fn register_params(engine: &mut Engine, params: &Map) {
+    for key in params.keys() {
+        let k = key.clone();
+        engine.register_get(key.as_str(), move |p: &mut Params| {
+            p.0.get(&k).cloned().unwrap_or(Dynamic::UNIT)
+        });
+    }
+}
+
+/// The Rhai `ctx` object (one per member: it carries their random stream).
+#[derive(Debug, Clone)]
+pub struct CtxObj {
+    pub params: Params,
+    pub response: ResponseObj,
+    pub time: f64,
+    pub time_unit: ImmutableString,
+    pub mean_basket: f64,
+    pub rng: Stream,
+}
+
+/// Register `ctx`'s type, properties and `random()`.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<Params>("Params")
+        .register_indexer_get(entry)
+        .register_fn("contains", |p: &mut Params, key: &str| {
+            p.0.contains_key(key)
+        })
+        .register_fn("to_map", |p: &mut Params| (*p.0).clone());
+    engine
+        .register_type_with_name::<ResponseObj>("Response")
+        .register_get("discount_elasticity", |r: &mut ResponseObj| {
+            r.0.discount_elasticity
+        })
+        .register_get("reward_elasticity", |r: &mut ResponseObj| {
+            r.0.reward_elasticity
+        })
+        .register_get("reward_perceived", |r: &mut ResponseObj| {
+            r.0.reward_perceived
+        })
+        .register_get("goal_gradient", |r: &mut ResponseObj| r.0.goal_gradient)
+        .register_get("reward_carryover", |r: &mut ResponseObj| {
+            r.0.reward_carryover
+        })
+        .register_get("switching_cost", |r: &mut ResponseObj| r.0.switching_cost)
+        .register_get("member_churn", |r: &mut ResponseObj| r.0.member_churn)
+        .register_get("referred_churn", |r: &mut ResponseObj| r.0.referred_churn)
+        .register_get("referral_boost", |r: &mut ResponseObj| r.0.referral_boost);
+    engine
+        .register_type_with_name::<CtxObj>("Ctx")
+        .register_get("params", |c: &mut CtxObj| c.params.clone())
+        .register_get("response", |c: &mut CtxObj| c.response)
+        .register_get("time", |c: &mut CtxObj| c.time)
+        .register_get("time_unit", |c: &mut CtxObj| c.time_unit.clone())
+        .register_get("mean_basket", |c: &mut CtxObj| c.mean_basket)
+        .register_fn("random", |c: &mut CtxObj| c.rng.uniform());
+}

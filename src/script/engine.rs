@@ -1,0 +1,402 @@
+//! One sandboxed `rhai::Engine` and the compiled AST of one script, shared by
+//! all worker threads of a run (rhai's `sync` feature): no module resolver,
+//! no `eval`, no clock (`no_time`), `print`/`debug` discarded, and limits on
+//! operations, call depth, expression depth and string, array and map sizes.
+//!
+//! Hooks are called with `call_fn_with_options(eval_ast(false))`, so the
+//! script's top-level statements never run. A member's `member`, `purchase`
+//! and `ctx` objects are shared handles created once when the member joins
+//! and refreshed before each call: no allocation per call beyond Rhai's own.
+
+use super::ctx::{self, CtxObj, Params, ResponseObj};
+use super::errors;
+use super::member::{self, MemberObj};
+use super::purchase::{self, PurchaseObj};
+use crate::model::rng::Stream;
+use crate::programs::hooks::{
+    CustomerInfo, HookError, HookState, Hooks, HooksRef, MemberFacts, PurchaseFacts,
+};
+use crate::scenario::TimeUnit;
+use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The sandbox limits (per hook call).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    pub max_operations: u64,
+    pub max_call_levels: usize,
+    pub max_expr_depth: usize,
+    pub max_string_size: usize,
+    pub max_array_size: usize,
+    pub max_map_size: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: 1_000_000,
+            max_call_levels: 32,
+            max_expr_depth: 64,
+            max_string_size: 10_000,
+            max_array_size: 10_000,
+            max_map_size: 10_000,
+        }
+    }
+}
+
+const HOOKS: [(&str, usize, &str); 5] = [
+    ("on_enrol", 2, "(member, ctx)"),
+    ("on_purchase", 3, "(member, purchase, ctx)"),
+    ("on_period", 2, "(member, ctx)"),
+    ("purchase_rate_multiplier", 2, "(member, ctx)"),
+    ("churn_multiplier", 2, "(member, ctx)"),
+];
+
+/// A compiled script and its engine.
+pub struct RhaiHooks {
+    engine: Engine,
+    ast: AST,
+    file: PathBuf,
+    limits: Limits,
+    has: [bool; 5],
+    /// Where each hook is defined (for errors without a position).
+    pos: [rhai::Position; 5],
+    /// `params`, copied into each member's `ctx` (a value shared across
+    /// threads would make every access contend on one lock).
+    params: Map,
+    time_unit: rhai::ImmutableString,
+}
+
+/// One member's handles (see the module doc).
+struct MemberHandles {
+    member: Dynamic,
+    purchase: Dynamic,
+    ctx: Dynamic,
+}
+
+fn sandbox(lim: &Limits) -> Engine {
+    let mut e = Engine::new();
+    e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
+    e.disable_symbol("eval");
+    e.disable_symbol("import");
+    e.on_print(|_| {});
+    e.on_debug(|_, _, _| {});
+    e.set_max_operations(lim.max_operations);
+    e.set_max_call_levels(lim.max_call_levels);
+    e.set_max_expr_depths(lim.max_expr_depth, lim.max_expr_depth);
+    e.set_max_string_size(lim.max_string_size);
+    e.set_max_array_size(lim.max_array_size);
+    e.set_max_map_size(lim.max_map_size);
+    member::register(&mut e);
+    purchase::register(&mut e);
+    ctx::register(&mut e);
+    e
+}
+
+/// TOML `params` as a Rhai value.
+fn to_dynamic(v: &toml::Value) -> Dynamic {
+    match v {
+        toml::Value::String(s) => s.clone().into(),
+        toml::Value::Integer(i) => Dynamic::from(*i as INT),
+        toml::Value::Float(f) => Dynamic::from_float(*f),
+        toml::Value::Boolean(b) => Dynamic::from_bool(*b),
+        toml::Value::Datetime(d) => d.to_string().into(),
+        toml::Value::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect::<Array>()),
+        toml::Value::Table(t) => Dynamic::from_map(table(t)),
+    }
+}
+
+fn table(t: &toml::Table) -> Map {
+    t.iter()
+        .map(|(k, v)| (k.as_str().into(), to_dynamic(v)))
+        .collect()
+}
+
+/// Compile `source` (from `file`) with the default limits. Errors are
+/// rendered as `FILE:LINE:COL: ...`.
+pub fn compile(
+    file: &Path,
+    source: &str,
+    params: &toml::Table,
+    time_unit: TimeUnit,
+) -> Result<HooksRef, String> {
+    RhaiHooks::new(file, source, params, time_unit, Limits::default())
+        .map(|h| HooksRef(Arc::new(h)))
+}
+
+impl RhaiHooks {
+    /// Compile a script; fails on a syntax error or a hook with the wrong
+    /// number of parameters.
+    pub fn new(
+        file: &Path,
+        source: &str,
+        params: &toml::Table,
+        time_unit: TimeUnit,
+        limits: Limits,
+    ) -> Result<RhaiHooks, String> {
+        let mut engine = sandbox(&limits);
+        let params = table(params);
+        ctx::register_params(&mut engine, &params);
+        let ast = engine
+            .compile(source)
+            .map_err(|e| errors::syntax(file, &e, &limits))?;
+        // The string interner is one lock shared by all threads; at run time
+        // it only costs contention.
+        engine.set_max_strings_interned(0);
+        let mut has = [false; 5];
+        let mut pos = [rhai::Position::NONE; 5];
+        for f in ast.iter_functions() {
+            if let Some(i) = HOOKS.iter().position(|h| h.0 == f.name) {
+                if f.params.len() != HOOKS[i].1 {
+                    let pos = find_fn(source, f.name);
+                    return Err(errors::definition(
+                        file,
+                        pos,
+                        &format!(
+                            "hook `{}` takes {} parameters {}, found {}",
+                            f.name,
+                            HOOKS[i].1,
+                            HOOKS[i].2,
+                            f.params.len()
+                        ),
+                    ));
+                }
+                has[i] = true;
+                pos[i] = find_fn(source, f.name);
+            }
+        }
+        Ok(RhaiHooks {
+            engine,
+            ast,
+            file: file.to_path_buf(),
+            limits,
+            has,
+            pos,
+            params,
+            time_unit: time_unit.as_str().into(),
+        })
+    }
+
+    fn call(&self, name: &str, args: impl FuncArgs) -> Result<Dynamic, HookError> {
+        let mut scope = Scope::new();
+        self.engine
+            .call_fn_with_options::<Dynamic>(
+                CallFnOptions::new().eval_ast(false).rewind_scope(false),
+                &mut scope,
+                &self.ast,
+                name,
+                args,
+            )
+            .map_err(|e| {
+                let at = HOOKS
+                    .iter()
+                    .position(|h| h.0 == name)
+                    .map_or(rhai::Position::NONE, |i| self.pos[i]);
+                HookError(errors::runtime(&self.file, name, at, &e, &self.limits))
+            })
+    }
+
+    fn handles<'a>(&self, s: &'a HookState) -> Result<&'a MemberHandles, HookError> {
+        s.0.downcast_ref::<MemberHandles>()
+            .ok_or_else(|| HookError("internal error: foreign hook state".into()))
+    }
+
+    /// Refresh the member handle from `m` and the ctx's time.
+    fn load(&self, h: &MemberHandles, m: &MemberFacts, t: f64) {
+        let mut d = h.member.clone();
+        if let Some(mut w) = d.write_lock::<MemberObj>() {
+            w.purchases = m.purchases as INT;
+            w.spend = m.spend;
+            w.tenure = m.tenure;
+            w.points = m.points;
+            w.stamps = m.stamps;
+        }
+        let mut c = h.ctx.clone();
+        if let Some(mut w) = c.write_lock::<CtxObj>() {
+            w.time = t;
+        }
+    }
+
+    /// Copy what the script may change back into `m`.
+    fn store(&self, h: &MemberHandles, m: &mut MemberFacts, hook: &str) -> Result<(), HookError> {
+        if let Some(r) = h.member.read_lock::<MemberObj>() {
+            if !r.points.is_finite() || r.points < 0.0 {
+                return Err(HookError(errors::bad_value(
+                    &self.file,
+                    hook,
+                    &format!("member.points set to {}; expected a number >= 0", r.points),
+                )));
+            }
+            m.points = r.points;
+            m.stamps = r.stamps.max(0);
+        }
+        Ok(())
+    }
+
+    fn multiplier(
+        &self,
+        i: usize,
+        s: &HookState,
+        m: &MemberFacts,
+        t: f64,
+    ) -> Result<f64, HookError> {
+        let h = self.handles(s)?;
+        self.load(h, m, t);
+        let name = HOOKS[i].0;
+        let v = self.call(name, (h.member.clone(), h.ctx.clone()))?;
+        let x = v
+            .as_float()
+            .or_else(|_| v.as_int().map(|i| i as f64))
+            .map_err(|_| {
+                HookError(errors::bad_value(
+                    &self.file,
+                    name,
+                    &format!("returned a {}; expected a number", v.type_name()),
+                ))
+            })?;
+        if x.is_finite() && x >= 0.0 {
+            Ok(x)
+        } else {
+            Err(HookError(errors::bad_value(
+                &self.file,
+                name,
+                &format!("returned {x}; expected a finite number >= 0"),
+            )))
+        }
+    }
+}
+
+/// Position of `fn NAME` in the source, for definition errors.
+fn find_fn(source: &str, name: &str) -> rhai::Position {
+    let pat = format!("fn {name}");
+    for (i, line) in source.lines().enumerate() {
+        if let Some(c) = line.find(&pat)
+            && !line[..c].contains("//")
+            && line[c + pat.len()..].trim_start().starts_with('(')
+        {
+            let l = u16::try_from(i + 1).unwrap_or(u16::MAX);
+            return rhai::Position::new(l, u16::try_from(c + 1).unwrap_or(u16::MAX));
+        }
+    }
+    rhai::Position::NONE
+}
+
+impl Hooks for RhaiHooks {
+    fn has_on_enrol(&self) -> bool {
+        self.has[0]
+    }
+    fn has_on_purchase(&self) -> bool {
+        self.has[1]
+    }
+    fn has_on_period(&self) -> bool {
+        self.has[2]
+    }
+    fn has_purchase_rate_multiplier(&self) -> bool {
+        self.has[3]
+    }
+    fn has_churn_multiplier(&self) -> bool {
+        self.has[4]
+    }
+
+    fn new_state(&self, who: &CustomerInfo<'_>, rng: Stream) -> HookState {
+        let member = MemberObj {
+            state: Dynamic::from_map(Map::new()).into_shared(),
+            purchases: 0,
+            spend: 0.0,
+            segment: who.segment_name.into(),
+            tenure: 0.0,
+            referred: who.referred,
+            points: 0.0,
+            stamps: 0,
+        };
+        let ctx = CtxObj {
+            params: Params(Arc::new(self.params.clone())),
+            response: ResponseObj(*who.response),
+            time: 0.0,
+            time_unit: self.time_unit.clone(),
+            mean_basket: who.mean_basket,
+            rng,
+        };
+        HookState(Arc::new(MemberHandles {
+            member: Dynamic::from(member).into_shared(),
+            purchase: Dynamic::from(PurchaseObj::default()).into_shared(),
+            ctx: Dynamic::from(ctx).into_shared(),
+        }))
+    }
+
+    fn on_enrol(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
+        let h = self.handles(s)?;
+        self.load(h, m, t);
+        let _ = self.call("on_enrol", (h.member.clone(), h.ctx.clone()))?;
+        self.store(h, m, "on_enrol")
+    }
+
+    fn on_purchase(
+        &self,
+        s: &HookState,
+        m: &mut MemberFacts,
+        p: &mut PurchaseFacts,
+    ) -> Result<(), HookError> {
+        let h = self.handles(s)?;
+        self.load(h, m, p.time);
+        let mut pd = h.purchase.clone();
+        if let Some(mut w) = pd.write_lock::<PurchaseObj>() {
+            *w = PurchaseObj {
+                amount: p.amount,
+                time: p.time,
+                ..PurchaseObj::default()
+            };
+        }
+        let _ = self.call(
+            "on_purchase",
+            (h.member.clone(), h.purchase.clone(), h.ctx.clone()),
+        )?;
+        self.store(h, m, "on_purchase")?;
+        if let Some(r) = h.purchase.read_lock::<PurchaseObj>() {
+            if !(r.discount >= 0.0 && r.discount <= p.amount) {
+                return Err(HookError(errors::bad_value(
+                    &self.file,
+                    "on_purchase",
+                    &format!(
+                        "purchase.discount set to {}; expected between 0 and the amount {}",
+                        r.discount, p.amount
+                    ),
+                )));
+            }
+            let ok = |x: f64| x.is_finite() && x >= 0.0;
+            if !ok(r.reward_cost) || !ok(r.points_awarded) {
+                return Err(HookError(errors::bad_value(
+                    &self.file,
+                    "on_purchase",
+                    "reward(cost) and award_points(n) need finite numbers >= 0",
+                )));
+            }
+            p.discount = r.discount;
+            p.reward_cost = r.reward_cost;
+            p.rewards = r.rewards;
+            p.points_awarded = r.points_awarded;
+        }
+        Ok(())
+    }
+
+    fn on_period(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
+        let h = self.handles(s)?;
+        self.load(h, m, t);
+        let _ = self.call("on_period", (h.member.clone(), h.ctx.clone()))?;
+        self.store(h, m, "on_period")
+    }
+
+    fn purchase_rate_multiplier(
+        &self,
+        s: &HookState,
+        m: &MemberFacts,
+        t: f64,
+    ) -> Result<f64, HookError> {
+        self.multiplier(3, s, m, t)
+    }
+
+    fn churn_multiplier(&self, s: &HookState, m: &MemberFacts, t: f64) -> Result<f64, HookError> {
+        self.multiplier(4, s, m, t)
+    }
+}

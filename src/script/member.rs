@@ -1,0 +1,48 @@
+//! `member`: what a hook sees of a program member. Passed to hooks as one
+//! shared handle per member (no allocation per call); `state` is a map the
+//! script owns, kept with the member for its whole membership.
+
+use rhai::{Dynamic, Engine, INT, ImmutableString};
+
+/// The Rhai `member` object.
+#[derive(Debug, Clone)]
+pub struct MemberObj {
+    /// Script-owned map (a shared value, so `member.state.x = 1` writes through).
+    pub state: Dynamic,
+    pub purchases: INT,
+    pub spend: f64,
+    pub segment: ImmutableString,
+    pub tenure: f64,
+    pub referred: bool,
+    pub points: f64,
+    pub stamps: INT,
+}
+
+/// Register `member`'s type and properties.
+pub fn register(engine: &mut Engine) {
+    engine
+        .register_type_with_name::<MemberObj>("Member")
+        .register_get_set(
+            "state",
+            |m: &mut MemberObj| m.state.clone(),
+            |m: &mut MemberObj, v: Dynamic| {
+                m.state = if v.is_shared() { v } else { v.into_shared() };
+            },
+        )
+        .register_get("purchases", |m: &mut MemberObj| m.purchases)
+        .register_get("spend", |m: &mut MemberObj| m.spend)
+        .register_get("segment", |m: &mut MemberObj| m.segment.clone())
+        .register_get("tenure", |m: &mut MemberObj| m.tenure)
+        .register_get("referred", |m: &mut MemberObj| m.referred)
+        .register_get_set(
+            "points",
+            |m: &mut MemberObj| m.points,
+            |m: &mut MemberObj, v: f64| m.points = v,
+        )
+        .register_set("points", |m: &mut MemberObj, v: INT| m.points = v as f64)
+        .register_get_set(
+            "stamps",
+            |m: &mut MemberObj| m.stamps,
+            |m: &mut MemberObj, v: INT| m.stamps = v,
+        );
+}

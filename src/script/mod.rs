@@ -1,0 +1,16 @@
+//! The Rhai bridge: compiles a program's script once per run and implements
+//! the core's [`crate::programs::hooks::Hooks`] trait by calling the hooks the
+//! script defines (SPEC.md section 4, docs/scripting.md).
+//!
+//! - `engine.rs`: the sandboxed engine, its limits, compilation and hook calls.
+//! - `member.rs`, `purchase.rs`, `ctx.rs`: one registration file per object a
+//!   hook receives.
+//! - `errors.rs`: classifies Rhai errors and renders them as `FILE:LINE:COL: ...`.
+
+mod ctx;
+pub mod engine;
+pub mod errors;
+mod member;
+mod purchase;
+
+pub use engine::{Limits, RhaiHooks, compile};
