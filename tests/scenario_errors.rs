@@ -56,6 +56,9 @@ bad_fixtures!(
     cohort_bad_row,
     cohort_count_mismatch,
     time_unit,
+    too_many_periods,
+    too_much_work,
+    unbounded_word_of_mouth,
 );
 
 const BOUTIQUE: &str = "tests/fixtures/good/boutique.toml";

@@ -18,13 +18,13 @@ pub struct RunArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
     /// Number of replications (overrides simulation.replications).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub replications: Option<u32>,
     /// Random seed (overrides simulation.seed).
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Never changes a result.
-    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
     /// Write results.json, summary.csv, periods.csv, charts and report.html into this folder.
     #[arg(long, value_name = "DIR")]

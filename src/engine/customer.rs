@@ -51,8 +51,18 @@ pub struct Arrival {
 pub struct Outcome {
     /// When the customer left (infinity if still active at the horizon).
     pub churn_at: f64,
-    /// Interval in which the customer referred at the member's boosted rate.
-    pub boosted: Option<(f64, f64)>,
+    /// Interval in which the customer referred at the member's boosted rate,
+    /// and that rate's multiplier (their segment's `referral_boost`, or the
+    /// program's own).
+    pub boosted: Option<Boost>,
+}
+
+/// A member's boosted word of mouth: from, to, and the multiplier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Boost {
+    pub from: f64,
+    pub to: f64,
+    pub factor: f64,
 }
 
 /// Simulate one customer from arrival to churn or the horizon, booking every
@@ -60,6 +70,14 @@ pub struct Outcome {
 pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
+    if a.t > horizon {
+        // A cohort member who joins after the horizon is not part of this
+        // simulation: nothing to book, and they never refer anyone in it.
+        return Ok(Outcome {
+            churn_at: f64::INFINITY,
+            boosted: None,
+        });
+    }
     let seg = &sc.population.segments[a.segment];
     let view = SegmentView {
         response: &seg.response,
@@ -108,7 +126,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
         ),
         _ => Clock::start(a.t, f64::INFINITY, 0.0),
     };
-    let mut boosted: Option<(f64, f64)> = None;
+    let mut boosted: Option<Boost> = None;
 
     let churned_at = loop {
         let sched = match (program, &member) {
@@ -144,7 +162,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
             if !m.active
                 && let Some(b) = boosted.as_mut()
             {
-                b.1 = b.1.min(t);
+                b.to = b.to.min(t);
             }
         } else {
             let basket = traits::basket(seg, &tr, basket_rng.as_mut());
@@ -175,8 +193,12 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
                             m.hook = Some(st);
                         }
                         member = Some(m);
-                        if referral.is_some() {
-                            boosted = Some((t, p.end.min(horizon)));
+                        if let Some(r) = referral {
+                            boosted = Some(Boost {
+                                from: t,
+                                to: p.end.min(horizon),
+                                factor: referral::boost(r, &seg.response),
+                            });
                         }
                     }
                 }
@@ -193,13 +215,12 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
                     discount += m
                         .purchase_with(p, view, t, basket, extra, coin, rec)
                         .discount;
-                    discount += extra;
                 }
                 if first_purchase
                     && a.via_member
                     && let Some(r) = referral
                 {
-                    discount += referral::referee_discount(r, basket - discount);
+                    discount += referral::referee_discount(r, (basket - discount).max(0.0));
                     rec.add(Flow::RewardCost, t, r.referrer_reward);
                 }
             }
@@ -262,7 +283,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
                 m.on_churn(p, t, rec);
             }
             if let Some(b) = boosted.as_mut() {
-                b.1 = b.1.min(t);
+                b.to = b.to.min(t);
             }
         }
         None => {
@@ -277,7 +298,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
     }
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
-        boosted: boosted.filter(|b| b.1 > b.0),
+        boosted: boosted.filter(|b| b.to > b.from),
     })
 }
 

@@ -16,7 +16,6 @@ use crate::engine::customer::{self, Arm, Arrival, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
 use crate::programs::hooks::HookError;
-use crate::programs::referral;
 use crate::scenario::{Acquisition, Scenario};
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -145,7 +144,8 @@ impl Ord for Change {
 struct Pool {
     changes: BinaryHeap<Change>,
     seq: u64,
-    /// Active customers referring at the plain and at the boosted rate.
+    /// Active customers referring at the plain rate, and the summed
+    /// multipliers of those referring at a boosted rate.
     plain: f64,
     boosted: f64,
     /// Customers ever acquired (N in the Bass model).
@@ -176,13 +176,13 @@ impl Pool {
             self.push(a.t, 1.0, 0.0, 1.0);
         }
         match o.boosted {
-            Some((from, to)) => {
-                self.push(from, -1.0, 1.0, 0.0);
-                if to < o.churn_at {
-                    self.push(to, 1.0, -1.0, 0.0);
+            Some(b) => {
+                self.push(b.from, -1.0, b.factor, 0.0);
+                if b.to < o.churn_at {
+                    self.push(b.to, 1.0, -b.factor, 0.0);
                     self.push(o.churn_at, -1.0, 0.0, 0.0);
                 } else {
-                    self.push(o.churn_at, 0.0, -1.0, 0.0);
+                    self.push(o.churn_at, 0.0, -b.factor, 0.0);
                 }
             }
             None => self.push(o.churn_at, -1.0, 0.0, 0.0),
@@ -200,10 +200,6 @@ fn arrivals(
 ) -> Result<(), HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
-    let boost = match arm.program.and_then(|p| p.referral.as_ref()) {
-        Some(r) => referral::boost(r, &sc.response),
-        None => 1.0,
-    };
     let mut pool = Pool {
         changes: BinaryHeap::new(),
         seq: 0,
@@ -238,7 +234,7 @@ fn arrivals(
         let contact = acq.referral_rate * acq.referral_conversion * remaining.unwrap_or(1.0);
         // One product for the whole word-of-mouth rate: with a boost of 1 it
         // is bit-identical to the control's, whoever the referrers are.
-        let wom = contact * (pool.plain + boost * pool.boosted);
+        let wom = contact * (pool.plain + pool.boosted.max(0.0));
         let total = acq.organic + innovation + wom;
         let next_change = pool.changes.peek().map_or(f64::INFINITY, |c| c.t);
         // A fresh budget after each arrival; carried over across rate changes.

@@ -114,7 +114,11 @@ impl Member {
         if let Some(d) = &p.discount {
             discount = discount::rate(d, self.spend, self.purchases) * basket;
         }
-        let net = basket - discount - extra;
+        // A script's discount comes on top of the built-in one, but together
+        // they never exceed the basket: a price cannot go below zero.
+        let extra = extra.clamp(0.0, (basket - discount).max(0.0));
+        discount += extra;
+        let net = basket - discount;
         if let Some(pts) = &p.points {
             // Redeem at the till from the balance held before this purchase,
             // then earn on what was paid.
@@ -176,7 +180,10 @@ impl Member {
             let n = after.stamps.max(0);
             match self.card.as_mut() {
                 Some(c) => {
-                    c.stamps = n.min(u32::MAX as i64) as u32;
+                    // A full card completes at the next stamp; more than
+                    // full is not a state a card can be in.
+                    let size = p.stamps.as_ref().map_or(u32::MAX, |s| s.card_size);
+                    c.stamps = n.min(i64::from(size)) as u32;
                     if c.started.is_infinite() {
                         c.started = t;
                     }
@@ -368,5 +375,48 @@ impl Member {
             b += c.progress(s) * s.reward_value;
         }
         b
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Costs, Discount, Points, Tier, TierBasis};
+
+    #[test]
+    fn script_discount_never_exceeds_the_basket() {
+        let p = ProgramSpec {
+            name: "p".into(),
+            enrolment: 1.0,
+            start: 0.0,
+            end: 10.0,
+            costs: Costs::default(),
+            discount: Some(Discount {
+                tiers: vec![Tier { from: 0.0, rate: 0.5 }],
+                basis: TierBasis::Spend,
+            }),
+            points: Some(Points {
+                earn: 1.0,
+                point_value: 0.01,
+                redeem_threshold: 500.0,
+                expiry: None,
+                welcome_points: 0.0,
+                redeem_probability: 1.0,
+                reward_cost_ratio: 1.0,
+                catalog: vec![],
+            }),
+            stamps: None,
+            referral: None,
+            script: None,
+        };
+        let r = Response::default();
+        let seg = SegmentView { response: &r, mean_basket: 40.0 };
+        let mut rec = Recorder::new(10.0, 1.0);
+        let mut m = Member::join(&p, 1.0, &mut rec);
+        // Built-in 50% plus a script's "everything off" on a basket of 40.
+        let b = m.purchase_with(&p, seg, 1.0, 40.0, 40.0, 0.5, &mut rec);
+        assert_eq!(b.discount, 40.0);
+        assert_eq!(rec.total(Flow::PointsIssued), 0.0);
+        assert_eq!(m.wallet.balance(), 0.0);
     }
 }

@@ -94,7 +94,11 @@ impl Wallet {
 /// far below 2^63 blocks, where the conversion is exact.
 #[inline]
 fn whole(x: f64) -> f64 {
-    if x < 9.0e18 { x as u64 as f64 } else { x.floor() }
+    if x < 9.0e18 {
+        x as u64 as f64
+    } else {
+        x.floor()
+    }
 }
 
 /// A redemption: points given up and the face value received.

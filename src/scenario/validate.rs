@@ -137,6 +137,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         Some(list) => resolve_program::programs(cx, list, &sim, &business)?,
         None => Vec::new(),
     };
+    workload(cx, &sim, &population, acquisition.as_ref())?;
     Ok(Scenario {
         name,
         path: path.map(Path::to_path_buf),
@@ -147,6 +148,51 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         response: global,
         programs,
     })
+}
+
+/// Limits that keep an untrusted scenario from exhausting memory or time.
+const MAX_REPLICATIONS: i64 = 1_000_000;
+const MAX_CUSTOMERS: i64 = 1_000_000_000;
+const MAX_PERIODS: f64 = 100_000.0;
+/// Expected purchase events in one replication of the control.
+const MAX_EVENTS: f64 = 5e9;
+/// Word of mouth without a market size grows like e^(rate × conversion × t).
+const MAX_GROWTH_EXPONENT: f64 = 20.0;
+
+/// Refuse scenarios whose expected amount of work is out of reach, before
+/// anything runs (a purchase rate of 1e12, a million organic arrivals per
+/// day for years, word of mouth compounding without a market to saturate).
+fn workload(
+    cx: &Cx<'_>,
+    sim: &Simulation,
+    pop: &Population,
+    acq: Option<&Acquisition>,
+) -> Result<()> {
+    let fail = |msg: String| Err(ScenarioError::new(format!("{}: {msg}", cx.origin.label)));
+    let mean_rate: f64 = pop
+        .segments
+        .iter()
+        .map(|s| s.share * s.purchase_rate.mean())
+        .sum();
+    if let Some(a) = acq {
+        let growth = a.referral_rate * a.referral_conversion * sim.horizon;
+        if a.market_size.is_none() && growth > MAX_GROWTH_EXPONENT {
+            return fail(format!(
+                "acquisition: word of mouth without a market size grows like e^({growth:.0}) over the horizon. expected `acquisition.market_size` (the potential customers), or a smaller referral_rate × referral_conversion × horizon (at most {MAX_GROWTH_EXPONENT})"
+            ));
+        }
+    }
+    let arrivals = acq.map_or(0.0, |a| {
+        a.organic * sim.horizon + a.market_size.unwrap_or(0.0)
+    });
+    let events = (pop.customers as f64 + arrivals) * mean_rate * sim.horizon;
+    if !(events <= MAX_EVENTS) {
+        return fail(format!(
+            "this scenario would simulate about {events:.1e} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
+            sim.time_unit.as_str()
+        ));
+    }
+    Ok(())
 }
 
 fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
@@ -163,7 +209,7 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
     })?;
     let horizon = cx.num(&s.horizon, Bound::Pos, "a length in time units")?;
     let replications = match &s.replications {
-        Some(r) => cx.int(r, 1, i64::from(u32::MAX), "a number of replications")? as u32,
+        Some(r) => cx.int(r, 1, MAX_REPLICATIONS, "a number of replications")? as u32,
         None => 100,
     };
     let seed = match &s.seed {
@@ -183,6 +229,19 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
                 format!("`{report_every}` is longer than the horizon ({horizon}). expected a report period <= horizon"),
             ));
         }
+    }
+    let periods = horizon / report_every;
+    if periods > MAX_PERIODS {
+        let span = s
+            .report_every
+            .as_ref()
+            .map_or(s.horizon.span(), |r| r.span());
+        return Err(cx.err(
+            &span,
+            format!(
+                "{horizon} / {report_every} gives {periods:.0} report periods. expected at most {MAX_PERIODS:.0}: report less often (a larger `report_every`) or use a longer time unit"
+            ),
+        ));
     }
     Ok(Simulation {
         time_unit,
@@ -258,7 +317,7 @@ fn response(cx: &Cx<'_>, r: &RawResponse, base: Response) -> Result<Response> {
 fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Result<Population> {
     let pop = p.get_ref();
     let customers = match &pop.customers {
-        Some(c) => Some(cx.int(c, 0, i64::MAX, "a number of customers")? as u64),
+        Some(c) => Some(cx.int(c, 0, MAX_CUSTOMERS, "a number of customers")? as u64),
         None => None,
     };
     let (customers, cohort) = match (&pop.cohort, customers) {
