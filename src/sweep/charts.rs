@@ -227,7 +227,7 @@ pub fn write(dir: &Path, note: &dyn Fn(String)) -> Result<Vec<String>> {
                         xs: ox.iter().map(|&i| xs[i]).collect(),
                         y_label: d.keys[1].clone(),
                         ys: oy.iter().map(|&i| ys[i]).collect(),
-                        value_label: format!("mean {}", what.to_lowercase()),
+                        value_label: format!("mean {}", lower_first(&what)),
                         values,
                     };
                     save(name, charts::render(&grid)?)?;
@@ -250,6 +250,15 @@ fn currency(dir: &Path) -> Option<String> {
     let v: serde_json::Value = serde_json::from_str(&text).ok()?;
     let c = v.get("currency")?.as_str()?;
     (!c.is_empty()).then(|| c.to_string())
+}
+
+/// `Extra profit (EUR)` → `extra profit (EUR)`.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// The last part of a swept key, for titles: `program[Stamp card].stamps.card_size`
