@@ -159,7 +159,8 @@ fn cli_writes_population_cohort_json_and_chart() {
             "fit.json",
             "fit.png",
             "fit.svg",
-            "population.toml"
+            "population.toml",
+            "report.html"
         ]
     );
 
@@ -210,6 +211,42 @@ fn cli_writes_population_cohort_json_and_chart() {
             .unwrap()
             .contains("<svg")
     );
+}
+
+#[test]
+fn cli_writes_a_self_contained_fit_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path();
+    loyalsim()
+        .args(["fit", CDNOW, "--calibration-end", "1997-09-30", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<style>"), "inline CSS");
+    assert!(html.contains("<svg"), "the fit chart is inlined");
+    for attr in ["src=", "href="] {
+        for scheme in ["\"http://", "\"https://", "'http://", "'https://"] {
+            let pat = format!("{attr}{scheme}");
+            assert!(!html.contains(&pat), "fetches nothing: found {pat}");
+        }
+    }
+    assert!(!html.contains("<script src"), "no external scripts");
+    assert!(!html.contains("<link "), "no external stylesheets");
+    // The BG/NBD parameters with estimates, standard errors and the likelihood.
+    for p in ["<td>r</td>", "<td>alpha</td>", "<td>a</td>", "<td>b</td>"] {
+        assert!(html.contains(p), "names the parameter {p}");
+    }
+    assert!(html.contains("<td>0.2426</td>"), "r estimate");
+    assert!(html.contains("±"), "standard errors");
+    assert!(html.contains("-9582.43"), "log-likelihood");
+    assert!(html.contains("Holdout check"));
+    assert!(
+        html.contains("1997-10-01 to 1998-06-30"),
+        "the holdout period"
+    );
+    assert!(html.contains("How to use population.toml"));
 }
 
 #[test]

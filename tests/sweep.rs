@@ -102,6 +102,26 @@ fn shards_merged_equal_the_unsharded_run_byte_for_byte() {
     let (code, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     assert_same_tree(&full, &merged);
+    // Two swept keys: a heatmap per program, drawn by the merge (the charts in
+    // `merged` equal those of the unsharded run, checked above); a shard
+    // alone draws none.
+    for stem in [
+        "sweep_profit_baseline",
+        "sweep_profit_stamp_card",
+        "sweep_vs_baseline_profit_stamp_card",
+    ] {
+        let svg = std::fs::read_to_string(merged.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.contains("<svg"), "{stem}.svg is an SVG");
+        let png = std::fs::read(merged.join(format!("{stem}.png"))).unwrap();
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{stem}.png is a PNG");
+    }
+    for dir in &shards {
+        let charts: Vec<PathBuf> = files(dir)
+            .into_iter()
+            .filter(|f| f.to_string_lossy().starts_with("sweep_"))
+            .collect();
+        assert!(charts.is_empty(), "a shard draws no charts: {charts:?}");
+    }
 
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(full.join("sweep.json")).unwrap()).unwrap();
@@ -124,6 +144,32 @@ fn shards_merged_equal_the_unsharded_run_byte_for_byte() {
     );
     assert!(lines.next().unwrap().starts_with("6,0,baseline,purchases,"));
     assert!(csv.contains("\n10,2,Stamp card,vs_baseline.profit,"));
+}
+
+#[test]
+fn one_key_draws_lines_and_three_keys_draw_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let one = t.path().join("one");
+    let out = one.to_str().unwrap();
+    let (code, err) = run(&["sweep", SCENARIO, "--out", out, "--quiet"]);
+    assert_eq!(code, 0, "{err}");
+    for stem in ["sweep_profit", "sweep_vs_baseline_profit"] {
+        let svg = std::fs::read_to_string(one.join(format!("{stem}.svg"))).unwrap();
+        assert!(svg.contains("Stamp card"), "{stem}.svg names the program");
+        assert!(one.join(format!("{stem}.png")).exists());
+    }
+    let three = t.path().join("three");
+    let err = sweep(&three, &["--set", "simulation.seed=1,2"]);
+    assert!(
+        err.contains("no sweep charts: 3 keys are swept"),
+        "a note on stderr: {err}"
+    );
+    assert!(
+        !files(&three)
+            .iter()
+            .any(|f| f.to_string_lossy().starts_with("sweep_") && !f.ends_with("sweep.csv")),
+        "no charts for three keys"
+    );
 }
 
 #[test]

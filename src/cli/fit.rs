@@ -1,6 +1,6 @@
 //! `loyalsim fit` (SPEC section 7): read a transaction log, fit BG/NBD or
 //! Pareto/NBD (and Gamma-Gamma on the amounts), and write population.toml,
-//! cohort.csv, fit.json and the fit chart into `--out`. Every file is written
+//! cohort.csv, fit.json, the fit chart and report.html into `--out`. Every file is written
 //! to a temporary name in the output folder and renamed when complete.
 
 use std::fmt::Write as _;
@@ -43,7 +43,7 @@ pub struct FitArgs {
     /// Skip rows with an unreadable date or amount (counted and reported) instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Folder for population.toml, cohort.csv, fit.json, fit.svg and fit.png.
+    /// Folder for population.toml, cohort.csv, fit.json, fit.svg, fit.png and report.html.
     #[arg(long)]
     pub out: PathBuf,
 }
@@ -271,6 +271,68 @@ fn fit_json(
     Value::Object(m)
 }
 
+/// The fit's report.html (reads the fit chart just written to `out`).
+#[allow(clippy::too_many_arguments)]
+fn fit_report(
+    a: &FitArgs,
+    input: &str,
+    s: &Summary,
+    est: &Estimates,
+    spend: Option<&Estimates>,
+    rows: &[PeriodRow],
+    warnings: &[String],
+    out: &Path,
+) -> String {
+    use crate::report::fit_html::{self, FitPage, Holdout, Model as PageModel, Param};
+    let model = |label: &str, fitted_to: String, e: &Estimates| PageModel {
+        label: label.to_string(),
+        fitted_to,
+        params: e
+            .names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Param {
+                name: (*n).to_string(),
+                value: e.values[i],
+                se: e.se[i],
+            })
+            .collect(),
+        log_likelihood: e.log_likelihood,
+    };
+    let hold: Vec<&PeriodRow> = rows.iter().filter(|r| !r.calibration).collect();
+    let holdout = (!hold.is_empty()).then(|| Holdout {
+        from: date_of(s.cal_end_day + 1),
+        to: date_of(s.last_day),
+        actual: hold.iter().map(|r| r.actual).sum(),
+        expected: hold.iter().map(|r| r.expected).sum(),
+    });
+    fit_html::render(&FitPage {
+        input: input.to_string(),
+        first_date: date_of(s.origin_day),
+        calibration_end: date_of(s.cal_end_day),
+        last_date: date_of(s.last_day),
+        time_unit: a.time_unit.as_str().to_string(),
+        customers: s.customers.len(),
+        repeat_transactions: s.repeat_transactions_cal,
+        model: model(
+            model_label(a.model),
+            format!("{} customers", s.customers.len()),
+            est,
+        ),
+        spend: spend.map(|sp| {
+            model(
+                "Spend (Gamma-Gamma)",
+                format!("{} customers with repeat purchases", s.spend().len()),
+                sp,
+            )
+        }),
+        holdout,
+        chart_svg: fs::read_to_string(out.join("fit.svg")).unwrap_or_default(),
+        warnings: warnings.to_vec(),
+        version: crate::VERSION.to_string(),
+    })
+}
+
 fn fmt_se(v: Option<f64>) -> String {
     v.map_or("n/a".into(), |v| format!("{v:.4}"))
 }
@@ -407,6 +469,22 @@ pub fn run(a: &FitArgs) -> Result<()> {
             .map_err(|e| Error::other(format!("cannot write {name}: {e}")))?;
     }
 
+    write_atomic(
+        out,
+        "report.html",
+        fit_report(
+            a,
+            &input,
+            &summary,
+            &est,
+            spend.as_ref(),
+            &rows,
+            &warnings,
+            out,
+        )
+        .as_bytes(),
+    )?;
+
     // Summary on stdout.
     println!(
         "{} fit to {input}: {} customers, {} repeat transactions up to the calibration end ({} to {}), time unit {}",
@@ -450,7 +528,7 @@ pub fn run(a: &FitArgs) -> Result<()> {
         );
     }
     println!(
-        "Wrote {}: population.toml, cohort.csv, fit.json, fit.svg, fit.png",
+        "Wrote {}: population.toml, cohort.csv, fit.json, fit.svg, fit.png, report.html",
         out.display()
     );
     for w in &warnings {

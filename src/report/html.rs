@@ -69,7 +69,7 @@ pub fn response_doc(key: &str) -> (&'static str, &'static str) {
     }
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 :root { --ink:#212529; --muted:#60666e; --line:#dde1e6; --bg:#f6f7f9; --win:#1e7b34; --loss:#b3261e; }
 * { box-sizing: border-box; }
 body { margin:0; background:var(--bg); color:var(--ink); font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif; }
@@ -186,7 +186,7 @@ pub fn render(r: &Results, charts: &[Chart]) -> String {
 }
 
 /// Prepare a plotters SVG document for inlining: no XML prolog, an accessible name.
-fn inline_svg(svg: &str, title: &str) -> String {
+pub(crate) fn inline_svg(svg: &str, title: &str) -> String {
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => return String::new(),

@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod fit_html;
 pub mod format;
 pub mod html;
 pub mod output;

@@ -1,11 +1,11 @@
-//! HOOK(charts): the numbers behind the sweep charts (a line chart of a
-//! metric against one swept key, a heatmap over two keys), read back from a
-//! finished output folder's `sweep.csv`.
+//! The sweep charts: the numbers behind them (a line chart of a metric
+//! against one swept key, a heatmap over two keys), read back from a
+//! finished output folder's `sweep.csv`, and [`write`], which hands them to
+//! the renderers in `report::charts` and writes `sweep_<metric>.svg/.png`.
 //!
-//! The chart renderers live in `report::charts` (written separately). This
-//! module only prepares their data; `driver::run` and `merge::merge` mark the
-//! place where the rendering call belongs with `HOOK(charts)`. It must not
-//! draw anything itself.
+//! `driver::run` (unsharded runs only) and `merge::merge` call [`write`]
+//! after `sweep.csv` is complete; the charts depend only on `sweep.csv`, so
+//! a merged folder's charts equal the unsharded run's byte for byte.
 
 use crate::error::{Error, Result};
 use std::path::Path;
@@ -39,6 +39,9 @@ pub struct Cell {
     pub mean: f64,
     pub ci95_low: f64,
     pub ci95_high: f64,
+    /// 5th and 95th percentiles across replications.
+    pub p05: f64,
+    pub p95: f64,
 }
 
 /// Read `DIR/sweep.csv` and collect `metric` for every program and point.
@@ -84,6 +87,8 @@ pub fn chart_data(dir: &Path, metric: &str) -> Result<ChartData> {
             mean: num(nkeys + 2),
             ci95_low: num(nkeys + 3),
             ci95_high: num(nkeys + 4),
+            p05: num(nkeys + 5),
+            p95: num(nkeys + 6),
         };
         match series.iter_mut().find(|s| s.program == program) {
             Some(s) => s.cells.push(cell),
@@ -104,6 +109,183 @@ pub fn chart_data(dir: &Path, metric: &str) -> Result<ChartData> {
         metric: metric.to_string(),
         series,
     })
+}
+
+/// The metrics charted after a sweep: file stem, `sweep.csv` metric, title
+/// and value description (`{}` is the currency).
+const CHARTED: [(&str, &str, &str, &str); 2] = [
+    ("profit", "profit", "Profit", "Profit ({})"),
+    (
+        "vs_baseline_profit",
+        "vs_baseline.profit",
+        "Extra profit against no program",
+        "Extra profit vs no program ({})",
+    ),
+];
+
+/// Render the sweep charts of a finished output folder into it: for profit
+/// and for the extra profit against the control (when the sweep has one), a
+/// line per program when one key is swept (`sweep_<metric>.svg/.png`), a
+/// heatmap per program when two are (`sweep_<metric>_<program>.svg/.png`).
+/// With three or more keys, or non-numeric swept values, nothing is drawn and
+/// `note` is told why. Returns the file names written, in order.
+pub fn write(dir: &Path, note: &dyn Fn(String)) -> Result<Vec<String>> {
+    use crate::report::charts::{self, SweepGrid, SweepLine, SweepPoint, SweepValue};
+    use crate::report::output::write_atomic;
+    let mut written = Vec::new();
+    let mut save = |stem: String, chart: charts::Chart| -> Result<()> {
+        write_atomic(dir, &format!("{stem}.svg"), chart.svg.as_bytes())?;
+        write_atomic(dir, &format!("{stem}.png"), &chart.png)?;
+        written.push(format!("{stem}.svg"));
+        written.push(format!("{stem}.png"));
+        Ok(())
+    };
+    for (stem, metric, title, what) in CHARTED {
+        let d = chart_data(dir, metric)?;
+        if d.series.is_empty() {
+            continue;
+        }
+        let what = match currency(dir) {
+            Some(c) => what.replace("{}", &c),
+            None => what.replace(" ({})", ""),
+        };
+        match d.keys.len() {
+            1 => {
+                let Some(xs) = &d.numeric[0] else {
+                    note(format!(
+                        "no sweep chart: the values of {} are not all numbers",
+                        d.keys[0]
+                    ));
+                    return Ok(written);
+                };
+                let points = xs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &x)| SweepPoint {
+                        x,
+                        values: d
+                            .series
+                            .iter()
+                            .filter_map(|s| {
+                                let c = s.cells.iter().find(|c| c.coords[0] == i)?;
+                                Some(SweepValue {
+                                    program: s.program.clone(),
+                                    mean: c.mean,
+                                    p05: c.p05,
+                                    p95: c.p95,
+                                })
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                let line = SweepLine {
+                    title: format!("{title} by {}", short_key(&d.keys[0])),
+                    x_label: d.keys[0].clone(),
+                    y_label: what.clone(),
+                    points,
+                };
+                save(format!("sweep_{stem}"), charts::render(&line)?)?;
+            }
+            2 => {
+                let (Some(xs), Some(ys)) = (&d.numeric[0], &d.numeric[1]) else {
+                    note(format!(
+                        "no sweep heatmap: the values of {} or {} are not all numbers",
+                        d.keys[0], d.keys[1]
+                    ));
+                    return Ok(written);
+                };
+                // Axes in ascending order, whatever order the sweep used.
+                let order = |v: &[f64]| {
+                    let mut o: Vec<usize> = (0..v.len()).collect();
+                    o.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+                    o
+                };
+                let (ox, oy) = (order(xs), order(ys));
+                let mut stems: Vec<String> = Vec::new();
+                for s in &d.series {
+                    let mut values = vec![vec![f64::NAN; ox.len()]; oy.len()];
+                    for c in &s.cells {
+                        let xi = ox.iter().position(|&i| i == c.coords[0]);
+                        let yi = oy.iter().position(|&i| i == c.coords[1]);
+                        if let (Some(xi), Some(yi)) = (xi, yi) {
+                            values[yi][xi] = c.mean;
+                        }
+                    }
+                    let mut name = format!("sweep_{stem}_{}", slug(&s.program));
+                    while stems.contains(&name) {
+                        name.push('_');
+                    }
+                    stems.push(name.clone());
+                    let grid = SweepGrid {
+                        title: format!(
+                            "{title} by {} and {}",
+                            short_key(&d.keys[0]),
+                            short_key(&d.keys[1])
+                        ),
+                        program: s.program.clone(),
+                        x_label: d.keys[0].clone(),
+                        xs: ox.iter().map(|&i| xs[i]).collect(),
+                        y_label: d.keys[1].clone(),
+                        ys: oy.iter().map(|&i| ys[i]).collect(),
+                        value_label: format!("mean {}", lower_first(&what)),
+                        values,
+                    };
+                    save(name, charts::render(&grid)?)?;
+                }
+            }
+            n => {
+                note(format!(
+                    "no sweep charts: {n} keys are swept (charts show one key as lines or two as a heatmap)"
+                ));
+                return Ok(written);
+            }
+        }
+    }
+    Ok(written)
+}
+
+/// The currency of the sweep, from its first point's results.
+fn currency(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(super::files::POINTS).join("00000.json")).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let c = v.get("currency")?.as_str()?;
+    (!c.is_empty()).then(|| c.to_string())
+}
+
+/// `Extra profit (EUR)` → `extra profit (EUR)`.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The last part of a swept key, for titles: `program[Stamp card].stamps.card_size`
+/// → `card_size`.
+fn short_key(key: &str) -> String {
+    let tail = match key.rfind(']') {
+        Some(i) => &key[i + 1..],
+        None => key,
+    };
+    let last = tail.rsplit('.').find(|s| !s.is_empty()).unwrap_or(key);
+    last.replace('_', " ")
+}
+
+/// A program name as part of a file name: lower-case letters, digits and `_`.
+fn slug(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() { "program".into() } else { s }
 }
 
 #[cfg(test)]

@@ -209,8 +209,11 @@ pub fn run(o: &Options) -> Result<Outcome> {
         done += 1;
     }
     asm.finish()?;
-    // HOOK(charts): once report::charts has the sweep line chart and heatmap,
-    // render them here from `crate::sweep::charts::chart_data(&o.out, "profit")`.
+    // Charts only for the whole sweep: a shard's charts would show part of
+    // the grid; `loyalsim merge` draws them for sharded sweeps.
+    if o.shard.n == 1 {
+        crate::sweep::charts::write(&o.out, &say)?;
+    }
     say(format!(
         "wrote {} ({mine} points: {computed} run, {} reused)",
         o.out.display(),

@@ -176,7 +176,7 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
         asm.add(&text)?;
     }
     asm.finish()?;
-    // HOOK(charts): render the sweep charts here, as in `driver::run`.
+    crate::sweep::charts::write(out, &|s| eprintln!("{s}"))?;
     Ok(total)
 }
 

@@ -109,8 +109,17 @@ impl Figure for SweepLine {
             0.05,
         );
         let (xs, ys) = (x1 - x0, y1 - y0);
+        // Whole-number sweeps (card sizes, stamps) get whole-number ticks only.
+        let whole = pts.iter().all(|p| (p.x - p.x.round()).abs() < 1e-9);
+        let x_ticks = if whole && xs < 20.0 {
+            (xs.floor() as usize + 1).clamp(2, 12)
+        } else {
+            10
+        };
         let xf = |v: &f64| {
-            if xs >= 20.0 {
+            if whole && (v - v.round()).abs() > 1e-6 {
+                String::new()
+            } else if xs >= 20.0 {
                 style::tick_label(*v, xs)
             } else {
                 axis_value(*v)
@@ -129,6 +138,7 @@ impl Figure for SweepLine {
             .configure_mesh()
             .x_desc(self.x_label.as_str())
             .y_desc(self.y_label.as_str())
+            .x_labels(x_ticks)
             .x_label_formatter(&xf)
             .y_label_formatter(&yf)
             .label_style(s.tick())
