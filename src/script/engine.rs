@@ -374,8 +374,8 @@ impl Hooks for RhaiHooks {
             stamps: 0,
         };
         let ctx = CtxObj {
-            params: Params(Arc::new(self.params.clone())),
-            response: ResponseObj(*who.response),
+            params: Dynamic::from(Params(Arc::new(self.params.clone()))).into_shared(),
+            response: Dynamic::from(ResponseObj(*who.response)).into_shared(),
             time: 0.0,
             time_unit: self.time_unit.clone(),
             mean_basket: who.mean_basket,
