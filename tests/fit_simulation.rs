@@ -11,19 +11,12 @@ fn simulated_cohort_tracks_the_fitted_closed_form() {
     let dir = tempfile::tempdir().unwrap();
     Command::cargo_bin("loyalsim")
         .unwrap()
-        .args([
-            "fit",
-            "tests/data/cdnow_sample.csv",
-            "--calibration-end",
-            "1997-09-30",
-            "--out",
-        ])
+        .args(["fit", "tests/data/cdnow_sample.csv", "--calibration-end", "1997-09-30", "--out"])
         .arg(dir.path())
         .assert()
         .success();
     let fit: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("fit.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("fit.json")).unwrap()).unwrap();
     let p = |k: &str| fit["params"][k].as_f64().unwrap();
     let (r, alpha, a, b) = (p("r"), p("alpha"), p("a"), p("b"));
 

@@ -18,11 +18,8 @@ use crate::programs::hooks::{
 };
 use crate::scenario::TimeUnit;
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The sandbox limits (per hook call).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -58,10 +55,7 @@ const HOOKS: [(&str, usize, &str); 5] = [
 
 /// A compiled script and its engine.
 pub struct RhaiHooks {
-    /// Identifies this script's per-thread engines (see [`Local`]).
-    id: u64,
-    /// The source and `params`, to build each thread's own engine.
-    source: Arc<str>,
+    engine: Engine,
     ast: AST,
     file: PathBuf,
     limits: Limits,
@@ -72,32 +66,6 @@ pub struct RhaiHooks {
     /// threads would make every access contend on one lock).
     params: Map,
     time_unit: rhai::ImmutableString,
-}
-
-/// One worker thread's own engine, AST and scope for one script.
-///
-/// Rhai's `Engine` and `AST` are `Sync`, but every hook call clones the AST's
-/// function library and every native function it resolves (property getters,
-/// operators) out of `Arc`s held by the engine: with one engine shared by all
-/// threads those reference counts are atomics on cache lines that bounce
-/// between cores on every call. A thread-local copy (compiled once per thread
-/// from the same source with the same settings, so the same AST) keeps them
-/// core-local.
-struct Local {
-    engine: Engine,
-    ast: AST,
-    /// Reused for every call (rewound after each), so pushing the hook's
-    /// arguments does not allocate.
-    scope: Scope<'static>,
-}
-
-static NEXT_ID: AtomicU64 = AtomicU64::new(0);
-
-/// Per-thread engines kept at once (older scripts are dropped first).
-const LOCAL_KEEP: usize = 4;
-
-thread_local! {
-    static LOCALS: RefCell<Vec<(u64, Rc<RefCell<Local>>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// One member's handles (see the module doc).
@@ -199,8 +167,7 @@ impl RhaiHooks {
             }
         }
         Ok(RhaiHooks {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
-            source: source.into(),
+            engine,
             ast,
             file: file.to_path_buf(),
             limits,
@@ -211,43 +178,13 @@ impl RhaiHooks {
         })
     }
 
-    /// This thread's engine for this script, built on first use.
-    fn local(&self) -> Rc<RefCell<Local>> {
-        LOCALS.with(|l| {
-            let mut l = l.borrow_mut();
-            if let Some((_, e)) = l.iter().find(|(id, _)| *id == self.id) {
-                return e.clone();
-            }
-            let mut engine = sandbox(&self.limits);
-            ctx::register_params(&mut engine, &self.params);
-            // Compiled before, with the same engine settings: cannot fail.
-            let ast = engine
-                .compile(&*self.source)
-                .unwrap_or_else(|_| self.ast.clone());
-            engine.set_max_strings_interned(0);
-            let e = Rc::new(RefCell::new(Local {
-                engine,
-                ast,
-                scope: Scope::new(),
-            }));
-            if l.len() >= LOCAL_KEEP {
-                l.remove(0);
-            }
-            l.push((self.id, e.clone()));
-            e
-        })
-    }
-
     fn call(&self, name: &str, args: impl FuncArgs) -> Result<Dynamic, HookError> {
-        let local = self.local();
-        let mut guard = local.borrow_mut();
-        let Local { engine, ast, scope } = &mut *guard;
-        scope.clear();
-        engine
+        let mut scope = Scope::new();
+        self.engine
             .call_fn_with_options::<Dynamic>(
-                CallFnOptions::new().eval_ast(false).rewind_scope(true),
-                scope,
-                ast,
+                CallFnOptions::new().eval_ast(false).rewind_scope(false),
+                &mut scope,
+                &self.ast,
                 name,
                 args,
             )
