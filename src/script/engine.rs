@@ -11,7 +11,7 @@
 //! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): a call costs
 //! 0.3–0.6 µs before the script does anything and each property read or
 //! operator 0.2–0.4 µs, so the scripted stamp card (three calls per
-//! purchase: 2.7 + 5.3 + 3.0 µs) runs 80–100× slower than the built-in one.
+//! purchase: about 2.5 + 5 + 2.5 µs) runs about 100× slower than the built-in one.
 //! About 10 % of that is function resolution: every property read is a
 //! native getter call, and `call_fn_with_options` starts each call with an
 //! empty resolution cache that Rhai's public API does not let us keep. One
