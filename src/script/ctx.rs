@@ -40,8 +40,11 @@ pub fn register_params(engine: &mut Engine, params: &Map) {
 /// The Rhai `ctx` object (one per member: it carries their random stream).
 #[derive(Debug, Clone)]
 pub struct CtxObj {
-    pub params: Params,
-    pub response: ResponseObj,
+    /// A shared [`Params`]: reading `ctx.params` clones a reference count
+    /// instead of boxing a new value (an allocation per property read).
+    pub params: Dynamic,
+    /// A shared [`ResponseObj`], for the same reason.
+    pub response: Dynamic,
     pub time: f64,
     pub time_unit: ImmutableString,
     pub mean_basket: f64,
@@ -79,7 +82,7 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<CtxObj>("Ctx")
         .register_get("params", |c: &mut CtxObj| c.params.clone())
-        .register_get("response", |c: &mut CtxObj| c.response)
+        .register_get("response", |c: &mut CtxObj| c.response.clone())
         .register_get("time", |c: &mut CtxObj| c.time)
         .register_get("time_unit", |c: &mut CtxObj| c.time_unit.clone())
         .register_get("mean_basket", |c: &mut CtxObj| c.mean_basket)
