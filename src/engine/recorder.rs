@@ -91,6 +91,15 @@ impl Recorder {
         }
     }
 
+    /// Book one purchase of list value `basket` at `t` (≤ the horizon):
+    /// the period is looked up once for both flows.
+    #[inline]
+    pub fn add_purchase(&mut self, t: f64, basket: f64) {
+        let p = self.period_of(t);
+        self.data[Flow::Purchases as usize * self.periods + p] += 1.0;
+        self.data[Flow::RevenueGross as usize * self.periods + p] += basket;
+    }
+
     /// Add `rate` per time unit over [t0, t1), clipped to (0, horizon], split by period.
     pub fn add_over(&mut self, flow: Flow, t0: f64, t1: f64, rate: f64) {
         let (a, b) = (t0.max(0.0), t1.min(self.horizon));

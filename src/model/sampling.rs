@@ -184,7 +184,29 @@ pub fn normal(rng: &mut Stream) -> f64 {
 /// give different variates from the same stream.
 #[inline]
 pub fn exponential(rng: &mut Stream) -> f64 {
-    let z: &Ziggurat = &EXP_ZIG;
+    ExpSampler::get().sample(rng)
+}
+
+/// The exponential sampler with its table looked up once, for loops that
+/// draw many exponentials (the table lives behind a lazily initialised static).
+#[derive(Clone, Copy)]
+pub struct ExpSampler(&'static Ziggurat);
+
+impl ExpSampler {
+    #[inline]
+    pub fn get() -> ExpSampler {
+        ExpSampler(&EXP_ZIG)
+    }
+
+    /// One Exp(1) draw, the same as [`exponential`].
+    #[inline]
+    pub fn sample(self, rng: &mut Stream) -> f64 {
+        exp_from(self.0, rng)
+    }
+}
+
+#[inline]
+fn exp_from(z: &Ziggurat, rng: &mut Stream) -> f64 {
     let mut offset = 0.0;
     loop {
         let bits = rng.next_u64();
