@@ -60,6 +60,10 @@ pub fn run(arm: &Arm<'_>) -> Result<Recorder, HookError> {
             }
             Ok((rec, kept))
         })
+        // Collect every block, then take the first error in block order, so
+        // the error reported does not depend on which thread failed first.
+        .collect::<Vec<Result<_, _>>>()
+        .into_iter()
         .collect::<Result<_, _>>()?;
 
     let mut rec = Recorder::new(sim.horizon, sim.report_every);

@@ -80,6 +80,10 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             progress();
             Ok(rec)
         })
+        // Every job, then the first error in job order: the message does not
+        // depend on the thread count.
+        .collect::<Vec<Result<Recorder, HookError>>>()
+        .into_iter()
         .collect::<Result<_, HookError>>()?;
     let mut it = recs.into_iter();
     let arms = arms

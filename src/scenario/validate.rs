@@ -156,6 +156,8 @@ const MAX_CUSTOMERS: i64 = 1_000_000_000;
 const MAX_PERIODS: f64 = 100_000.0;
 /// Expected purchase events in one replication of the control.
 const MAX_EVENTS: f64 = 5e9;
+/// Money sums stay well inside f64's exact-enough range.
+const MAX_MONEY: f64 = 1e15;
 /// Word of mouth without a market size grows like e^(rate × conversion × t).
 const MAX_GROWTH_EXPONENT: f64 = 20.0;
 
@@ -190,6 +192,13 @@ fn workload(
         return fail(format!(
             "this scenario would simulate about {events:.1e} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
             sim.time_unit.as_str()
+        ));
+    }
+    let mean_basket: f64 = pop.segments.iter().map(|s| s.share * s.basket.mean()).sum();
+    let revenue = events * mean_basket;
+    if !(revenue <= MAX_MONEY) {
+        return fail(format!(
+            "the expected revenue per replication ({revenue:.1e}) is beyond what sums of money can hold exactly (at most {MAX_MONEY:.0e}). check the segments' basket values and the size of the population"
         ));
     }
     Ok(())
