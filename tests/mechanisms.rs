@@ -340,14 +340,23 @@ fn large_cohort_blocks_do_not_depend_on_the_thread_count() {
 fn cohort_members_joining_after_the_horizon_are_not_counted() {
     // Half the cohort joins after the horizon: they are not customers of
     // this simulation, and the head-count conservation law still holds.
-    let mut sc = scenario(100, Dist::Fixed(1.0), Dropout::Hazard(0.02), Basket::Iid(Dist::Fixed(10.0)), 12.0);
+    let mut sc = scenario(
+        100,
+        Dist::Fixed(1.0),
+        Dropout::Hazard(0.02),
+        Basket::Iid(Dist::Fixed(10.0)),
+        12.0,
+    );
     sc.population.cohort = Some((0..100).map(|i| if i < 50 { 0.0 } else { 30.0 }).collect());
     sc.simulation.replications = 4;
     let m = run(&sc);
     for r in &m[0] {
         let v = |n: &str| r.totals[loyalsim::stats::metrics::index(n)];
         assert_eq!(v("customers_initial"), 50.0);
-        assert_eq!(v("customers_initial") + v("customers_acquired"), v("customers_active_end") + v("customers_churned"));
+        assert_eq!(
+            v("customers_initial") + v("customers_acquired"),
+            v("customers_active_end") + v("customers_churned")
+        );
         assert!(v("retention") <= 1.0);
     }
 }
@@ -373,5 +382,8 @@ fn a_segment_referral_boost_applies_to_that_segment() {
     let (a, b, c) = (acquired(&seg_only), acquired(&both), acquired(&global_only));
     assert_eq!(a, b, "the segment's value is the one in force");
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
-    assert!(mean(&a) > mean(&c), "boost 5 should bring more customers than 1: {a:?} vs {c:?}");
+    assert!(
+        mean(&a) > mean(&c),
+        "boost 5 should bring more customers than 1: {a:?} vs {c:?}"
+    );
 }

@@ -98,9 +98,7 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate).at;
     let leave = match tr.churn {
-        Churn::Rate(mu) => {
-            Clock::start(a.t, exp.sample(&mut churn_rng), mu * referred_churn).at
-        }
+        Churn::Rate(mu) => Clock::start(a.t, exp.sample(&mut churn_rng), mu * referred_churn).at,
         _ => f64::INFINITY,
     };
     let churn_after_purchase = match tr.churn {
@@ -203,11 +201,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate);
     let mut leave = match tr.churn {
-        Churn::Rate(mu) => Clock::start(
-            a.t,
-            exp.sample(&mut churn_rng),
-            mu * referred_churn,
-        ),
+        Churn::Rate(mu) => Clock::start(a.t, exp.sample(&mut churn_rng), mu * referred_churn),
         _ => Clock::start(a.t, f64::INFINITY, 0.0),
     };
     let mut boosted: Option<Boost> = None;
@@ -343,11 +337,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
             {
                 break Some(t);
             }
-            buy = Clock::start(
-                t,
-                exp.sample(&mut purchases_rng),
-                tr.rate * mult_p,
-            );
+            buy = Clock::start(t, exp.sample(&mut purchases_rng), tr.rate * mult_p);
         } else {
             buy.set_rate(t, tr.rate * mult_p);
         }

@@ -392,7 +392,10 @@ mod tests {
             end: 10.0,
             costs: Costs::default(),
             discount: Some(Discount {
-                tiers: vec![Tier { from: 0.0, rate: 0.5 }],
+                tiers: vec![Tier {
+                    from: 0.0,
+                    rate: 0.5,
+                }],
                 basis: TierBasis::Spend,
             }),
             points: Some(Points {
@@ -410,7 +413,10 @@ mod tests {
             script: None,
         };
         let r = Response::default();
-        let seg = SegmentView { response: &r, mean_basket: 40.0 };
+        let seg = SegmentView {
+            response: &r,
+            mean_basket: 40.0,
+        };
         let mut rec = Recorder::new(10.0, 1.0);
         let mut m = Member::join(&p, 1.0, &mut rec);
         // Built-in 50% plus a script's "everything off" on a basket of 40.
