@@ -254,3 +254,32 @@ fn init_writes_a_template_that_runs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `cafe-stamps`"));
 }
+
+#[test]
+fn a_runaway_purchase_rate_stops_with_exit_2_instead_of_hanging() {
+    // A 1-stamp card worth a fortune: the deferred-reward response drives
+    // the purchase rate to about 1e11 per month.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("runaway.toml");
+    std::fs::write(
+        &file,
+        "[simulation]\ntime_unit = \"month\"\nhorizon = 12\nreplications = 2\n\
+         [business]\ngross_margin = 0.4\n[population]\ncustomers = 10\n\
+         [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
+         dropout = \"none\"\nbasket = { fixed = 10 }\n\
+         [[program]]\nname = \"Crazy card\"\n[program.stamps]\ncard_size = 1\nreward_value = 1e12\n",
+    )
+    .unwrap();
+    let out = loyalsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--quiet")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("runaway.toml"), "{err}");
+    assert!(err.contains("under program `Crazy card`"), "{err}");
+    assert!(err.contains("ran away"), "{err}");
+}

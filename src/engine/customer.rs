@@ -71,7 +71,7 @@ pub struct Boost {
 /// that a program with a neutral response reproduces this stream exactly);
 /// it exists because the control is simulated in every run and this tight
 /// loop is about twice as fast.
-fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
+fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let seg = &sc.population.segments[a.segment];
@@ -105,7 +105,12 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
         Churn::AfterPurchase(prob) => Some((prob * referred_churn).min(1.0)),
         _ => None,
     };
+    let mut events: u64 = 0;
     let churned_at = loop {
+        events += 1;
+        if events > MAX_EVENTS_PER_CUSTOMER {
+            return Err(runaway(arm, a));
+        }
         let next = buy.min(leave);
         if next > horizon {
             break None;
@@ -137,10 +142,32 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Outcome {
             }
         }
     }
-    Outcome {
+    Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: None,
-    }
+    })
+}
+
+/// Events one customer may have before the run is stopped. A real customer
+/// has a few hundred at most; millions mean a runaway purchase rate (an
+/// extreme reward value or elasticity, a script's multiplier, `on_period`
+/// over an enormous horizon), which would otherwise look like a hang.
+const MAX_EVENTS_PER_CUSTOMER: u64 = 5_000_000;
+
+fn runaway(arm: &Arm<'_>, a: &Arrival) -> HookError {
+    HookError(format!(
+        "{}: customer {} of replication {}{} had more than {MAX_EVENTS_PER_CUSTOMER} events within the \
+         horizon; the purchase rate ran away. check the segments' purchase_rate, the [response] \
+         elasticities and reward values, and any script's purchase_rate_multiplier or on_period",
+        arm.scenario
+            .path
+            .as_ref()
+            .map_or_else(|| arm.scenario.name.clone(), |p| p.display().to_string()),
+        a.id,
+        arm.replication,
+        arm.program
+            .map_or(String::new(), |p| format!(" under program `{}`", p.name)),
+    ))
 }
 
 /// Simulate one customer from arrival to churn or the horizon, booking every
@@ -157,7 +184,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
         });
     }
     if arm.program.is_none() {
-        return Ok(simulate_control(arm, a, rec));
+        return simulate_control(arm, a, rec);
     }
     let seg = &sc.population.segments[a.segment];
     let view = SegmentView {
@@ -206,7 +233,12 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
     };
     let mut boosted: Option<Boost> = None;
 
+    let mut events: u64 = 0;
     let churned_at = loop {
+        events += 1;
+        if events > MAX_EVENTS_PER_CUSTOMER {
+            return Err(runaway(arm, a));
+        }
         let sched = match (program, &member) {
             (Some(p), Some(m)) => m.next_event(p, horizon).min(if m.active {
                 m.next_period
