@@ -12,12 +12,12 @@
 
 use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
-use crate::model::rng::{CustomerKey, Purpose};
+use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn};
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
 use crate::programs::{Member, SegmentView, referral};
-use crate::scenario::{Basket, Dist, ProgramSpec, Scenario};
+use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
 #[derive(Debug, Clone, Copy)]
@@ -79,17 +79,8 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Ou
     let tr = traits::draw(seg, &mut key.stream(Purpose::Traits));
     let mut purchases_rng = key.stream(Purpose::Purchases);
     let mut churn_rng = key.stream(Purpose::Churn);
-    let mut basket_rng = match seg.basket {
-        Basket::Iid(Dist::Fixed(_)) => None,
-        _ => Some(key.stream(Purpose::Basket)),
-    };
-    rec.add(Flow::Arrivals, a.t, 1.0);
-    if !a.initial {
-        rec.add(Flow::Acquired, a.t, 1.0);
-    }
-    if a.referred {
-        rec.add(Flow::Referred, a.t, 1.0);
-    }
+    let mut basket_rng = basket_stream(seg, key);
+    book_arrival(a, rec);
     let referred_churn = if a.via_member {
         seg.response.referred_churn
     } else {
@@ -128,6 +119,37 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Ou
         }
         buy = Clock::start(t, exp.sample(&mut purchases_rng), tr.rate).at;
     };
+    book_end(a, churned_at, horizon, rec);
+    Ok(Outcome {
+        churn_at: churned_at.unwrap_or(f64::INFINITY),
+        boosted: None,
+    })
+}
+
+/// Fixed baskets need no stream of their own.
+#[inline]
+fn basket_stream(seg: &Segment, key: CustomerKey) -> Option<Stream> {
+    match seg.basket {
+        Basket::Iid(Dist::Fixed(_)) => None,
+        _ => Some(key.stream(Purpose::Basket)),
+    }
+}
+
+/// Book a customer's arrival (and how they came).
+#[inline]
+fn book_arrival(a: &Arrival, rec: &mut Recorder) {
+    rec.add(Flow::Arrivals, a.t, 1.0);
+    if !a.initial {
+        rec.add(Flow::Acquired, a.t, 1.0);
+    }
+    if a.referred {
+        rec.add(Flow::Referred, a.t, 1.0);
+    }
+}
+
+/// Book how a customer's life ends: churned at a time, or active at the horizon.
+#[inline]
+fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Recorder) {
     match churned_at {
         Some(t) => {
             rec.add(Flow::Churned, t, 1.0);
@@ -142,10 +164,6 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Ou
             }
         }
     }
-    Ok(Outcome {
-        churn_at: churned_at.unwrap_or(f64::INFINITY),
-        boosted: None,
-    })
 }
 
 /// Events one customer may have before the run is stopped. A real customer
@@ -195,11 +213,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
     let tr = traits::draw(seg, &mut key.stream(Purpose::Traits));
     let mut purchases_rng = key.stream(Purpose::Purchases);
     let mut churn_rng = key.stream(Purpose::Churn);
-    // Fixed baskets and the control need no stream of their own.
-    let mut basket_rng = match seg.basket {
-        Basket::Iid(Dist::Fixed(_)) => None,
-        _ => Some(key.stream(Purpose::Basket)),
-    };
+    let mut basket_rng = basket_stream(seg, key);
     let mut program_rng = arm.program.map(|_| key.stream(Purpose::Program));
     let hooks: Option<&dyn Hooks> = arm
         .program
@@ -207,13 +221,7 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
         .map(|s| &*s.hooks.0)
         .filter(|h| h.any());
 
-    rec.add(Flow::Arrivals, a.t, 1.0);
-    if !a.initial {
-        rec.add(Flow::Acquired, a.t, 1.0);
-    }
-    if a.referred {
-        rec.add(Flow::Referred, a.t, 1.0);
-    }
+    book_arrival(a, rec);
 
     let program = arm.program;
     let referral = program.and_then(|p| p.referral.as_ref());
@@ -378,12 +386,9 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
         }
     };
 
+    book_end(a, churned_at, horizon, rec);
     match churned_at {
         Some(t) => {
-            rec.add(Flow::Churned, t, 1.0);
-            if a.initial {
-                rec.add(Flow::InitialChurned, t, 1.0);
-            }
             if let (Some(p), Some(m)) = (program, member.as_mut()) {
                 m.on_churn(p, t, rec);
             }
@@ -392,10 +397,6 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
             }
         }
         None => {
-            rec.add(Flow::ActiveAtEnd, horizon, 1.0);
-            if a.initial {
-                rec.add(Flow::InitialActiveAtEnd, horizon, 1.0);
-            }
             if let (Some(p), Some(m)) = (program, member.as_mut()) {
                 m.at_horizon(p, horizon, rec);
             }
