@@ -56,7 +56,7 @@ pub struct PurchaseBooking {
 
 impl Member {
     /// A customer joins at `t` (the joining purchase is booked afterwards by
-    /// [`Member::purchase`]). Books welcome points and the per-member cost.
+    /// [`Member::purchase_with`]). Books welcome points and the per-member cost.
     pub fn join(p: &ProgramSpec, t: f64, rec: &mut Recorder) -> Member {
         let mut m = Member {
             joined: t,
@@ -83,22 +83,10 @@ impl Member {
         m
     }
 
-    /// Book a member's purchase of list value `basket` at `t`. `redeem_coin`
-    /// is a uniform draw deciding a probabilistic redemption.
-    pub fn purchase(
-        &mut self,
-        p: &ProgramSpec,
-        seg: SegmentView<'_>,
-        t: f64,
-        basket: f64,
-        redeem_coin: f64,
-        rec: &mut Recorder,
-    ) -> PurchaseBooking {
-        self.purchase_with(p, seg, t, basket, 0.0, redeem_coin, rec)
-    }
-
-    /// [`Member::purchase`] with a further price reduction `extra` decided
-    /// by a script (not part of the returned booking; it lowers net spend).
+    /// Book a member's purchase of list value `basket` at `t`. `extra` is a
+    /// further price reduction decided by a script (0 without one); the
+    /// returned discount includes it, capped so the price stays ≥ 0.
+    /// `redeem_coin` is a uniform draw deciding a probabilistic redemption.
     #[allow(clippy::too_many_arguments)]
     pub fn purchase_with(
         &mut self,
