@@ -1,15 +1,18 @@
 //! Throughput of the engine on the benchmark population: one replication of
 //! a BG/NBD customer base (CDNOW estimates r 0.243, alpha 4.414, a 0.793,
-//! b 2.426) over 78 weeks, no program, no acquisition.
+//! b 2.426) over 78 weeks, no acquisition (scenarios in `src/bench.rs`).
 //!
-//! cargo run --release --example throughput -- [CUSTOMERS] [THREADS] [RUNS]
+//! cargo run --release --example throughput -- [CUSTOMERS] [THREADS] [RUNS] [VARIANTS]
 //!
-//! cargo run --release --example throughput -- 1000000 2 5 stamps
-//! cargo run --release --example throughput -- 1000000 2 5 script-stamps
-//! (the built-in stamp card against scripts/stamps.rhai, same results)
+//! VARIANTS is one of control, stamps, points, script-stamps, or several
+//! separated by commas: they are then run in interleaved rounds (one run of
+//! each per round, so load on a shared machine hits them alike) and each
+//! median is also given as a ratio to the first variant's:
 //!
-//! Prints the median wall time per replication, the CPU work per core
-//! (wall × threads) and purchase events per second.
+//! cargo run --release --example throughput -- 1000000 2 15 control,stamps,points
+//! cargo run --release --example throughput -- 200000 2 5 stamps,script-stamps
+//!
+//! Prints the median wall time per replication and purchase events per second.
 
 use std::time::Instant;
 
@@ -21,30 +24,46 @@ fn main() {
         .unwrap_or(1_000_000);
     let threads: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(2);
     let runs: usize = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(11);
-    let variant = args.get(4).map(String::as_str).unwrap_or("control");
-    let sc = loyalsim::bench::bgnbd_scenario(customers, variant);
+    let variants: Vec<&str> = args
+        .get(4)
+        .map_or("control", String::as_str)
+        .split(',')
+        .collect();
+    let scenarios: Vec<_> = variants
+        .iter()
+        .map(|v| loyalsim::bench::bgnbd_scenario(customers, v))
+        .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .unwrap();
-    let mut times = Vec::new();
-    let mut purchases = 0.0;
+    let mut times = vec![Vec::new(); variants.len()];
+    let mut purchases = vec![0.0; variants.len()];
     for _ in 0..runs {
-        let t = Instant::now();
-        let out = pool.install(|| loyalsim::engine::run(&sc, &|| {}));
-        times.push(t.elapsed().as_secs_f64());
-        let arm = out.arms.last().unwrap();
-        purchases = arm.replications[0].total(loyalsim::engine::recorder::Flow::Purchases);
+        for (i, sc) in scenarios.iter().enumerate() {
+            let t = Instant::now();
+            let out = pool.install(|| loyalsim::engine::run(sc, &|| {}));
+            times[i].push(t.elapsed().as_secs_f64());
+            let arm = out.arms.last().unwrap();
+            purchases[i] =
+                arm.replications[0].total(loyalsim::engine::recorder::Flow::Purchases);
+        }
     }
-    times.sort_by(f64::total_cmp);
-    let median = times[times.len() / 2];
-    println!(
-        "{variant}: {customers} customers, 78 weeks, {threads} thread(s): median {:.4} s per replication \
-         (min {:.4}, max {:.4}, {runs} runs); {:.0} purchases; {:.1} M purchase events/s",
-        median,
-        times[0],
-        times[times.len() - 1],
-        purchases,
-        purchases / median / 1e6
-    );
+    let mut first = None;
+    for (i, variant) in variants.iter().enumerate() {
+        let t = &mut times[i];
+        t.sort_by(f64::total_cmp);
+        let median = t[t.len() / 2];
+        let base = *first.get_or_insert(median);
+        println!(
+            "{variant}: {customers} customers, 78 weeks, {threads} thread(s): median {median:.4} s per \
+             replication (min {:.4}, max {:.4}, {runs} runs); {:.0} purchases; {:.1} M purchase \
+             events/s; {:.2}× the first",
+            t[0],
+            t[t.len() - 1],
+            purchases[i],
+            purchases[i] / median / 1e6,
+            median / base
+        );
+    }
 }

@@ -16,7 +16,7 @@ use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn};
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
-use crate::programs::{Member, SegmentView, referral};
+use crate::programs::{Member, SegmentView, points, referral};
 use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
@@ -29,6 +29,41 @@ pub struct Arm<'a> {
     pub mean_basket: &'a [f64],
     pub seed: u64,
     pub replication: u64,
+}
+
+/// Buffers handed from one customer to the next, so that simulating a
+/// member costs no allocation (one per thread and block instead).
+#[derive(Debug, Default)]
+pub struct Scratch {
+    lots: Vec<points::Lot>,
+}
+
+/// The program's random stream (enrolment and redemption coins), derived on
+/// first use: with certain enrolment and redemption it is never needed, and
+/// deriving a stream costs as much as a purchase event.
+struct ProgramDraws {
+    key: CustomerKey,
+    rng: Option<Stream>,
+}
+
+impl ProgramDraws {
+    fn uniform(&mut self) -> f64 {
+        let key = self.key;
+        self.rng
+            .get_or_insert_with(|| key.stream(Purpose::Program))
+            .uniform()
+    }
+
+    /// True with probability `p`; no draw when the outcome is certain.
+    fn chance(&mut self, p: f64) -> bool {
+        if p >= 1.0 {
+            true
+        } else if p <= 0.0 {
+            false
+        } else {
+            self.uniform() < p
+        }
+    }
 }
 
 /// How and when a customer comes in.
@@ -189,8 +224,14 @@ fn runaway(arm: &Arm<'_>, a: &Arrival) -> HookError {
 }
 
 /// Simulate one customer from arrival to churn or the horizon, booking every
-/// event into `rec`. Fails only when a program's script hook fails.
-pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, HookError> {
+/// event into `rec`. Fails when a program's script hook fails or the
+/// customer's purchases run away.
+pub fn simulate(
+    arm: &Arm<'_>,
+    a: &Arrival,
+    rec: &mut Recorder,
+    scratch: &mut Scratch,
+) -> Result<Outcome, HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     if a.t > horizon {
@@ -201,9 +242,34 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
             boosted: None,
         });
     }
-    if arm.program.is_none() {
+    let Some(program) = arm.program else {
         return simulate_control(arm, a, rec);
+    };
+    let hooks = program
+        .script
+        .as_ref()
+        .map(|s| &*s.hooks.0)
+        .filter(|h| h.any());
+    match hooks {
+        None => simulate_member::<false>(arm, program, a, rec, scratch, None),
+        Some(h) => simulate_member::<true>(arm, program, a, rec, scratch, Some(h)),
     }
+}
+
+/// A customer in a program's arm. `SCRIPTED` is false for programs without
+/// hooks, so that their (common, and hot) instantiation carries none of the
+/// script calls.
+fn simulate_member<const SCRIPTED: bool>(
+    arm: &Arm<'_>,
+    p: &ProgramSpec,
+    a: &Arrival,
+    rec: &mut Recorder,
+    scratch: &mut Scratch,
+    hooks: Option<&dyn Hooks>,
+) -> Result<Outcome, HookError> {
+    let hooks = if SCRIPTED { hooks } else { None };
+    let sc = arm.scenario;
+    let horizon = sc.simulation.horizon;
     let seg = &sc.population.segments[a.segment];
     let view = SegmentView {
         response: &seg.response,
@@ -214,23 +280,21 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
     let mut purchases_rng = key.stream(Purpose::Purchases);
     let mut churn_rng = key.stream(Purpose::Churn);
     let mut basket_rng = basket_stream(seg, key);
-    let mut program_rng = arm.program.map(|_| key.stream(Purpose::Program));
-    let hooks: Option<&dyn Hooks> = arm
-        .program
-        .and_then(|p| p.script.as_ref())
-        .map(|s| &*s.hooks.0)
-        .filter(|h| h.any());
+    let mut draws = ProgramDraws { key, rng: None };
 
     book_arrival(a, rec);
 
-    let program = arm.program;
-    let referral = program.and_then(|p| p.referral.as_ref());
+    let referral = p.referral.as_ref();
     let referred_churn = if a.via_member {
         seg.response.referred_churn
     } else {
         1.0
     };
-    let mut member: Option<Member> = None;
+    // Not a member until the first purchase in the program's window (and
+    // then only if they enrol); an inactive member is simply a customer.
+    let mut m = Member::outside(points::Wallet::with_buffer(std::mem::take(
+        &mut scratch.lots,
+    )));
     let mut offered = false;
     let mut first_purchase = true;
     let exp = sampling::ExpSampler::get();
@@ -247,36 +311,27 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
         if events > MAX_EVENTS_PER_CUSTOMER {
             return Err(runaway(arm, a));
         }
-        let sched = match (program, &member) {
-            (Some(p), Some(m)) => m.next_event(p, horizon).min(if m.active {
-                m.next_period
-            } else {
-                f64::INFINITY
-            }),
-            _ => f64::INFINITY,
-        };
-        let next = buy.at.min(leave.at).min(sched);
-        if next > horizon {
+        let mut sched = m.next_event(p, horizon);
+        if SCRIPTED && m.active {
+            sched = sched.min(m.next_period);
+        }
+        let t = buy.at.min(leave.at).min(sched);
+        if t > horizon {
             break None;
         }
-        let t = next;
         if leave.at == t {
             break Some(t);
         }
-        if sched == t {
-            let (p, m) = (
-                program.expect("scheduled"),
-                member.as_mut().expect("scheduled"),
-            );
-            if m.next_period == t {
+        let purchased = sched != t;
+        if !purchased {
+            if SCRIPTED && m.next_period == t {
                 m.next_period += 1.0;
                 if let Some(h) = hooks {
-                    run_period(h, p, m, a, t, rec)?;
+                    run_period(h, p, &mut m, a, t, rec)?;
                 }
             }
-            if m.next_event(p, horizon) <= t {
-                m.on_scheduled(p, t, horizon, rec);
-            }
+            // Expiry and the program's end (nothing happens if none is due).
+            m.on_scheduled(p, t, horizon, rec);
             if !m.active
                 && let Some(b) = boosted.as_mut()
             {
@@ -285,62 +340,37 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
         } else {
             let basket = traits::basket(seg, &tr, basket_rng.as_mut());
             let mut discount = 0.0;
-            if let Some(p) = program {
-                if !offered && t >= p.start && t < p.end {
-                    offered = true;
-                    if program_rng.as_mut().is_some_and(|r| r.chance(p.enrolment)) {
-                        let mut m = Member::join(p, t, rec);
-                        if let Some(h) = hooks {
-                            let who = CustomerInfo {
-                                segment: a.segment,
-                                segment_name: &seg.name,
-                                response: &seg.response,
-                                mean_basket: view.mean_basket,
-                                referred: a.referred,
-                            };
-                            let st = h.new_state(&who, key.stream(Purpose::Script));
-                            if h.has_on_period() {
-                                m.next_period = t.floor() + 1.0;
-                            }
-                            if h.has_on_enrol() {
-                                let before = m.facts(a.segment, a.referred, t);
-                                let mut after = before;
-                                h.on_enrol(&st, &mut after, t)?;
-                                m.apply(p, &before, &after, t, rec);
-                            }
-                            m.hook = Some(st);
-                        }
-                        member = Some(m);
-                        if let Some(r) = referral {
-                            boosted = Some(Boost {
-                                from: t,
-                                to: p.end.min(horizon),
-                                factor: referral::boost(r, &seg.response),
-                            });
-                        }
+            if !offered && t >= p.start && t < p.end {
+                offered = true;
+                if draws.chance(p.enrolment) {
+                    m.join(p, view, t, rec);
+                    if let Some(h) = hooks {
+                        scripted_enrol(h, p, &mut m, a, seg, view, key, t, rec)?;
+                    }
+                    if let Some(r) = referral {
+                        boosted = Some(Boost {
+                            from: t,
+                            to: p.end.min(horizon),
+                            factor: referral::boost(r, &seg.response),
+                        });
                     }
                 }
-                if let Some(m) = member.as_mut().filter(|m| m.active) {
-                    let coin = if p.points.is_some() {
-                        program_rng.as_mut().map_or(0.0, |r| r.uniform())
-                    } else {
-                        0.0
-                    };
-                    let mut extra = 0.0;
-                    if let Some(h) = hooks.filter(|h| h.has_on_purchase()) {
-                        extra = scripted_purchase(h, p, m, a, t, basket, rec)?;
-                    }
-                    discount += m
-                        .purchase_with(p, view, t, basket, extra, coin, rec)
-                        .discount;
+            }
+            if m.active {
+                let mut extra = 0.0;
+                if let Some(h) = hooks.filter(|h| h.has_on_purchase()) {
+                    extra = scripted_purchase(h, p, &mut m, a, t, basket, rec)?;
                 }
-                if first_purchase
-                    && a.via_member
-                    && let Some(r) = referral
-                {
-                    discount += referral::referee_discount(r, (basket - discount).max(0.0));
-                    rec.add(Flow::RewardCost, t, r.referrer_reward);
-                }
+                discount += m
+                    .purchase_with(p, view, t, basket, extra, &mut || draws.uniform(), rec)
+                    .discount;
+            }
+            if first_purchase
+                && a.via_member
+                && let Some(r) = referral
+            {
+                discount += referral::referee_discount(r, (basket - discount).max(0.0));
+                rec.add(Flow::RewardCost, t, r.referrer_reward);
             }
             first_purchase = false;
             rec.add_purchase(t, basket);
@@ -348,28 +378,22 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
                 rec.add(Flow::Discounts, t, discount);
             }
         }
-        let purchased = sched != t;
         // The state may have changed: update the multipliers.
-        let (mult_p, mult_c) = match (program, &member) {
-            (Some(p), Some(m)) if m.active => match (hooks, m.hook.as_ref()) {
-                (Some(h), Some(st)) => {
-                    let f = m.facts(a.segment, a.referred, t);
-                    let mut mp = m.purchase_multiplier(p, view);
-                    if h.has_purchase_rate_multiplier() {
-                        mp *= h.purchase_rate_multiplier(st, &f, t)?;
-                    }
-                    let mut mc = m.churn_multiplier(p, view);
-                    if h.has_churn_multiplier() {
-                        mc *= h.churn_multiplier(st, &f, t)?;
-                    }
-                    (mp, mc * referred_churn)
-                }
-                _ => (
-                    m.purchase_multiplier(p, view),
-                    m.churn_multiplier(p, view) * referred_churn,
-                ),
-            },
-            _ => (1.0, referred_churn),
+        let (mult_p, mult_c) = if !m.active {
+            (1.0, referred_churn)
+        } else if let (Some(h), Some(st)) = (hooks, m.hook.as_ref()) {
+            let (mut mp, mut mc) = m.multipliers(p);
+            let f = m.facts(a.segment, a.referred, t);
+            if h.has_purchase_rate_multiplier() {
+                mp *= h.purchase_rate_multiplier(st, &f, t)?;
+            }
+            if h.has_churn_multiplier() {
+                mc *= h.churn_multiplier(st, &f, t)?;
+            }
+            (mp, mc * referred_churn)
+        } else {
+            let (mp, mc) = m.multipliers(p);
+            (mp, mc * referred_churn)
         };
         if purchased {
             if let Churn::AfterPurchase(prob) = tr.churn
@@ -389,23 +413,52 @@ pub fn simulate(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcom
     book_end(a, churned_at, horizon, rec);
     match churned_at {
         Some(t) => {
-            if let (Some(p), Some(m)) = (program, member.as_mut()) {
-                m.on_churn(p, t, rec);
-            }
+            m.on_churn(p, t, rec);
             if let Some(b) = boosted.as_mut() {
                 b.to = b.to.min(t);
             }
         }
-        None => {
-            if let (Some(p), Some(m)) = (program, member.as_mut()) {
-                m.at_horizon(p, horizon, rec);
-            }
-        }
+        None => m.at_horizon(p, horizon, rec),
     }
+    scratch.lots = m.wallet.into_buffer();
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.to > b.from),
     })
+}
+
+/// Give a member who just joined their script state and run `on_enrol`.
+#[allow(clippy::too_many_arguments)]
+fn scripted_enrol(
+    h: &dyn Hooks,
+    p: &ProgramSpec,
+    m: &mut Member,
+    a: &Arrival,
+    seg: &Segment,
+    view: SegmentView<'_>,
+    key: CustomerKey,
+    t: f64,
+    rec: &mut Recorder,
+) -> Result<(), HookError> {
+    let who = CustomerInfo {
+        segment: a.segment,
+        segment_name: &seg.name,
+        response: &seg.response,
+        mean_basket: view.mean_basket,
+        referred: a.referred,
+    };
+    let st = h.new_state(&who, key.stream(Purpose::Script));
+    if h.has_on_period() {
+        m.next_period = t.floor() + 1.0;
+    }
+    if h.has_on_enrol() {
+        let before = m.facts(a.segment, a.referred, t);
+        let mut after = before;
+        h.on_enrol(&st, &mut after, t)?;
+        m.apply(p, &before, &after, t, rec);
+    }
+    m.hook = Some(st);
+    Ok(())
 }
 
 /// Run `on_purchase` for a member's purchase (before it is booked) and book

@@ -71,9 +71,11 @@ impl Recorder {
     /// t = 0 belongs to the first one.
     #[inline]
     pub fn period_of(&self, t: f64) -> usize {
-        // ceil(x) - 1 without calling `ceil` (a libm call on baseline x86-64).
+        // ceil(x) - 1 without calling `ceil` (a libm call on baseline x86-64);
+        // through i64, whose conversion is one instruction where usize's
+        // takes a dozen (times are never negative, but clamp anyway).
         let x = t * self.inv_len;
-        let k = x as usize;
+        let k = (x as i64).max(0) as usize;
         let k = if k as f64 == x {
             k.saturating_sub(1)
         } else {

@@ -40,6 +40,7 @@ pub fn run(arm: &Arm<'_>) -> Result<Recorder, HookError> {
         .map(|b| -> Result<_, HookError> {
             let mut rec = Recorder::new(sim.horizon, sim.report_every);
             let mut kept = Vec::new();
+            let mut scratch = customer::Scratch::default();
             for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
                 let a = Arrival {
                     id,
@@ -53,7 +54,7 @@ pub fn run(arm: &Arm<'_>) -> Result<Recorder, HookError> {
                     referred: false,
                     via_member: false,
                 };
-                let o = customer::simulate(arm, &a, &mut rec)?;
+                let o = customer::simulate(arm, &a, &mut rec, &mut scratch)?;
                 if word_of_mouth {
                     kept.push((a, o));
                 }
@@ -204,6 +205,7 @@ fn arrivals(
 ) -> Result<(), HookError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
+    let mut scratch = customer::Scratch::default();
     let mut pool = Pool {
         changes: BinaryHeap::new(),
         seq: 0,
@@ -265,7 +267,7 @@ fn arrivals(
                 via_member,
             };
             next_id += 1;
-            let o = customer::simulate(arm, &a, rec)?;
+            let o = customer::simulate(arm, &a, rec, &mut scratch)?;
             pool.add(&a, &o, t);
         } else if next_change <= horizon {
             t = next_change;

@@ -45,6 +45,56 @@ pub struct Member {
     pub script_stamps: i64,
     /// Next integer time at which `on_period` runs (infinity if never).
     pub next_period: f64,
+    /// The response terms that stay fixed for the whole membership.
+    fixed: Fixed,
+}
+
+/// The parts of a member's response that do not change while they are a
+/// member, worked out once at joining: the multipliers are recomputed after
+/// every event, so only what does change (discount tier, progress, banked
+/// value) is left for then.
+#[derive(Debug, Clone, Copy, Default)]
+struct Fixed {
+    /// Purchase-rate lift of the deferred reward value, times the flat
+    /// discount's lift (1 without either).
+    lift: f64,
+    /// The discount rate when it is flat (no tiers above the first); `None`
+    /// when it depends on the member's spend or purchases.
+    flat_rate: Option<f64>,
+    discount_elasticity: f64,
+    goal_gradient: f64,
+    member_churn: f64,
+    /// switching_cost / mean basket: the churn relief per unit of banked value.
+    switching: f64,
+}
+
+impl Fixed {
+    fn new(p: &ProgramSpec, seg: SegmentView<'_>) -> Fixed {
+        let r = seg.response;
+        let flat_rate = p.discount.as_ref().map_or(Some(0.0), discount::flat_rate);
+        let mut lift = 1.0;
+        if let Some(rate) = flat_rate
+            && p.discount.is_some()
+        {
+            lift *= 1.0 + r.discount_elasticity * rate;
+        }
+        let v = deferred_value(p, seg);
+        if v > 0.0 {
+            lift *= 1.0 + r.reward_elasticity * r.reward_perceived * v;
+        }
+        Fixed {
+            lift,
+            flat_rate,
+            discount_elasticity: r.discount_elasticity,
+            goal_gradient: r.goal_gradient,
+            member_churn: r.member_churn,
+            switching: if seg.mean_basket > 0.0 {
+                r.switching_cost / seg.mean_basket
+            } else {
+                0.0
+            },
+        }
+    }
 }
 
 /// What one purchase costs the business under the program.
@@ -55,21 +105,33 @@ pub struct PurchaseBooking {
 }
 
 impl Member {
-    /// A customer joins at `t` (the joining purchase is booked afterwards by
-    /// [`Member::purchase_with`]). Books welcome points and the per-member cost.
-    pub fn join(p: &ProgramSpec, t: f64, rec: &mut Recorder) -> Member {
-        let mut m = Member {
-            joined: t,
+    /// A customer who is not a member (yet): inactive, so every multiplier
+    /// is 1 and nothing is scheduled. `wallet` (empty) is kept for joining.
+    pub fn outside(wallet: points::Wallet) -> Member {
+        Member {
+            joined: f64::NAN,
             purchases: 0,
             spend: 0.0,
-            wallet: points::Wallet::default(),
-            card: p.stamps.as_ref().map(stamps::Card::new),
+            wallet,
+            card: None,
             carry: 0.0,
-            active: true,
+            active: false,
             hook: None,
             script_stamps: 0,
             next_period: f64::INFINITY,
-        };
+            fixed: Fixed::default(),
+        }
+    }
+
+    /// The customer joins at `t` (the joining purchase is booked afterwards
+    /// by [`Member::purchase_with`]). Books welcome points and the per-member
+    /// cost. A customer joins a program once.
+    pub fn join(&mut self, p: &ProgramSpec, seg: SegmentView<'_>, t: f64, rec: &mut Recorder) {
+        debug_assert!(!self.active && self.wallet.balance() == 0.0);
+        self.joined = t;
+        self.card = p.stamps.as_ref().map(stamps::Card::new);
+        self.active = true;
+        self.fixed = Fixed::new(p, seg);
         rec.add(Flow::MembersJoined, t, 1.0);
         if p.costs.per_member > 0.0 {
             rec.add(Flow::FixedCost, t, p.costs.per_member);
@@ -77,16 +139,16 @@ impl Member {
         if let Some(pts) = &p.points
             && pts.welcome_points > 0.0
         {
-            m.wallet.credit(t, pts.welcome_points, pts.expiry);
+            self.wallet.credit(t, pts.welcome_points, pts.expiry);
             rec.add(Flow::PointsIssued, t, pts.welcome_points);
         }
-        m
     }
 
     /// Book a member's purchase of list value `basket` at `t`. `extra` is a
     /// further price reduction decided by a script (0 without one); the
     /// returned discount includes it, capped so the price stays ≥ 0.
-    /// `redeem_coin` is a uniform draw deciding a probabilistic redemption.
+    /// `coin` draws a uniform number when a redemption is possible but not
+    /// certain (`redeem_probability` < 1).
     #[allow(clippy::too_many_arguments)]
     pub fn purchase_with(
         &mut self,
@@ -95,12 +157,12 @@ impl Member {
         t: f64,
         basket: f64,
         extra: f64,
-        redeem_coin: f64,
+        coin: &mut impl FnMut() -> f64,
         rec: &mut Recorder,
     ) -> PurchaseBooking {
         let mut discount = 0.0;
         if let Some(d) = &p.discount {
-            discount = discount::rate(d, self.spend, self.purchases) * basket;
+            discount = self.discount_rate(d) * basket;
         }
         // A script's discount comes on top of the built-in one, but together
         // they never exceed the basket: a price cannot go below zero.
@@ -110,8 +172,8 @@ impl Member {
         if let Some(pts) = &p.points {
             // Redeem at the till from the balance held before this purchase,
             // then earn on what was paid.
-            if redeem_coin < pts.redeem_probability
-                && let Some(r) = points::redemption(pts, self.wallet.balance())
+            if let Some(r) = points::redemption(pts, self.wallet.balance())
+                && (pts.redeem_probability >= 1.0 || coin() < pts.redeem_probability)
             {
                 self.wallet.debit(r.points);
                 rec.add(Flow::PointsRedeemed, t, r.points);
@@ -212,6 +274,15 @@ impl Member {
         self.carry = seg.response.reward_carryover * seg.response.goal_gradient;
     }
 
+    /// The discount rate on the member's next purchase.
+    #[inline]
+    fn discount_rate(&self, d: &crate::scenario::Discount) -> f64 {
+        match self.fixed.flat_rate {
+            Some(rate) => rate,
+            None => discount::rate(d, self.spend, self.purchases),
+        }
+    }
+
     /// The next time a scheduled event changes this member's state. A program
     /// that runs to the horizon has no end event.
     pub fn next_event(&self, p: &ProgramSpec, horizon: f64) -> f64 {
@@ -285,56 +356,35 @@ impl Member {
         );
     }
 
-    /// The member's purchase-rate multiplier (MODEL.md section 3): immediate
-    /// discount × deferred reward value × goal gradient.
-    pub fn purchase_multiplier(&self, p: &ProgramSpec, seg: SegmentView<'_>) -> f64 {
+    /// The member's purchase-rate and churn multipliers (MODEL.md section
+    /// 3), both 1 outside the program.
+    ///
+    /// Purchase rate: immediate discount × deferred reward value × goal
+    /// gradient. Churn: membership × the switching cost of banked value.
+    #[inline]
+    pub fn multipliers(&self, p: &ProgramSpec) -> (f64, f64) {
         if !self.active {
-            return 1.0;
+            return (1.0, 1.0);
         }
-        let r = seg.response;
-        let mut m = 1.0;
-        if let Some(d) = &p.discount {
-            let rate = discount::rate(d, self.spend, self.purchases);
-            m *= 1.0 + r.discount_elasticity * rate;
-        }
-        let v = self.deferred_value(p, seg);
-        if v > 0.0 {
-            m *= 1.0 + r.reward_elasticity * r.reward_perceived * v;
-        }
-        let progress = self.progress(p);
-        if let Some(k) = progress {
-            m *= 1.0 + (r.goal_gradient * k).max(self.carry);
-        }
-        m
-    }
-
-    /// The member's churn multiplier: membership × switching cost of banked value.
-    pub fn churn_multiplier(&self, p: &ProgramSpec, seg: SegmentView<'_>) -> f64 {
-        if !self.active {
-            return 1.0;
-        }
-        let r = seg.response;
-        let banked = self.banked_value(p);
-        let switching = if banked > 0.0 && seg.mean_basket > 0.0 {
-            1.0 / (1.0 + r.switching_cost * banked / seg.mean_basket)
-        } else {
-            1.0
-        };
-        r.member_churn * switching
-    }
-
-    /// Expected reward value per list currency unit spent.
-    fn deferred_value(&self, p: &ProgramSpec, seg: SegmentView<'_>) -> f64 {
-        let mut v = 0.0;
-        if let Some(pts) = &p.points {
-            v += pts.earn * pts.point_value;
-        }
-        if let Some(s) = &p.stamps
-            && seg.mean_basket > 0.0
+        let f = &self.fixed;
+        let mut buy = f.lift;
+        if f.flat_rate.is_none()
+            && let Some(d) = &p.discount
         {
-            v += s.reward_value / (s.card_size as f64 * seg.mean_basket);
+            let rate = discount::rate(d, self.spend, self.purchases);
+            buy *= 1.0 + f.discount_elasticity * rate;
         }
-        v
+        if let Some(k) = self.progress(p) {
+            buy *= 1.0 + (f.goal_gradient * k).max(self.carry);
+        }
+        let mut churn = f.member_churn;
+        if f.switching > 0.0 {
+            let banked = self.banked_value(p);
+            if banked > 0.0 {
+                churn *= 1.0 / (1.0 + f.switching * banked);
+            }
+        }
+        (buy, churn)
     }
 
     /// Progress toward the nearest reward, if the program has one.
@@ -364,6 +414,20 @@ impl Member {
         }
         b
     }
+}
+
+/// Expected reward value per list currency unit spent.
+fn deferred_value(p: &ProgramSpec, seg: SegmentView<'_>) -> f64 {
+    let mut v = 0.0;
+    if let Some(pts) = &p.points {
+        v += pts.earn * pts.point_value;
+    }
+    if let Some(s) = &p.stamps
+        && seg.mean_basket > 0.0
+    {
+        v += s.reward_value / (s.card_size as f64 * seg.mean_basket);
+    }
+    v
 }
 
 #[cfg(test)]
@@ -406,9 +470,10 @@ mod tests {
             mean_basket: 40.0,
         };
         let mut rec = Recorder::new(10.0, 1.0);
-        let mut m = Member::join(&p, 1.0, &mut rec);
+        let mut m = Member::outside(points::Wallet::default());
+        m.join(&p, seg, 1.0, &mut rec);
         // Built-in 50% plus a script's "everything off" on a basket of 40.
-        let b = m.purchase_with(&p, seg, 1.0, 40.0, 40.0, 0.5, &mut rec);
+        let b = m.purchase_with(&p, seg, 1.0, 40.0, 40.0, &mut || 0.5, &mut rec);
         assert_eq!(b.discount, 40.0);
         assert_eq!(rec.total(Flow::PointsIssued), 0.0);
         assert_eq!(m.wallet.balance(), 0.0);

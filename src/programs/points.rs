@@ -2,26 +2,58 @@
 //! money off or from a catalogue, forfeited when a customer leaves.
 
 use crate::scenario::Points;
-use std::collections::VecDeque;
 
 /// One earning lot: points earned together expire together.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Lot {
+pub struct Lot {
     expires: f64,
     points: f64,
 }
 
 /// A member's points, oldest lot first (redemption consumes the oldest first,
 /// so the points closest to expiry are used before they are lost).
+///
+/// Lots live in a plain vector whose used-up front is skipped by `head`
+/// rather than shifted out; the vector can be handed from one member to the
+/// next ([`Wallet::with_buffer`]), so a simulation of millions of members
+/// allocates once per thread instead of once per member.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Wallet {
-    lots: VecDeque<Lot>,
+    lots: Vec<Lot>,
+    head: usize,
     balance: f64,
 }
 
 impl Wallet {
+    /// An empty wallet keeping its lots in `buffer` (emptied first).
+    pub fn with_buffer(mut buffer: Vec<Lot>) -> Wallet {
+        buffer.clear();
+        Wallet {
+            lots: buffer,
+            head: 0,
+            balance: 0.0,
+        }
+    }
+
+    /// The wallet's storage, for the next member's wallet.
+    pub fn into_buffer(self) -> Vec<Lot> {
+        self.lots
+    }
+
     pub fn balance(&self) -> f64 {
         self.balance
+    }
+
+    fn front(&self) -> Option<&Lot> {
+        self.lots.get(self.head)
+    }
+
+    fn pop_front(&mut self) {
+        self.head += 1;
+        if self.head >= self.lots.len() {
+            self.lots.clear();
+            self.head = 0;
+        }
     }
 
     /// Credit `n` points at time `t`; they expire `expiry` later (never if `None`).
@@ -31,9 +63,17 @@ impl Wallet {
         }
         let expires = expiry.map_or(f64::INFINITY, |e| t + e);
         // Lots arrive in time order, so the queue stays sorted by expiry.
-        match self.lots.back_mut() {
+        match self.lots.last_mut() {
             Some(last) if last.expires == expires => last.points += n,
-            _ => self.lots.push_back(Lot { expires, points: n }),
+            _ => {
+                // A member who never empties the wallet would otherwise grow
+                // the used-up front without bound.
+                if self.head >= 64 && self.head * 2 >= self.lots.len() {
+                    self.lots.drain(..self.head);
+                    self.head = 0;
+                }
+                self.lots.push(Lot { expires, points: n });
+            }
         }
         self.balance += n;
     }
@@ -42,18 +82,19 @@ impl Wallet {
     pub fn debit(&mut self, mut n: f64) {
         self.balance -= n;
         while n > 0.0 {
-            let Some(front) = self.lots.front_mut() else {
+            let head = self.head;
+            let Some(front) = self.lots.get_mut(head) else {
                 break;
             };
             if front.points <= n {
                 n -= front.points;
-                self.lots.pop_front();
+                self.pop_front();
             } else {
                 front.points -= n;
                 n = 0.0;
             }
         }
-        if self.lots.is_empty() {
+        if self.front().is_none() {
             self.balance = 0.0;
         }
     }
@@ -61,15 +102,15 @@ impl Wallet {
     /// Remove every lot that expires at or before `t`; the points lost.
     pub fn expire_due(&mut self, t: f64) -> f64 {
         let mut lost = 0.0;
-        while let Some(front) = self.lots.front() {
+        while let Some(front) = self.front() {
             if front.expires > t {
                 break;
             }
             lost += front.points;
-            self.lots.pop_front();
+            self.pop_front();
         }
         self.balance -= lost;
-        if self.lots.is_empty() {
+        if self.front().is_none() {
             self.balance = 0.0;
         }
         lost
@@ -77,13 +118,14 @@ impl Wallet {
 
     /// When the oldest lot expires (infinity if never).
     pub fn next_expiry(&self) -> f64 {
-        self.lots.front().map_or(f64::INFINITY, |l| l.expires)
+        self.front().map_or(f64::INFINITY, |l| l.expires)
     }
 
     /// Empty the wallet; the points it held.
     pub fn clear(&mut self) -> f64 {
         let b = self.balance;
         self.lots.clear();
+        self.head = 0;
         self.balance = 0.0;
         b
     }
@@ -194,6 +236,39 @@ mod tests {
         assert_eq!(w.expire_due(14.0), 30.0);
         assert_eq!(w.balance(), 0.0);
         assert_eq!(w.next_expiry(), f64::INFINITY);
+    }
+
+    #[test]
+    fn a_wallet_never_emptied_keeps_order_and_bounded_storage() {
+        // One lot a week, a third spent each week, so the wallet is never
+        // empty: the used-up front must be reclaimed, and the balance and
+        // expiry must match a plain recount of the lots still held.
+        let mut w = Wallet::with_buffer(Vec::with_capacity(1));
+        let mut held: Vec<(f64, f64)> = Vec::new();
+        for week in 0..1000 {
+            let t = week as f64;
+            w.credit(t, 30.0, Some(5.0));
+            held.push((t + 5.0, 30.0));
+            w.debit(10.0);
+            let mut n = 10.0;
+            while n > 0.0 {
+                let take = held[0].1.min(n);
+                held[0].1 -= take;
+                n -= take;
+                if held[0].1 == 0.0 {
+                    held.remove(0);
+                }
+            }
+            let lost = w.expire_due(t);
+            let due = held.iter().take_while(|l| l.0 <= t).map(|l| l.1).sum::<f64>();
+            held.retain(|l| l.0 > t);
+            assert_eq!(lost, due, "week {week}");
+            assert_eq!(w.balance(), held.iter().map(|l| l.1).sum::<f64>(), "week {week}");
+            assert_eq!(w.next_expiry(), held[0].0, "week {week}");
+            assert!(w.lots.len() <= 2 * held.len() + 64, "week {week}: {}", w.lots.len());
+        }
+        let buffer = w.into_buffer();
+        assert!(Wallet::with_buffer(buffer).balance() == 0.0);
     }
 
     #[test]
