@@ -16,7 +16,7 @@ use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn};
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
-use crate::programs::{Member, SegmentView, points, referral};
+use crate::programs::{Member, SegmentView, earliest, points, referral};
 use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
@@ -146,7 +146,7 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Ou
         }
         let t = buy;
         let basket = traits::basket(seg, &tr, basket_rng.as_mut());
-        rec.add_purchase(t, basket);
+        rec.add_purchase(rec.moment(t), basket);
         if let Some(p) = churn_after_purchase
             && churn_rng.uniform() < p
         {
@@ -313,9 +313,9 @@ fn simulate_member<const SCRIPTED: bool>(
         }
         let mut sched = m.next_event(p, horizon);
         if SCRIPTED && m.active {
-            sched = sched.min(m.next_period);
+            sched = earliest(sched, m.next_period);
         }
-        let t = buy.at.min(leave.at).min(sched);
+        let t = earliest(earliest(buy.at, leave.at), sched);
         if t > horizon {
             break None;
         }
@@ -339,6 +339,7 @@ fn simulate_member<const SCRIPTED: bool>(
             }
         } else {
             let basket = traits::basket(seg, &tr, basket_rng.as_mut());
+            let at = rec.moment(t);
             let mut discount = 0.0;
             if !offered && t >= p.start && t < p.end {
                 offered = true;
@@ -362,7 +363,7 @@ fn simulate_member<const SCRIPTED: bool>(
                     extra = scripted_purchase(h, p, &mut m, a, t, basket, rec)?;
                 }
                 discount += m
-                    .purchase_with(p, view, t, basket, extra, &mut || draws.uniform(), rec)
+                    .purchase_with(p, view, at, basket, extra, &mut || draws.uniform(), rec)
                     .discount;
             }
             if first_purchase
@@ -370,12 +371,12 @@ fn simulate_member<const SCRIPTED: bool>(
                 && let Some(r) = referral
             {
                 discount += referral::referee_discount(r, (basket - discount).max(0.0));
-                rec.add(Flow::RewardCost, t, r.referrer_reward);
+                rec.book(Flow::RewardCost, at, r.referrer_reward);
             }
             first_purchase = false;
-            rec.add_purchase(t, basket);
+            rec.add_purchase(at, basket);
             if discount > 0.0 {
-                rec.add(Flow::Discounts, t, discount);
+                rec.book(Flow::Discounts, at, discount);
             }
         }
         // The state may have changed: update the multipliers.

@@ -42,6 +42,14 @@ impl Flow {
     pub const COUNT: usize = 21;
 }
 
+/// A time within the horizon and the report period that holds it
+/// ([`Recorder::moment`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moment {
+    pub t: f64,
+    period: usize,
+}
+
 /// Flows per report period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorder {
@@ -93,13 +101,28 @@ impl Recorder {
         }
     }
 
-    /// Book one purchase of list value `basket` at `t` (≤ the horizon):
-    /// the period is looked up once for both flows.
+    /// The moment `t` (within the horizon) with its report period, looked
+    /// up once for the several flows booked at one event.
     #[inline]
-    pub fn add_purchase(&mut self, t: f64, basket: f64) {
-        let p = self.period_of(t);
-        self.data[Flow::Purchases as usize * self.periods + p] += 1.0;
-        self.data[Flow::RevenueGross as usize * self.periods + p] += basket;
+    pub fn moment(&self, t: f64) -> Moment {
+        debug_assert!(t <= self.horizon);
+        Moment {
+            t,
+            period: self.period_of(t),
+        }
+    }
+
+    /// Add `v` to `flow` at a moment.
+    #[inline]
+    pub fn book(&mut self, flow: Flow, at: Moment, v: f64) {
+        self.data[flow as usize * self.periods + at.period] += v;
+    }
+
+    /// Book one purchase of list value `basket`.
+    #[inline]
+    pub fn add_purchase(&mut self, at: Moment, basket: f64) {
+        self.book(Flow::Purchases, at, 1.0);
+        self.book(Flow::RevenueGross, at, basket);
     }
 
     /// Add `rate` per time unit over [t0, t1), clipped to (0, horizon], split by period.

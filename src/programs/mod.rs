@@ -12,7 +12,7 @@ pub mod points;
 pub mod referral;
 pub mod stamps;
 
-use crate::engine::recorder::{Flow, Recorder};
+use crate::engine::recorder::{Flow, Moment, Recorder};
 use crate::scenario::{ProgramSpec, Response};
 
 /// Per-segment constants a member's response needs.
@@ -144,17 +144,18 @@ impl Member {
         }
     }
 
-    /// Book a member's purchase of list value `basket` at `t`. `extra` is a
+    /// Book a member's purchase of list value `basket` at `at`. `extra` is a
     /// further price reduction decided by a script (0 without one); the
     /// returned discount includes it, capped so the price stays ≥ 0.
     /// `coin` draws a uniform number when a redemption is possible but not
     /// certain (`redeem_probability` < 1).
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn purchase_with(
         &mut self,
         p: &ProgramSpec,
         seg: SegmentView<'_>,
-        t: f64,
+        at: Moment,
         basket: f64,
         extra: f64,
         coin: &mut impl FnMut() -> f64,
@@ -176,20 +177,20 @@ impl Member {
                 && (pts.redeem_probability >= 1.0 || coin() < pts.redeem_probability)
             {
                 self.wallet.debit(r.points);
-                rec.add(Flow::PointsRedeemed, t, r.points);
-                rec.add(Flow::RewardCost, t, r.value * pts.reward_cost_ratio);
-                rec.add(Flow::RewardsRedeemed, t, 1.0);
+                rec.book(Flow::PointsRedeemed, at, r.points);
+                rec.book(Flow::RewardCost, at, r.value * pts.reward_cost_ratio);
+                rec.book(Flow::RewardsRedeemed, at, 1.0);
                 self.reward_reset(seg);
             }
             let earned = pts.earn * net;
-            self.wallet.credit(t, earned, pts.expiry);
-            rec.add(Flow::PointsIssued, t, earned);
+            self.wallet.credit(at.t, earned, pts.expiry);
+            rec.book(Flow::PointsIssued, at, earned);
         }
         if let (Some(s), Some(card)) = (&p.stamps, self.card.as_mut())
-            && card.stamp(s, t, basket)
+            && card.stamp(s, at.t, basket)
         {
-            rec.add(Flow::RewardCost, t, s.reward_value * s.reward_cost_ratio);
-            rec.add(Flow::RewardsRedeemed, t, 1.0);
+            rec.book(Flow::RewardCost, at, s.reward_value * s.reward_cost_ratio);
+            rec.book(Flow::RewardsRedeemed, at, 1.0);
             self.reward_reset(seg);
         }
         self.purchases += 1;
@@ -294,9 +295,9 @@ impl Member {
         } else {
             f64::INFINITY
         };
-        t = t.min(self.wallet.next_expiry());
+        t = earliest(t, self.wallet.next_expiry());
         if let (Some(s), Some(card)) = (&p.stamps, &self.card) {
-            t = t.min(card.expires(s));
+            t = earliest(t, card.expires(s));
         }
         t
     }
@@ -416,6 +417,13 @@ impl Member {
     }
 }
 
+/// The earlier of two times (never NaN): a plain comparison, which is
+/// cheaper than `f64::min`'s NaN handling in the engine's inner loop.
+#[inline]
+pub fn earliest(a: f64, b: f64) -> f64 {
+    if b < a { b } else { a }
+}
+
 /// Expected reward value per list currency unit spent.
 fn deferred_value(p: &ProgramSpec, seg: SegmentView<'_>) -> f64 {
     let mut v = 0.0;
@@ -473,7 +481,7 @@ mod tests {
         let mut m = Member::outside(points::Wallet::default());
         m.join(&p, seg, 1.0, &mut rec);
         // Built-in 50% plus a script's "everything off" on a basket of 40.
-        let b = m.purchase_with(&p, seg, 1.0, 40.0, 40.0, &mut || 0.5, &mut rec);
+        let b = m.purchase_with(&p, seg, rec.moment(1.0), 40.0, 40.0, &mut || 0.5, &mut rec);
         assert_eq!(b.discount, 40.0);
         assert_eq!(rec.total(Flow::PointsIssued), 0.0);
         assert_eq!(m.wallet.balance(), 0.0);
