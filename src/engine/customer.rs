@@ -322,8 +322,10 @@ fn simulate_member<const SCRIPTED: bool>(
         if leave.at == t {
             break Some(t);
         }
-        let purchased = sched != t;
-        if !purchased {
+        // After each event the member's state may have changed, and with it
+        // the multipliers. The two kinds of event are handled in separate
+        // branches to the end, so the hard-to-predict test is made once.
+        if sched == t {
             if SCRIPTED && m.next_period == t {
                 m.next_period += 1.0;
                 if let Some(h) = hooks {
@@ -336,6 +338,11 @@ fn simulate_member<const SCRIPTED: bool>(
                 && let Some(b) = boosted.as_mut()
             {
                 b.to = b.to.min(t);
+            }
+            let (mult_p, mult_c) = multipliers(&m, p, hooks, a, referred_churn, t)?;
+            buy.set_rate(t, tr.rate * mult_p);
+            if let Churn::Rate(mu) = tr.churn {
+                leave.set_rate(t, mu * mult_c);
             }
         } else {
             let basket = traits::basket(seg, &tr, basket_rng.as_mut());
@@ -378,36 +385,16 @@ fn simulate_member<const SCRIPTED: bool>(
             if discount > 0.0 {
                 rec.book(Flow::Discounts, at, discount);
             }
-        }
-        // The state may have changed: update the multipliers.
-        let (mult_p, mult_c) = if !m.active {
-            (1.0, referred_churn)
-        } else if let (Some(h), Some(st)) = (hooks, m.hook.as_ref()) {
-            let (mut mp, mut mc) = m.multipliers(p);
-            let f = m.facts(a.segment, a.referred, t);
-            if h.has_purchase_rate_multiplier() {
-                mp *= h.purchase_rate_multiplier(st, &f, t)?;
-            }
-            if h.has_churn_multiplier() {
-                mc *= h.churn_multiplier(st, &f, t)?;
-            }
-            (mp, mc * referred_churn)
-        } else {
-            let (mp, mc) = m.multipliers(p);
-            (mp, mc * referred_churn)
-        };
-        if purchased {
+            let (mult_p, mult_c) = multipliers(&m, p, hooks, a, referred_churn, t)?;
             if let Churn::AfterPurchase(prob) = tr.churn
                 && churn_rng.uniform() < (prob * mult_c).min(1.0)
             {
                 break Some(t);
             }
             buy = Clock::start(t, exp.sample(&mut purchases_rng), tr.rate * mult_p);
-        } else {
-            buy.set_rate(t, tr.rate * mult_p);
-        }
-        if let Churn::Rate(mu) = tr.churn {
-            leave.set_rate(t, mu * mult_c);
+            if let Churn::Rate(mu) = tr.churn {
+                leave.set_rate(t, mu * mult_c);
+            }
         }
     };
 
@@ -426,6 +413,33 @@ fn simulate_member<const SCRIPTED: bool>(
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.to > b.from),
     })
+}
+
+/// The purchase-rate and churn multipliers after an event at `t`: the
+/// member's response, any script's multipliers, and for a customer referred
+/// by a member, `referred_churn` (which applies members or not).
+#[inline(always)]
+fn multipliers(
+    m: &Member,
+    p: &ProgramSpec,
+    hooks: Option<&dyn Hooks>,
+    a: &Arrival,
+    referred_churn: f64,
+    t: f64,
+) -> Result<(f64, f64), HookError> {
+    let (mut mp, mut mc) = m.multipliers(p);
+    if m.active
+        && let (Some(h), Some(st)) = (hooks, m.hook.as_ref())
+    {
+        let f = m.facts(a.segment, a.referred, t);
+        if h.has_purchase_rate_multiplier() {
+            mp *= h.purchase_rate_multiplier(st, &f, t)?;
+        }
+        if h.has_churn_multiplier() {
+            mc *= h.churn_multiplier(st, &f, t)?;
+        }
+    }
+    Ok((mp, mc * referred_churn))
 }
 
 /// Give a member who just joined their script state and run `on_enrol`.

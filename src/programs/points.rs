@@ -62,21 +62,33 @@ impl Wallet {
         if n <= 0.0 {
             return;
         }
-        let expires = expiry.map_or(f64::INFINITY, |e| t + e);
-        // Lots arrive in time order, so the queue stays sorted by expiry.
-        match self.lots.last_mut() {
-            Some(last) if last.expires == expires => last.points += n,
-            _ => {
+        self.balance += n;
+        match expiry {
+            // Points that never expire make up a single lot.
+            None => match self.lots.last_mut() {
+                Some(last) => last.points += n,
+                None => self.lots.push(Lot {
+                    expires: f64::INFINITY,
+                    points: n,
+                }),
+            },
+            // Lots arrive in time order, so the queue stays sorted by expiry.
+            // Two lots expiring at the same moment are not merged: they expire
+            // together all the same, and not looking at the last lot spares a
+            // hard-to-predict branch at every purchase.
+            Some(e) => {
                 // A member who never empties the wallet would otherwise grow
                 // the used-up front without bound.
                 if self.head >= 64 && self.head * 2 >= self.lots.len() {
                     self.lots.drain(..self.head);
                     self.head = 0;
                 }
-                self.lots.push(Lot { expires, points: n });
+                self.lots.push(Lot {
+                    expires: t + e,
+                    points: n,
+                });
             }
         }
-        self.balance += n;
     }
 
     /// Take `n` points (≤ balance), oldest lots first.
