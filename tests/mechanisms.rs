@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use loyalsim::engine::recorder::Flow;
 use loyalsim::scenario::*;
 
 fn stamps(card_size: u32, reward_value: f64, ratio: f64) -> Stamps {
@@ -284,6 +285,53 @@ fn discount_profit_matches_the_exact_expectation() {
     let big_t = 1e6;
     let en = 1.0 + lp * (big_t - 1.0 / lambda);
     assert!(((m - d) * en / (m * lambda * big_t) - ratio_limit).abs() < 1e-5);
+}
+
+#[test]
+fn points_expire_exactly_one_expiry_span_after_they_are_earned() {
+    // Customers who never leave and never redeem, on 4-week expiry with
+    // weekly reports: every point earned in week k expires in week k + 4,
+    // whatever the response does to the purchase times, and what was earned
+    // in the last 4 weeks is still held at the horizon. All values are whole
+    // numbers, so the sums are exact.
+    let horizon = 20.0;
+    let mut sc = scenario(
+        500,
+        Dist::Fixed(1.5),
+        Dropout::None,
+        Basket::Iid(Dist::Fixed(30.0)),
+        horizon,
+    );
+    sc.simulation.replications = 3;
+    let mut p = program("expiring points", horizon);
+    p.points = Some(Points {
+        earn: 2.0,
+        expiry: Some(4.0),
+        welcome_points: 0.0,
+        redeem_probability: 0.0,
+        ..points(None)
+    });
+    sc.programs = vec![p];
+    let out = loyalsim::engine::run(&sc, &|| {});
+    let arm = out.arms.last().expect("the program's arm");
+    for rec in &arm.replications {
+        let issued = rec.flow(Flow::PointsIssued);
+        let expired = rec.flow(Flow::PointsExpired);
+        let purchases = rec.flow(Flow::Purchases);
+        assert_eq!(issued.len(), 20);
+        for k in 0..issued.len() {
+            assert_eq!(issued[k], 60.0 * purchases[k], "week {}", k + 1);
+            let due = if k >= 4 { issued[k - 4] } else { 0.0 };
+            assert_eq!(expired[k], due, "week {}", k + 1);
+        }
+        assert!(expired.iter().sum::<f64>() > 0.0);
+        assert_eq!(
+            rec.total(Flow::PointsHeldEnd),
+            issued[16..].iter().sum::<f64>()
+        );
+        assert_eq!(rec.total(Flow::PointsRedeemed), 0.0);
+        assert_eq!(rec.total(Flow::PointsForfeited), 0.0);
+    }
 }
 
 #[test]
