@@ -79,7 +79,7 @@ pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<Resu
     let progress = Progress::new(arms * u64::from(sc.simulation.replications), quiet);
     let out = pool.install(|| crate::engine::try_run(sc, &|| progress.tick()));
     progress.finish();
-    let out = out.map_err(|e| Error::input(e.0))?;
+    let out = out.map_err(|e| Error::input(e.to_string()))?;
     Ok(crate::stats::build(sc, &out))
 }
 

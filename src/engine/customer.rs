@@ -15,6 +15,7 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn};
+use crate::engine::SimError;
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
 use crate::programs::{Member, SegmentView, earliest, points, referral};
 use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
@@ -106,7 +107,7 @@ pub struct Boost {
 /// that a program with a neutral response reproduces this stream exactly);
 /// it exists because the control is simulated in every run and this tight
 /// loop is about twice as fast.
-fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, HookError> {
+fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, SimError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let seg = &sc.population.segments[a.segment];
@@ -207,8 +208,8 @@ fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Record
 /// over an enormous horizon), which would otherwise look like a hang.
 const MAX_EVENTS_PER_CUSTOMER: u64 = 5_000_000;
 
-fn runaway(arm: &Arm<'_>, a: &Arrival) -> HookError {
-    HookError(format!(
+fn runaway(arm: &Arm<'_>, a: &Arrival) -> SimError {
+    SimError::Runaway(format!(
         "{}: customer {} of replication {}{} had more than {MAX_EVENTS_PER_CUSTOMER} events within the \
          horizon; the purchase rate ran away. check the segments' purchase_rate, the [response] \
          elasticities and reward values, and any script's purchase_rate_multiplier or on_period",
@@ -231,7 +232,7 @@ pub fn simulate(
     a: &Arrival,
     rec: &mut Recorder,
     scratch: &mut Scratch,
-) -> Result<Outcome, HookError> {
+) -> Result<Outcome, SimError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     if a.t > horizon {
@@ -266,7 +267,7 @@ fn simulate_member<const SCRIPTED: bool>(
     rec: &mut Recorder,
     scratch: &mut Scratch,
     hooks: Option<&dyn Hooks>,
-) -> Result<Outcome, HookError> {
+) -> Result<Outcome, SimError> {
     let hooks = if SCRIPTED { hooks } else { None };
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;

@@ -4,8 +4,10 @@
 
 mod clock;
 pub mod customer;
+mod error;
 pub mod recorder;
 pub mod replication;
 pub mod runner;
 
+pub use error::SimError;
 pub use runner::{ArmRun, BASELINE, RunOutput, run, try_run};

@@ -15,7 +15,7 @@ use crate::engine::clock::Clock;
 use crate::engine::customer::{self, Arm, Arrival, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
-use crate::programs::hooks::HookError;
+use crate::engine::SimError;
 use crate::scenario::{Acquisition, Scenario};
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -25,7 +25,7 @@ use std::collections::BinaryHeap;
 const BLOCK: u64 = 8192;
 
 /// Simulate one replication of one arm and return its recorder.
-pub fn run(arm: &Arm<'_>) -> Result<Recorder, HookError> {
+pub fn run(arm: &Arm<'_>) -> Result<Recorder, SimError> {
     let sc = arm.scenario;
     let sim = &sc.simulation;
     let n = sc.population.customers;
@@ -37,7 +37,7 @@ pub fn run(arm: &Arm<'_>) -> Result<Recorder, HookError> {
 
     let blocks: Vec<(Recorder, Vec<(Arrival, Outcome)>)> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
-        .map(|b| -> Result<_, HookError> {
+        .map(|b| -> Result<_, SimError> {
             let mut rec = Recorder::new(sim.horizon, sim.report_every);
             let mut kept = Vec::new();
             let mut scratch = customer::Scratch::default();
@@ -202,7 +202,7 @@ fn arrivals(
     cum_shares: &[f64],
     initial: &[(Arrival, Outcome)],
     rec: &mut Recorder,
-) -> Result<(), HookError> {
+) -> Result<(), SimError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let mut scratch = customer::Scratch::default();

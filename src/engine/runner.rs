@@ -8,7 +8,7 @@
 use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
-use crate::programs::hooks::HookError;
+use crate::engine::SimError;
 use crate::scenario::{ProgramSpec, Scenario};
 use rayon::prelude::*;
 
@@ -32,19 +32,21 @@ pub struct RunOutput {
 /// Name of the no-program control arm.
 pub const BASELINE: &str = "baseline";
 
-/// Run a scenario whose programs have no scripts (a script error panics here;
-/// use [`try_run`] for scenarios with scripts). `progress` is called once per
-/// finished replication (from worker threads).
+/// Run a scenario known to be sound, for tests and benchmarks: a script
+/// error or a runaway customer panics here. Everything that runs scenarios
+/// from users uses [`try_run`]. `progress` is called once per finished
+/// replication (from worker threads).
 pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
     match try_run(sc, progress) {
         Ok(out) => out,
-        Err(e) => panic!("script error in engine::run (use engine::try_run): {e}"),
+        Err(e) => panic!("engine::run (use engine::try_run for scenarios that may fail): {e}"),
     }
 }
 
-/// Run the scenario; the first script error stops the run. `progress` is
-/// called once per finished replication (from worker threads).
-pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput, HookError> {
+/// Run the scenario; the first error (a script hook's, or a runaway
+/// customer) stops the run. `progress` is called once per finished
+/// replication (from worker threads).
+pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput, SimError> {
     let mean_basket: Vec<f64> = sc
         .population
         .segments
@@ -82,9 +84,9 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
         })
         // Every job, then the first error in job order: the message does not
         // depend on the thread count.
-        .collect::<Vec<Result<Recorder, HookError>>>()
+        .collect::<Vec<Result<Recorder, SimError>>>()
         .into_iter()
-        .collect::<Result<_, HookError>>()?;
+        .collect::<Result<_, SimError>>()?;
     let mut it = recs.into_iter();
     let arms = arms
         .into_iter()

@@ -261,7 +261,7 @@ fn compute(
     let sc = plan.load(point)?;
     let out = pool
         .install(|| crate::engine::try_run(&sc, &|| {}))
-        .map_err(|e| Error::input(e.0))?;
+        .map_err(|e| Error::input(e.to_string()))?;
     let results = crate::stats::build(&sc, &out);
     Ok(PointText {
         json: files::run_json(&plan.hash, index, point, &results),
