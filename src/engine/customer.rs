@@ -14,7 +14,7 @@ use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
-use crate::model::traits::{self, Churn};
+use crate::model::traits::{self, Churn, Traits};
 use crate::engine::SimError;
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
 use crate::programs::{Member, SegmentView, earliest, points, referral};
@@ -107,12 +107,16 @@ pub struct Boost {
 /// that a program with a neutral response reproduces this stream exactly);
 /// it exists because the control is simulated in every run and this tight
 /// loop is about twice as fast.
-fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Outcome, SimError> {
+fn simulate_control(
+    arm: &Arm<'_>,
+    a: &Arrival,
+    tr: &Traits,
+    rec: &mut Recorder,
+) -> Result<Outcome, SimError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let seg = &sc.population.segments[a.segment];
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
-    let tr = traits::draw(seg, &mut key.stream(Purpose::Traits));
     let mut purchases_rng = key.stream(Purpose::Purchases);
     let mut churn_rng = key.stream(Purpose::Churn);
     let mut basket_rng = basket_stream(seg, key);
@@ -146,7 +150,7 @@ fn simulate_control(arm: &Arm<'_>, a: &Arrival, rec: &mut Recorder) -> Result<Ou
             break Some(next);
         }
         let t = buy;
-        let basket = traits::basket(seg, &tr, basket_rng.as_mut());
+        let basket = traits::basket(seg, tr, basket_rng.as_mut());
         rec.add_purchase(rec.moment(t), basket);
         if let Some(p) = churn_after_purchase
             && churn_rng.uniform() < p
@@ -224,12 +228,21 @@ fn runaway(arm: &Arm<'_>, a: &Arrival) -> SimError {
     ))
 }
 
-/// Simulate one customer from arrival to churn or the horizon, booking every
-/// event into `rec`. Fails when a program's script hook fails or the
-/// customer's purchases run away.
+/// A customer's traits, from their own stream: the same in every arm of a
+/// replication, so the caller may draw them once for all arms.
+pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
+    let seg = &arm.scenario.population.segments[a.segment];
+    let key = CustomerKey::new(arm.seed, arm.replication, a.id);
+    traits::draw(seg, &mut key.stream(Purpose::Traits))
+}
+
+/// Simulate one customer with traits `tr` (see [`traits`]) from arrival to
+/// churn or the horizon, booking every event into `rec`. Fails when a
+/// program's script hook fails or the customer's purchases run away.
 pub fn simulate(
     arm: &Arm<'_>,
     a: &Arrival,
+    tr: &Traits,
     rec: &mut Recorder,
     scratch: &mut Scratch,
 ) -> Result<Outcome, SimError> {
@@ -244,7 +257,7 @@ pub fn simulate(
         });
     }
     let Some(program) = arm.program else {
-        return simulate_control(arm, a, rec);
+        return simulate_control(arm, a, tr, rec);
     };
     let hooks = program
         .script
@@ -252,8 +265,8 @@ pub fn simulate(
         .map(|s| &*s.hooks.0)
         .filter(|h| h.any());
     match hooks {
-        None => simulate_member::<false>(arm, program, a, rec, scratch, None),
-        Some(h) => simulate_member::<true>(arm, program, a, rec, scratch, Some(h)),
+        None => simulate_member::<false>(arm, program, a, tr, rec, scratch, None),
+        Some(h) => simulate_member::<true>(arm, program, a, tr, rec, scratch, Some(h)),
     }
 }
 
@@ -264,6 +277,7 @@ fn simulate_member<const SCRIPTED: bool>(
     arm: &Arm<'_>,
     p: &ProgramSpec,
     a: &Arrival,
+    tr: &Traits,
     rec: &mut Recorder,
     scratch: &mut Scratch,
     hooks: Option<&dyn Hooks>,
@@ -277,7 +291,6 @@ fn simulate_member<const SCRIPTED: bool>(
         mean_basket: arm.mean_basket[a.segment],
     };
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
-    let tr = traits::draw(seg, &mut key.stream(Purpose::Traits));
     let mut purchases_rng = key.stream(Purpose::Purchases);
     let mut churn_rng = key.stream(Purpose::Churn);
     let mut basket_rng = basket_stream(seg, key);
@@ -346,7 +359,7 @@ fn simulate_member<const SCRIPTED: bool>(
                 leave.set_rate(t, mu * mult_c);
             }
         } else {
-            let basket = traits::basket(seg, &tr, basket_rng.as_mut());
+            let basket = traits::basket(seg, tr, basket_rng.as_mut());
             let at = rec.moment(t);
             let mut discount = 0.0;
             if !offered && t >= p.start && t < p.end {

@@ -9,7 +9,7 @@ use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
 use crate::engine::SimError;
-use crate::scenario::{ProgramSpec, Scenario};
+use crate::scenario::Scenario;
 use rayon::prelude::*;
 
 /// The recorders of one arm, one per replication, in replication order.
@@ -64,37 +64,46 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             .map(|(i, p)| (p.name.clone(), Some(i))),
     );
     let reps = sc.simulation.replications as u64;
-    let jobs: Vec<(usize, u64)> = (0..arms.len())
-        .flat_map(|a| (0..reps).map(move |r| (a, r)))
-        .collect();
-    let recs: Vec<Recorder> = jobs
-        .par_iter()
-        .map(|&(a, r)| {
-            let program: Option<&ProgramSpec> = arms[a].1.map(|i| &sc.programs[i]);
-            let arm = Arm {
-                scenario: sc,
-                program,
-                mean_basket: &mean_basket,
-                seed: sc.simulation.seed,
-                replication: r,
-            };
-            let rec = replication::run(&arm)?;
-            progress();
-            Ok(rec)
+    // Replication r of every arm is simulated together, so that each
+    // customer's traits are drawn once (replication::run).
+    let per_rep: Vec<Vec<Recorder>> = (0..reps)
+        .into_par_iter()
+        .map(|r| {
+            let specs: Vec<Arm<'_>> = arms
+                .iter()
+                .map(|(_, program)| Arm {
+                    scenario: sc,
+                    program: program.map(|i| &sc.programs[i]),
+                    mean_basket: &mean_basket,
+                    seed: sc.simulation.seed,
+                    replication: r,
+                })
+                .collect();
+            let recs = replication::run(&specs)?;
+            for _ in &recs {
+                progress();
+            }
+            Ok(recs)
         })
-        // Every job, then the first error in job order: the message does not
-        // depend on the thread count.
-        .collect::<Vec<Result<Recorder, SimError>>>()
+        // Every replication, then the first error in replication order: the
+        // message does not depend on the thread count.
+        .collect::<Vec<Result<Vec<Recorder>, SimError>>>()
         .into_iter()
         .collect::<Result<_, SimError>>()?;
-    let mut it = recs.into_iter();
+    let mut by_arm: Vec<Vec<Recorder>> = arms.iter().map(|_| Vec::new()).collect();
+    for recs in per_rep {
+        for (arm, rec) in by_arm.iter_mut().zip(recs) {
+            arm.push(rec);
+        }
+    }
     let arms = arms
         .into_iter()
-        .map(|(name, program)| ArmRun {
+        .zip(by_arm)
+        .map(|((name, program), replications)| ArmRun {
             mechanisms: program.map_or(vec![], |i| sc.programs[i].mechanisms()),
             name,
             program,
-            replications: it.by_ref().take(reps as usize).collect(),
+            replications,
         })
         .collect();
     Ok(RunOutput { arms })
