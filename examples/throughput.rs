@@ -45,8 +45,7 @@ fn main() {
             let out = pool.install(|| loyalsim::engine::run(sc, &|| {}));
             times[i].push(t.elapsed().as_secs_f64());
             let arm = out.arms.last().unwrap();
-            purchases[i] =
-                arm.replications[0].total(loyalsim::engine::recorder::Flow::Purchases);
+            purchases[i] = arm.replications[0].total(loyalsim::engine::recorder::Flow::Purchases);
         }
     }
     let mut first = None;

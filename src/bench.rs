@@ -6,69 +6,19 @@ use crate::scenario::*;
 /// The benchmark population: BG/NBD with the CDNOW estimates, 78 weeks, one
 /// replication, fixed baskets. `variant` is `control` (no program, the
 /// control arm only), `stamps` or `points` (that program only, default
-/// response), or `script-stamps` (scripts/stamps.rhai with the `stamps`
+/// response), `compare` (the control, stamps and points in one run, as users
+/// run them), or `script-stamps` (scripts/stamps.rhai with the `stamps`
 /// variant's card: same results as `stamps`, for the scripting overhead).
 pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
     let horizon = 78.0;
-    let mut program = ProgramSpec {
-        name: variant.to_string(),
-        enrolment: 1.0,
-        start: 0.0,
-        end: horizon,
-        costs: Costs::default(),
-        discount: None,
-        points: None,
-        stamps: None,
-        referral: None,
-        script: None,
-    };
     let programs = match variant {
-        "stamps" => {
-            program.stamps = Some(Stamps {
-                card_size: 10,
-                reward_value: 10.0,
-                prestamped: 0,
-                min_basket: 0.0,
-                card_expiry: None,
-                reward_cost_ratio: 0.6,
-            });
-            vec![program]
-        }
-        "points" => {
-            program.points = Some(Points {
-                earn: 1.0,
-                point_value: 0.01,
-                redeem_threshold: 500.0,
-                expiry: Some(52.0),
-                welcome_points: 0.0,
-                redeem_probability: 1.0,
-                reward_cost_ratio: 1.0,
-                catalog: vec![],
-            });
-            vec![program]
-        }
-        "script-stamps" => {
-            let source = include_str!("../scripts/stamps.rhai");
-            let file = std::path::PathBuf::from("scripts/stamps.rhai");
-            let params: toml::Table = toml::from_str(
-                "card_size = 10\nreward_value = 10.0\nprestamped = 0\nmin_basket = 0.0\nreward_cost_ratio = 0.6",
-            )
-            .unwrap_or_default();
-            match crate::script::compile(&file, source, &params, TimeUnit::Week) {
-                Ok(hooks) => {
-                    program.script = Some(ScriptSpec {
-                        file,
-                        source: source.to_string(),
-                        params,
-                        hooks,
-                    });
-                    vec![program]
-                }
-                Err(_) => vec![],
-            }
-        }
+        "stamps" => vec![stamps(horizon)],
+        "points" => vec![points(horizon)],
+        "compare" => vec![stamps(horizon), points(horizon)],
+        "script-stamps" => script_stamps(horizon).into_iter().collect(),
         _ => vec![],
     };
+    let baseline = programs.is_empty() || variant == "compare";
     Scenario {
         name: format!("benchmark ({variant})"),
         path: None,
@@ -78,7 +28,7 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
             replications: 1,
             seed: 1,
             report_every: 1.0,
-            baseline: programs.is_empty(),
+            baseline,
         },
         business: Business {
             currency: "USD".into(),
@@ -103,4 +53,72 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
         response: Response::default(),
         programs,
     }
+}
+
+fn program(name: &str, horizon: f64) -> ProgramSpec {
+    ProgramSpec {
+        name: name.to_string(),
+        enrolment: 1.0,
+        start: 0.0,
+        end: horizon,
+        costs: Costs::default(),
+        discount: None,
+        points: None,
+        stamps: None,
+        referral: None,
+        script: None,
+    }
+}
+
+/// A 10-stamp card with a reward of 10 at cost ratio 0.6.
+fn stamps(horizon: f64) -> ProgramSpec {
+    ProgramSpec {
+        stamps: Some(Stamps {
+            card_size: 10,
+            reward_value: 10.0,
+            prestamped: 0,
+            min_basket: 0.0,
+            card_expiry: None,
+            reward_cost_ratio: 0.6,
+        }),
+        ..program("stamps", horizon)
+    }
+}
+
+/// One point per unit spent, 500-point vouchers, 52-week expiry.
+fn points(horizon: f64) -> ProgramSpec {
+    ProgramSpec {
+        points: Some(Points {
+            earn: 1.0,
+            point_value: 0.01,
+            redeem_threshold: 500.0,
+            expiry: Some(52.0),
+            welcome_points: 0.0,
+            redeem_probability: 1.0,
+            reward_cost_ratio: 1.0,
+            catalog: vec![],
+        }),
+        ..program("points", horizon)
+    }
+}
+
+/// The `stamps` card written in Rhai (`None` if the bundled script failed
+/// to compile, which the test suite would catch).
+fn script_stamps(horizon: f64) -> Option<ProgramSpec> {
+    let source = include_str!("../scripts/stamps.rhai");
+    let file = std::path::PathBuf::from("scripts/stamps.rhai");
+    let params: toml::Table = toml::from_str(
+        "card_size = 10\nreward_value = 10.0\nprestamped = 0\nmin_basket = 0.0\nreward_cost_ratio = 0.6",
+    )
+    .unwrap_or_default();
+    let hooks = crate::script::compile(&file, source, &params, TimeUnit::Week).ok()?;
+    Some(ProgramSpec {
+        script: Some(ScriptSpec {
+            file,
+            source: source.to_string(),
+            params,
+            hooks,
+        }),
+        ..program("script-stamps", horizon)
+    })
 }

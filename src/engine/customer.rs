@@ -10,12 +10,12 @@
 //! A customer's life depends on the rest of the population only through their
 //! arrival time and how they were referred, so it can be simulated in one go.
 
+use crate::engine::SimError;
 use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn, Traits};
-use crate::engine::SimError;
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
 use crate::programs::{Member, SegmentView, earliest, points, referral};
 use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
@@ -33,7 +33,7 @@ pub struct Arm<'a> {
 }
 
 /// Buffers handed from one customer to the next, so that simulating a
-/// member costs no allocation (one per thread and block instead).
+/// member costs no allocation (one per block of customers instead).
 #[derive(Debug, Default)]
 pub struct Scratch {
     lots: Vec<points::Lot>,
@@ -48,13 +48,6 @@ struct ProgramDraws {
 }
 
 impl ProgramDraws {
-    fn uniform(&mut self) -> f64 {
-        let key = self.key;
-        self.rng
-            .get_or_insert_with(|| key.stream(Purpose::Program))
-            .uniform()
-    }
-
     /// True with probability `p`; no draw when the outcome is certain.
     fn chance(&mut self, p: f64) -> bool {
         if p >= 1.0 {
@@ -62,7 +55,11 @@ impl ProgramDraws {
         } else if p <= 0.0 {
             false
         } else {
-            self.uniform() < p
+            let key = self.key;
+            self.rng
+                .get_or_insert_with(|| key.stream(Purpose::Program))
+                .uniform()
+                < p
         }
     }
 }
@@ -282,6 +279,8 @@ fn simulate_member<const SCRIPTED: bool>(
     scratch: &mut Scratch,
     hooks: Option<&dyn Hooks>,
 ) -> Result<Outcome, SimError> {
+    // A constant `None` when not scripted, so that the compiler drops every
+    // script call from that instantiation.
     let hooks = if SCRIPTED { hooks } else { None };
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
@@ -346,7 +345,8 @@ fn simulate_member<const SCRIPTED: bool>(
                     run_period(h, p, &mut m, a, t, rec)?;
                 }
             }
-            // Expiry and the program's end (nothing happens if none is due).
+            // Points or card expiry, and the program's end (nothing happens
+            // if none is due).
             m.on_scheduled(p, t, horizon, rec);
             if !m.active
                 && let Some(b) = boosted.as_mut()
@@ -384,7 +384,7 @@ fn simulate_member<const SCRIPTED: bool>(
                     extra = scripted_purchase(h, p, &mut m, a, t, basket, rec)?;
                 }
                 discount += m
-                    .purchase_with(p, view, at, basket, extra, &mut || draws.uniform(), rec)
+                    .purchase_with(p, view, at, basket, extra, &mut |q| draws.chance(q), rec)
                     .discount;
             }
             if first_purchase

@@ -5,10 +5,10 @@
 //! purpose), so programs are compared on the same customers (common random
 //! numbers) and paired differences have small variance.
 
+use crate::engine::SimError;
 use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
-use crate::engine::SimError;
 use crate::scenario::Scenario;
 use rayon::prelude::*;
 

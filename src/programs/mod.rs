@@ -36,7 +36,8 @@ pub struct Member {
     pub card: Option<stamps::Card>,
     /// Goal-gradient lift that persists after a reward (Drèze & Nunes 2011).
     pub carry: f64,
-    /// False once the program window has closed for this member.
+    /// True from joining until the membership ends (the program window
+    /// closes or the customer leaves); false for a customer who never joined.
     pub active: bool,
     /// A scripted program's per-member state (`member.state`, the script's
     /// random stream), `None` without a script.
@@ -127,7 +128,7 @@ impl Member {
     /// by [`Member::purchase_with`]). Books welcome points and the per-member
     /// cost. A customer joins a program once.
     pub fn join(&mut self, p: &ProgramSpec, seg: SegmentView<'_>, t: f64, rec: &mut Recorder) {
-        debug_assert!(!self.active && self.wallet.balance() == 0.0);
+        debug_assert!(self.joined.is_nan() && self.wallet.balance() == 0.0);
         self.joined = t;
         self.card = p.stamps.as_ref().map(stamps::Card::new);
         self.active = true;
@@ -147,8 +148,8 @@ impl Member {
     /// Book a member's purchase of list value `basket` at `at`. `extra` is a
     /// further price reduction decided by a script (0 without one); the
     /// returned discount includes it, capped so the price stays ≥ 0.
-    /// `coin` draws a uniform number when a redemption is possible but not
-    /// certain (`redeem_probability` < 1).
+    /// `chance(p)` decides an event of probability `p` (a redemption the
+    /// member could make happens with probability `redeem_probability`).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn purchase_with(
@@ -158,7 +159,7 @@ impl Member {
         at: Moment,
         basket: f64,
         extra: f64,
-        coin: &mut impl FnMut() -> f64,
+        chance: &mut impl FnMut(f64) -> bool,
         rec: &mut Recorder,
     ) -> PurchaseBooking {
         let mut discount = 0.0;
@@ -174,7 +175,7 @@ impl Member {
             // Redeem at the till from the balance held before this purchase,
             // then earn on what was paid.
             if let Some(r) = points::redemption(pts, self.wallet.balance())
-                && (pts.redeem_probability >= 1.0 || coin() < pts.redeem_probability)
+                && chance(pts.redeem_probability)
             {
                 self.wallet.debit(r.points);
                 rec.book(Flow::PointsRedeemed, at, r.points);
@@ -417,8 +418,9 @@ impl Member {
     }
 }
 
-/// The earlier of two times (never NaN): a plain comparison, which is
-/// cheaper than `f64::min`'s NaN handling in the engine's inner loop.
+/// The earlier of two times, which must not be NaN (the engine's times never
+/// are): a plain comparison, cheaper than `f64::min`'s NaN handling in the
+/// engine's inner loop.
 #[inline]
 pub fn earliest(a: f64, b: f64) -> f64 {
     if b < a { b } else { a }
@@ -481,7 +483,15 @@ mod tests {
         let mut m = Member::outside(points::Wallet::default());
         m.join(&p, seg, 1.0, &mut rec);
         // Built-in 50% plus a script's "everything off" on a basket of 40.
-        let b = m.purchase_with(&p, seg, rec.moment(1.0), 40.0, 40.0, &mut || 0.5, &mut rec);
+        let b = m.purchase_with(
+            &p,
+            seg,
+            rec.moment(1.0),
+            40.0,
+            40.0,
+            &mut |_| true,
+            &mut rec,
+        );
         assert_eq!(b.discount, 40.0);
         assert_eq!(rec.total(Flow::PointsIssued), 0.0);
         assert_eq!(m.wallet.balance(), 0.0);

@@ -16,8 +16,8 @@ pub struct Lot {
 /// Lots live in a plain vector whose used-up front is skipped by `head`
 /// rather than shifted out; the vector can be handed from one member to the
 /// next ([`Wallet::with_buffer`]), so a simulation of millions of members
-/// allocates once per thread instead of once per member.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// allocates once per block of customers instead of once per member.
+#[derive(Debug, Clone, Default)]
 pub struct Wallet {
     lots: Vec<Lot>,
     head: usize,
@@ -66,7 +66,11 @@ impl Wallet {
         match expiry {
             // Points that never expire make up a single lot.
             None => match self.lots.last_mut() {
-                Some(last) => last.points += n,
+                Some(last) => {
+                    // A program's points all expire or none do.
+                    debug_assert!(last.expires.is_infinite());
+                    last.points += n
+                }
                 None => self.lots.push(Lot {
                     expires: f64::INFINITY,
                     points: n,
@@ -273,12 +277,24 @@ mod tests {
                 }
             }
             let lost = w.expire_due(t);
-            let due = held.iter().take_while(|l| l.0 <= t).map(|l| l.1).sum::<f64>();
+            let due = held
+                .iter()
+                .take_while(|l| l.0 <= t)
+                .map(|l| l.1)
+                .sum::<f64>();
             held.retain(|l| l.0 > t);
             assert_eq!(lost, due, "week {week}");
-            assert_eq!(w.balance(), held.iter().map(|l| l.1).sum::<f64>(), "week {week}");
+            assert_eq!(
+                w.balance(),
+                held.iter().map(|l| l.1).sum::<f64>(),
+                "week {week}"
+            );
             assert_eq!(w.next_expiry(), held[0].0, "week {week}");
-            assert!(w.lots.len() <= 2 * held.len() + 64, "week {week}: {}", w.lots.len());
+            assert!(
+                w.lots.len() <= 2 * held.len() + 64,
+                "week {week}: {}",
+                w.lots.len()
+            );
         }
         let buffer = w.into_buffer();
         assert!(Wallet::with_buffer(buffer).balance() == 0.0);
