@@ -5,7 +5,8 @@
 //! - [`model`]: random streams, samplers, customer traits and behaviour.
 //! - [`programs`]: the loyalty mechanisms (discount, points, stamps, referral).
 //! - [`engine`]: simulates one replication exactly and runs many in parallel.
-//! - [`stats`]: summaries, paired differences, closed forms for validation.
+//! - [`stats`]: summaries, paired differences, closed forms for validation,
+//!   and the special functions they share with `fit`.
 //! - [`fit`]: BG/NBD, Pareto/NBD and Gamma-Gamma fitted to a transaction log.
 //!
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,

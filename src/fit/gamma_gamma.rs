@@ -8,7 +8,7 @@
 //!
 //! The mean transaction value in the population is pγ/(q-1) (q > 1).
 
-use super::special::ln_gamma;
+use crate::stats::special::ln_gamma;
 
 /// Parameter names in the order used everywhere (fit.json, vectors).
 pub const NAMES: [&str; 3] = ["p", "q", "gamma"];

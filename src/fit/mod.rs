@@ -14,7 +14,6 @@ pub mod gamma_gamma;
 pub mod optimize;
 pub mod pnbd;
 pub mod reader;
-mod special;
 
 use crate::error::{Error, Result};
 use rayon::prelude::*;

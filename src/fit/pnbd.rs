@@ -22,8 +22,8 @@
 //!
 //! E[X(t)] = rβ/(α(s-1)) · [1 - (β/(β+t))^(s-1)] (Schmittlein et al. 1987).
 
-use super::special::{hyp2f1_1bc, ln_gamma};
 use super::{Prepared, Rfm};
+use crate::stats::special::{hyp2f1_1bc, ln_gamma};
 use rayon::prelude::*;
 
 /// Parameter names in the order used everywhere (fit.json, vectors).
@@ -97,7 +97,7 @@ pub fn expected(p: &[f64], t: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fit::special::tanh_sinh;
+    use crate::stats::special::tanh_sinh;
 
     const CDNOW: [f64; 4] = [0.5533, 10.5776, 0.6061, 11.6690];
     const ALPHA_GT_BETA: [f64; 4] = [0.55, 12.0, 0.6, 3.0];

@@ -10,106 +10,61 @@
 //!   Management Science 15(5): cumulative adoption F(t).
 //! - Gamma-Gamma mean spend: Fader, Hardie & Lee (2005), "RFM and CLV",
 //!   J. Marketing Research 42(4).
-//! - The Gauss hypergeometric function ₂F₁ that BG/NBD needs: power series,
-//!   with the z → 1 − z connection formula (Abramowitz & Stegun 15.3.6) near 1.
+//! - ₂F₁ and ln Γ come from [`super::special`], shared with `fit`.
 
-/// ln Γ(x) for x > 0 (`libm::lgamma`, a port of the FreeBSD/fdlibm routine:
-/// about 1 ulp, and the same bits on every platform).
-pub fn ln_gamma(x: f64) -> f64 {
-    libm::lgamma(x)
-}
-
-/// Maximum number of series terms before giving up on convergence.
-const MAX_TERMS: usize = 10_000_000;
-
-/// The ₂F₁ power series Σ (a)_n (b)_n / (c)_n z^n / n!, summed until the
-/// terms no longer change the sum. Converges for |z| < 1.
-fn hyp2f1_series(a: f64, b: f64, c: f64, z: f64) -> f64 {
-    // Stop once a term is below `tol` relative and the terms are shrinking;
-    // the tail is then at most about term / (1 − z), hence the (1 − z) factor.
-    let tol = 1e-17 * (1.0 - z).min(0.1);
-    let mut term = 1.0;
-    let mut sum = 1.0;
-    let mut n = 0.0;
-    for _ in 0..MAX_TERMS {
-        let ratio = (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
-        term *= ratio;
-        sum += term;
-        n += 1.0;
-        if term == 0.0 {
-            break; // a or b a non-positive integer: a polynomial
-        }
-        let next = (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
-        if term.abs() <= tol * sum.abs() && next.abs() < 1.0 {
-            break;
-        }
-    }
-    sum
-}
-
-/// 1 / Γ(x), 0 at the poles (x = 0, −1, −2, …).
-fn rgamma(x: f64) -> f64 {
-    if x <= 0.0 && x == x.floor() {
-        0.0
-    } else {
-        1.0 / libm::tgamma(x)
-    }
-}
-
-/// Gauss hypergeometric function ₂F₁(a, b; c; z) for 0 ≤ z < 1 (and c not
-/// 0, −1, −2, …).
-///
-/// z ≤ 0.9: the power series directly. z > 0.9: the connection formula
-/// (A&S 15.3.6) to two series in 1 − z, which converge fast, unless c − a − b
-/// is within 1e-6 of an integer (the formula degenerates there); then the
-/// direct series is summed with up to 10⁷ terms, which is accurate for
-/// z ≤ 1 − 1e-5 or so and slow beyond. Gamma functions in the connection
-/// formula overflow for parameters above ~170; the models here use small
-/// shapes.
-pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
-    debug_assert!((0.0..1.0).contains(&z), "hyp2f1 needs 0 ≤ z < 1, got {z}");
-    if z == 0.0 {
-        return 1.0;
-    }
-    let s = c - a - b;
-    if z <= 0.9 || (s - s.round()).abs() < 1e-6 {
-        return hyp2f1_series(a, b, c, z);
-    }
-    let w = 1.0 - z;
-    let gc = libm::tgamma(c);
-    let t1 = gc * libm::tgamma(s) * rgamma(c - a) * rgamma(c - b);
-    let t2 = gc * libm::tgamma(-s) * rgamma(a) * rgamma(b);
-    let mut out = 0.0;
-    if t1 != 0.0 {
-        out += t1 * hyp2f1_series(a, b, 1.0 - s, w);
-    }
-    if t2 != 0.0 {
-        out += t2 * w.powf(s) * hyp2f1_series(c - a, c - b, 1.0 + s, w);
-    }
-    out
-}
+use super::special::{hyp2f1, ln_beta, tanh_sinh};
 
 /// BG/NBD expected number of purchases in (0, t] for a new customer
 /// (Fader, Hardie & Lee 2005, eq. 9), with purchase rate λ ~ Gamma(r, rate α)
 /// and dropout probability p ~ Beta(a, b):
 /// E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · ₂F₁(r, b; a+b−1; t/(α+t))].
 ///
-/// At a = 1 the formula is 0/0; within 1e-7 of it the value is the average
-/// of the formula at a = 1 ± 1e-4 (error O(1e-8) relative, from the
-/// symmetric difference).
+/// This is the one BG/NBD E[X(t)] in the crate (`fit::bgnbd::expected` calls
+/// it). Within 1e-3 of a = 1, when a + b ≤ 1 (₂F₁'s c ≤ 0), or if ₂F₁ gives
+/// up, [`bgnbd_expected_by_integral`] is used instead.
 pub fn bgnbd_expected_purchases(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
     if t <= 0.0 {
         return 0.0;
     }
-    if (a - 1.0).abs() < 1e-7 {
-        let h = 1e-4;
-        return 0.5
-            * (bgnbd_expected_purchases(r, alpha, 1.0 - h, b, t)
-                + bgnbd_expected_purchases(r, alpha, 1.0 + h, b, t));
+    // Near a = 1 the formula is 0/0: the bracket is ~(a−1)·E/(a+b−1), so the
+    // relative error of 1 − (α/(α+t))^r ₂F₁ (rounding, and ₂F₁'s own) is
+    // amplified by about (a+b−1)/(|a−1|·E): ~10³ at |a−1| = 1e-3 for the
+    // CDNOW estimates. The integral has no such cancellation and is smooth
+    // through a = 1, so it takes over there. It replaced a symmetric average
+    // of the formula at a = 1 ± 1e-4 (used within 1e-7 of 1), which added an
+    // O(1e-8) truncation error on top of a ~10⁴ amplification, and left the
+    // formula in use for 1e-7 < |a−1| < 1e-4, where the amplification reaches
+    // ~10⁷. The integral costs a few thousand integrand evaluations.
+    if (a - 1.0).abs() > 1e-3 && a + b - 1.0 > 0.0 {
+        let z = t / (alpha + t);
+        if let Some(f) = hyp2f1(r, b, a + b - 1.0, z) {
+            let v = (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * f);
+            if v.is_finite() && v >= 0.0 {
+                return v;
+            }
+        }
     }
-    let z = t / (alpha + t);
-    let f = hyp2f1(r, b, a + b - 1.0, z);
-    (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * f)
+    bgnbd_expected_by_integral(r, alpha, a, b, t)
+}
+
+/// BG/NBD E[X(t)] as the integral over the dropout probability
+/// p ~ Beta(a, b): given λ and p, E[X(t)] = (1 − e^(−λpt))/p (FHL 2005,
+/// derivation of the closed form), and averaging over λ ~ Gamma(r, rate α),
+/// E[X(t)] = ∫₀¹ (1 − (α/(α+pt))^r)/p · Beta(p; a, b) dp,
+/// by tanh-sinh quadrature (the integrand behaves like p^(a−1) at 0).
+pub fn bgnbd_expected_by_integral(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
+    if t <= 0.0 {
+        return 0.0;
+    }
+    let lb = ln_beta(a, b);
+    tanh_sinh(
+        |q| {
+            let g = -(-r * (q * t / alpha).ln_1p()).exp_m1();
+            g * ((a - 2.0) * q.ln() + (b - 1.0) * (-q).ln_1p() - lb).exp()
+        },
+        0.0,
+        1.0,
+    )
 }
 
 /// Pareto/NBD expected number of purchases in (0, t] (Schmittlein, Morrison
@@ -158,65 +113,6 @@ mod tests {
 
     fn close(x: f64, y: f64, rel: f64) -> bool {
         (x - y).abs() <= rel * y.abs().max(1e-300)
-    }
-
-    #[test]
-    fn hyp2f1_identities() {
-        for &z in &[0.0, 0.1, 0.5, 0.9, 0.95, 0.99, 0.9999] {
-            // ₂F₁(1, 1; 2; z) = −ln(1 − z)/z (c − a − b = 0: degenerate branch).
-            let want = if z == 0.0 {
-                1.0
-            } else {
-                -(-z as f64).ln_1p() / z
-            };
-            let got = hyp2f1(1.0, 1.0, 2.0, z);
-            assert!(
-                close(got, want, 1e-12),
-                "2F1(1,1;2;{z}) = {got}, want {want}"
-            );
-            // ₂F₁(a, b; b; z) = (1 − z)^−a.
-            for &(a, b) in &[(0.243, 2.426), (1.7, 0.4), (0.5, 3.3)] {
-                let want = (1.0 - z).powf(-a);
-                let got = hyp2f1(a, b, b, z);
-                assert!(
-                    close(got, want, 1e-12),
-                    "2F1({a},{b};{b};{z}) = {got}, want {want}"
-                );
-            }
-            // ₂F₁(1/2, 1/2; 3/2; x²) = arcsin(x)/x.
-            let x = z.sqrt();
-            let want = if z == 0.0 { 1.0 } else { x.asin() / x };
-            let got = hyp2f1(0.5, 0.5, 1.5, z);
-            assert!(
-                close(got, want, 1e-12),
-                "2F1(.5,.5;1.5;{z}) = {got}, want {want}"
-            );
-        }
-    }
-
-    #[test]
-    fn hyp2f1_matches_mpmath() {
-        // Reference values: mpmath 1.3.0, hyp2f1 at 40 significant digits
-        // (parameters given as the decimal strings below).
-        let cases = [
-            (0.243, 2.426, 2.219, 0.5, 1.207097007044042283),
-            (0.243, 2.426, 2.219, 0.946, 2.3834119091635902095),
-            (0.243, 2.426, 2.219, 0.999, 11.09650428868048555),
-            (1.5, 2.5, 3.7, 0.3, 1.4214419569129741058),
-            (1.5, 2.5, 3.7, 0.95, 10.797933050279765721),
-            (0.5, 0.5, 1.5, 0.99, 1.4780376623747748025),
-            (1.5, 2.5, 3.0, 0.97, 53.033545887740913932),
-            (2.0, 3.0, 4.5, 0.99999, 3225.0298658197819723),
-            (-3.0, 2.5, 1.7, 0.8, -0.056350468115173997527),
-            (0.3, 4.2, 1.1, 0.93, 1115.5076476803067955),
-        ];
-        for (a, b, c, z, want) in cases {
-            let got = hyp2f1(a, b, c, z);
-            assert!(
-                close(got, want, 1e-11),
-                "2F1({a},{b};{c};{z}) = {got}, want {want}"
-            );
-        }
     }
 
     #[test]
@@ -284,6 +180,21 @@ mod tests {
         assert!(at1.is_finite() && at1 > 0.0);
         let (lo, hi) = (f(1.0 - 1e-3), f(1.0 + 1e-3));
         assert!(close(at1, 0.5 * (lo + hi), 1e-6), "{lo} {at1} {hi}");
+    }
+
+    /// Moved from `fit::bgnbd` with the integral: the closed form agrees
+    /// with the integral at the CDNOW fit, and is continuous through a = 1.
+    #[test]
+    fn expected_closed_form_matches_integral() {
+        let (r, alpha, a, b) = (0.242594, 4.413599, 0.792925, 2.425892);
+        for t in [0.5, 10.0, 39.0, 78.0, 1000.0] {
+            let c = bgnbd_expected_purchases(r, alpha, a, b, t);
+            let i = bgnbd_expected_by_integral(r, alpha, a, b, t);
+            assert!((c - i).abs() < 1e-8 * c.max(1.0), "t={t}: {c} vs {i}");
+        }
+        // Near a = 1 the integral takes over and stays continuous.
+        let e = |a: f64| bgnbd_expected_purchases(0.5, 3.0, a, 2.0, 20.0);
+        assert!((e(1.0) - e(1.002)).abs() < 1e-2);
     }
 
     #[test]
@@ -360,13 +271,5 @@ mod tests {
         assert!(close(m, 6.25 * 15.44 / 2.74, 1e-15));
         assert!((m - 35.218).abs() < 1e-3);
         assert_eq!(gamma_gamma_mean(6.25, 1.0, 15.44), f64::INFINITY);
-    }
-
-    #[test]
-    fn ln_gamma_values() {
-        assert!(close(ln_gamma(0.5), 0.5 * std::f64::consts::PI.ln(), 1e-15));
-        assert!(ln_gamma(1.0).abs() < 1e-15 && ln_gamma(2.0).abs() < 1e-15);
-        // ln 10! = ln 3628800
-        assert!(close(ln_gamma(11.0), 3_628_800f64.ln(), 1e-15));
     }
 }

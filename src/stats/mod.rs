@@ -1,10 +1,12 @@
 //! Statistics: per-replication metrics, summaries across replications,
-//! paired differences against the control, the results document, and the
-//! published closed forms the model is validated against.
+//! paired differences against the control, the results document, the
+//! published closed forms the model is validated against, and the special
+//! functions (₂F₁, ln Γ, quadrature) those and the `fit` likelihoods share.
 
 pub mod closed_form;
 pub mod metrics;
 pub mod results;
+pub mod special;
 pub mod summary;
 
 pub use results::{Results, build};
