@@ -3,7 +3,8 @@
 //! values to within sampling error (MODEL.md sections 1 and 2).
 //!
 //! - BG/NBD expected purchases: Fader, Hardie & Lee (2005), "Counting your
-//!   customers the easy way", Marketing Science 24(2), eq. (9).
+//!   customers the easy way", Marketing Science 24(2) (the expression for
+//!   E[X(t)], written out below).
 //! - Pareto/NBD expected purchases: Schmittlein, Morrison & Colombo (1987),
 //!   Management Science 33(1); the form in Fader, Hardie & Lee (2005).
 //! - Bass (1969) diffusion, "A new product growth for model consumer durables",
@@ -15,7 +16,7 @@
 use super::special::{hyp2f1, ln_beta, tanh_sinh};
 
 /// BG/NBD expected number of purchases in (0, t] for a new customer
-/// (Fader, Hardie & Lee 2005, eq. 9), with purchase rate λ ~ Gamma(r, rate α)
+/// (Fader, Hardie & Lee 2005), with purchase rate λ ~ Gamma(r, rate α)
 /// and dropout probability p ~ Beta(a, b):
 /// E[X(t)] = (a+b−1)/(a−1) · [1 − (α/(α+t))^r · ₂F₁(r, b; a+b−1; t/(α+t))].
 ///
