@@ -55,21 +55,6 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
     }
 }
 
-fn program(name: &str, horizon: f64) -> ProgramSpec {
-    ProgramSpec {
-        name: name.to_string(),
-        enrolment: 1.0,
-        start: 0.0,
-        end: horizon,
-        costs: Costs::default(),
-        discount: None,
-        points: None,
-        stamps: None,
-        referral: None,
-        script: None,
-    }
-}
-
 /// A 10-stamp card with a reward of 10 at cost ratio 0.6.
 fn stamps(horizon: f64) -> ProgramSpec {
     ProgramSpec {
@@ -81,7 +66,7 @@ fn stamps(horizon: f64) -> ProgramSpec {
             card_expiry: None,
             reward_cost_ratio: 0.6,
         }),
-        ..program("stamps", horizon)
+        ..ProgramSpec::open("stamps", horizon)
     }
 }
 
@@ -98,7 +83,7 @@ fn points(horizon: f64) -> ProgramSpec {
             reward_cost_ratio: 1.0,
             catalog: vec![],
         }),
-        ..program("points", horizon)
+        ..ProgramSpec::open("points", horizon)
     }
 }
 
@@ -119,6 +104,6 @@ fn script_stamps(horizon: f64) -> Option<ProgramSpec> {
             params,
             hooks,
         }),
-        ..program("script-stamps", horizon)
+        ..ProgramSpec::open("script-stamps", horizon)
     })
 }

@@ -443,16 +443,11 @@ fn deferred_value(p: &ProgramSpec, seg: SegmentView<'_>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{Costs, Discount, Points, Tier, TierBasis};
+    use crate::scenario::{Discount, Points, Tier, TierBasis};
 
     #[test]
     fn script_discount_never_exceeds_the_basket() {
         let p = ProgramSpec {
-            name: "p".into(),
-            enrolment: 1.0,
-            start: 0.0,
-            end: 10.0,
-            costs: Costs::default(),
             discount: Some(Discount {
                 tiers: vec![Tier {
                     from: 0.0,
@@ -470,9 +465,7 @@ mod tests {
                 reward_cost_ratio: 1.0,
                 catalog: vec![],
             }),
-            stamps: None,
-            referral: None,
-            script: None,
+            ..ProgramSpec::open("p", 10.0)
         };
         let r = Response::default();
         let seg = SegmentView {

@@ -234,6 +234,23 @@ pub struct ProgramSpec {
 }
 
 impl ProgramSpec {
+    /// A program with no mechanism yet, open to everyone for the whole
+    /// horizon and free (for scenarios built in code: tests, benchmarks).
+    pub fn open(name: &str, horizon: f64) -> ProgramSpec {
+        ProgramSpec {
+            name: name.to_string(),
+            enrolment: 1.0,
+            start: 0.0,
+            end: horizon,
+            costs: Costs::default(),
+            discount: None,
+            points: None,
+            stamps: None,
+            referral: None,
+            script: None,
+        }
+    }
+
     /// Names of the mechanisms this program combines, in a fixed order.
     pub fn mechanisms(&self) -> Vec<&'static str> {
         let mut m = Vec::new();

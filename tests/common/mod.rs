@@ -46,18 +46,7 @@ pub fn scenario(
 
 /// A program with no mechanism yet, open to everyone for the whole horizon.
 pub fn program(name: &str, horizon: f64) -> ProgramSpec {
-    ProgramSpec {
-        name: name.into(),
-        enrolment: 1.0,
-        start: 0.0,
-        end: horizon,
-        costs: Costs::default(),
-        discount: None,
-        points: None,
-        stamps: None,
-        referral: None,
-        script: None,
-    }
+    ProgramSpec::open(name, horizon)
 }
 
 /// Set the response of every segment (and the global one).
