@@ -227,6 +227,7 @@ fn runaway(arm: &Arm<'_>, a: &Arrival) -> SimError {
 
 /// A customer's traits, from their own stream: the same in every arm of a
 /// replication, so the caller may draw them once for all arms.
+#[inline(always)]
 pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
     let seg = &arm.scenario.population.segments[a.segment];
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);

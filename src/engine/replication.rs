@@ -21,7 +21,6 @@ use crate::engine::clock::Clock;
 use crate::engine::customer::{self, Arm, Arrival, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
-use crate::model::traits::Traits;
 use crate::scenario::{Acquisition, Scenario};
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -49,48 +48,46 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         .is_some_and(|a| a.referral_rate > 0.0 && a.referral_conversion > 0.0);
     let cum_shares = cumulative_shares(sc);
 
-    let blocks: Vec<Vec<Result<BlockRun, SimError>>> = (0..n.div_ceil(BLOCK))
+    let blocks: Vec<Result<Vec<BlockRun>, SimError>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
-            let customers: Vec<(Arrival, Traits)> = (b * BLOCK..((b + 1) * BLOCK).min(n))
-                .map(|id| {
-                    let a = Arrival {
-                        id,
-                        t: sc
-                            .population
-                            .cohort
-                            .as_ref()
-                            .map_or(0.0, |c| c[id as usize]),
-                        segment: initial_segment(&cum_shares, id),
-                        initial: true,
-                        referred: false,
-                        via_member: false,
-                    };
-                    (a, customer::traits(first, &a))
+            let mut runs: Vec<(BlockRun, customer::Scratch)> = arms
+                .iter()
+                .map(|_| {
+                    let rec = Recorder::new(sim.horizon, sim.report_every);
+                    ((rec, Vec::new()), customer::Scratch::default())
                 })
                 .collect();
-            arms.iter()
-                .map(|arm| {
-                    let mut rec = Recorder::new(sim.horizon, sim.report_every);
-                    let mut kept = Vec::new();
-                    let mut scratch = customer::Scratch::default();
-                    for (a, tr) in &customers {
-                        let o = customer::simulate(arm, a, tr, &mut rec, &mut scratch)?;
-                        if word_of_mouth {
-                            kept.push((*a, o));
-                        }
+            for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
+                let a = Arrival {
+                    id,
+                    t: sc
+                        .population
+                        .cohort
+                        .as_ref()
+                        .map_or(0.0, |c| c[id as usize]),
+                    segment: initial_segment(&cum_shares, id),
+                    initial: true,
+                    referred: false,
+                    via_member: false,
+                };
+                let tr = customer::traits(first, &a);
+                for (arm, ((rec, kept), scratch)) in arms.iter().zip(runs.iter_mut()) {
+                    let o = customer::simulate(arm, &a, &tr, rec, scratch)?;
+                    if word_of_mouth {
+                        kept.push((a, o));
                     }
-                    Ok((rec, kept))
-                })
-                .collect()
+                }
+            }
+            Ok(runs.into_iter().map(|(run, _)| run).collect())
         })
         .collect();
-    // The first error in block and arm order, so the error reported does not
-    // depend on which thread failed first.
+    // The first error in block order (then customer, then arm order), so
+    // the error reported does not depend on which thread failed first.
     let mut per_arm: Vec<Vec<BlockRun>> = arms.iter().map(|_| Vec::new()).collect();
     for block in blocks {
-        for (runs, r) in per_arm.iter_mut().zip(block) {
-            runs.push(r?);
+        for (runs, r) in per_arm.iter_mut().zip(block?) {
+            runs.push(r);
         }
     }
 

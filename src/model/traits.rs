@@ -27,6 +27,7 @@ pub struct Traits {
 
 /// Draw a customer's traits from their segment. The draws always happen in
 /// the same order, so every program sees the same customer.
+#[inline(always)]
 pub fn draw(seg: &Segment, rng: &mut Stream) -> Traits {
     let rate = sampling::draw(rng, &seg.purchase_rate);
     let churn = match seg.dropout {
