@@ -240,10 +240,51 @@ fn a_rerun_skips_finished_points_and_recomputes_only_the_missing_one() {
     assert_eq!(
         err.trim_end(),
         format!(
-            "error: {} holds a different sweep (the scenario text, --set values or --replications changed); choose another --out or delete it",
+            "error: {} holds a different sweep (the scenario text, --set values, --replications, or a script or cohort file it reads changed); choose another --out or delete it",
             out.display()
         )
     );
+}
+
+#[test]
+fn editing_a_script_the_sweep_reads_makes_it_another_sweep() {
+    // The tiny scenario with a scripted stamp card next to it: a resumed
+    // sweep must not reuse points computed with the old script.
+    let t = tempfile::tempdir().unwrap();
+    let script = t.path().join("stamps.rhai");
+    std::fs::write(&script, include_str!("../scripts/stamps.rhai")).unwrap();
+    let scenario = t.path().join("tiny.toml");
+    let tiny = std::fs::read_to_string(SCENARIO).unwrap();
+    let sweep_table = tiny.find("[sweep]").unwrap();
+    std::fs::write(
+        &scenario,
+        format!(
+            "{}[[program]]\nname = \"Scripted card\"\n[program.script]\nfile = \"stamps.rhai\"\n\
+             params = {{ card_size = 10, reward_value = 4.0, prestamped = 0, min_basket = 0.0, reward_cost_ratio = 0.5 }}\n\n{}",
+            &tiny[..sweep_table],
+            &tiny[sweep_table..]
+        ),
+    )
+    .unwrap();
+    let out = t.path().join("s");
+    let args = [
+        "sweep",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (code, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let (code, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("skipping 3 finished points"), "{err}");
+
+    let edited = format!("// edited\n{}", std::fs::read_to_string(&script).unwrap());
+    std::fs::write(&script, edited).unwrap();
+    let (code, err) = run(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("holds a different sweep"), "{err}");
+    assert!(err.contains("a script or cohort file"), "{err}");
 }
 
 #[test]

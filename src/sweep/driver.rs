@@ -49,16 +49,16 @@ impl Plan {
             .map(|s| expand::parse_set(s))
             .collect::<Result<Vec<_>>>()?;
         let grid = Grid::new(expand::combine(file_axes, cli_axes)?)?;
-        let hash = crate::sweep::sweep_hash(&src, &grid.axes, replications);
-        let plan = Plan {
+        let mut plan = Plan {
             src,
             path: path.to_path_buf(),
             grid,
-            hash,
+            hash: String::new(),
             name: base.name,
             replications,
         };
-        plan.validate()?;
+        let inputs = plan.validate()?;
+        plan.hash = crate::sweep::sweep_hash(&plan.src, &plan.grid.axes, replications, &inputs);
         Ok(plan)
     }
 
@@ -72,25 +72,30 @@ impl Plan {
     }
 
     /// Load every point; the first failure is reported naming the value (when
-    /// it is wrong on its own) or the combination.
-    fn validate(&self) -> Result<()> {
+    /// it is wrong on its own) or the combination. Returns each point's
+    /// [`crate::sweep::inputs_fingerprint`].
+    fn validate(&self) -> Result<Vec<u64>> {
+        let mut inputs = Vec::with_capacity(self.grid.len());
         for i in 0..self.grid.len() {
             let point = self.grid.point(i);
-            if let Err(e) = self.load(&point) {
-                for o in &point {
-                    if let Err(alone) = self.load(std::slice::from_ref(o)) {
-                        // The loader's message names the key and the value.
-                        return Err(alone.into());
+            match self.load(&point) {
+                Ok(sc) => inputs.push(crate::sweep::inputs_fingerprint(&sc)),
+                Err(e) => {
+                    for o in &point {
+                        if let Err(alone) = self.load(std::slice::from_ref(o)) {
+                            // The loader's message names the key and the value.
+                            return Err(alone.into());
+                        }
                     }
+                    return Err(Error::input(format!(
+                        "sweep point {i} ({}) is invalid: {}",
+                        describe(&point),
+                        e.message
+                    )));
                 }
-                return Err(Error::input(format!(
-                    "sweep point {i} ({}) is invalid: {}",
-                    describe(&point),
-                    e.message
-                )));
             }
         }
-        Ok(())
+        Ok(inputs)
     }
 
     /// The manifest of shard `shard` of this sweep.
@@ -241,7 +246,7 @@ fn prepare_dir(out: &Path, plan: &Plan) -> Result<()> {
         }
         if m.sweep != plan.hash {
             return Err(Error::input(format!(
-                "{} holds a different sweep (the scenario text, --set values or --replications changed); choose another --out or delete it",
+                "{} holds a different sweep (the scenario text, --set values, --replications, or a script or cohort file it reads changed); choose another --out or delete it",
                 out.display()
             )));
         }

@@ -20,12 +20,15 @@ pub use expand::{Axis, Grid};
 pub use shard::Shard;
 
 /// Identity of a sweep: a 64-bit FNV-1a hash (hex) of the scenario text, the
-/// axes (keys and typed values, in order) and the `--replications` override.
-/// Shards with the same hash are parts of the same sweep. Not a security
-/// measure; it guards against merging the wrong folders.
-pub fn sweep_hash(src: &str, axes: &[Axis], replications: Option<u32>) -> String {
+/// axes (keys and typed values, in order), the `--replications` override and
+/// the fingerprints of what each point reads besides the scenario text
+/// ([`inputs_fingerprint`], in point order). Shards with the same hash are
+/// parts of the same sweep, and a resumed sweep reuses only points of the
+/// same hash: editing a script or a cohort file makes it a new sweep. Not a
+/// security measure; it guards against mixing up results.
+pub fn sweep_hash(src: &str, axes: &[Axis], replications: Option<u32>, inputs: &[u64]) -> String {
     let mut h = Fnv::new();
-    h.field(b"loyalsim-sweep-1");
+    h.field(b"loyalsim-sweep-2");
     h.field(src.as_bytes());
     for a in axes {
         h.field(a.key.as_bytes());
@@ -40,7 +43,32 @@ pub fn sweep_hash(src: &str, axes: &[Axis], replications: Option<u32>) -> String
             .map_or("-".to_string(), |r| r.to_string())
             .as_bytes(),
     );
+    for f in inputs {
+        h.field(&f.to_le_bytes());
+    }
     format!("{:016x}", h.0)
+}
+
+/// A fingerprint of the files a scenario reads besides its own text: its
+/// programs' script sources and the cohort's join times.
+pub fn inputs_fingerprint(sc: &crate::scenario::Scenario) -> u64 {
+    let mut h = Fnv::new();
+    for p in &sc.programs {
+        if let Some(s) = &p.script {
+            h.field(s.source.as_bytes());
+        }
+    }
+    if let Some(times) = &sc.population.cohort {
+        // A cohort can have millions of rows: fold whole words rather than
+        // bytes (SplitMix64's finaliser spreads each one).
+        let mut w = times.len() as u64;
+        for t in times {
+            w = (w ^ t.to_bits()).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            w ^= w >> 29;
+        }
+        h.field(&w.to_le_bytes());
+    }
+    h.0
 }
 
 struct Fnv(u64);
@@ -71,11 +99,12 @@ mod tests {
                 values: vec![v],
             }]
         };
-        let a = sweep_hash("x", &ax(Value::Integer(8)), None);
-        assert_eq!(a, sweep_hash("x", &ax(Value::Integer(8)), None));
+        let a = sweep_hash("x", &ax(Value::Integer(8)), None, &[1]);
+        assert_eq!(a, sweep_hash("x", &ax(Value::Integer(8)), None, &[1]));
         assert_eq!(a.len(), 16);
-        assert_ne!(a, sweep_hash("y", &ax(Value::Integer(8)), None));
-        assert_ne!(a, sweep_hash("x", &ax(Value::Float(8.0)), None));
-        assert_ne!(a, sweep_hash("x", &ax(Value::Integer(8)), Some(5)));
+        assert_ne!(a, sweep_hash("y", &ax(Value::Integer(8)), None, &[1]));
+        assert_ne!(a, sweep_hash("x", &ax(Value::Float(8.0)), None, &[1]));
+        assert_ne!(a, sweep_hash("x", &ax(Value::Integer(8)), Some(5), &[1]));
+        assert_ne!(a, sweep_hash("x", &ax(Value::Integer(8)), None, &[2]));
     }
 }
