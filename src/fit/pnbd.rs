@@ -78,20 +78,10 @@ pub fn log_likelihood_prepared(p: &[f64], d: &Prepared) -> f64 {
 }
 
 /// Expected repeat transactions in (0, t] of a customer who made the first
-/// purchase at 0. Stable near s = 1, where it tends to (rβ/α) ln(1 + t/β).
+/// purchase at 0, at `p = [r, alpha, s, beta]`
+/// ([`crate::stats::closed_form::pnbd_expected_purchases`]).
 pub fn expected(p: &[f64], t: f64) -> f64 {
-    let (r, alpha, s, beta) = (p[0], p[1], p[2], p[3]);
-    if t <= 0.0 {
-        return 0.0;
-    }
-    let l = (t / beta).ln_1p();
-    let e = s - 1.0;
-    let g = if (e * l).abs() < 1e-10 {
-        l
-    } else {
-        -(-e * l).exp_m1() / e
-    };
-    r * beta / alpha * g
+    crate::stats::closed_form::pnbd_expected_purchases(p[0], p[1], p[2], p[3], t)
 }
 
 #[cfg(test)]

@@ -72,7 +72,10 @@ pub fn bgnbd_expected_by_integral(r: f64, alpha: f64, a: f64, b: f64, t: f64) ->
 /// & Colombo 1987), with λ ~ Gamma(r, rate α) and lifetime ~ Exp(μ),
 /// μ ~ Gamma(s, rate β):
 /// E[X(t)] = rβ/(α(s−1)) · [1 − (β/(β+t))^(s−1)],
-/// evaluated stably near s = 1 (limit rβ/α · ln(1 + t/β)).
+/// evaluated stably near s = 1 (limit rβ/α · ln(1 + t/β)): with `expm1`
+/// the bracket over s − 1 stays accurate for any tiny s − 1, so the limit
+/// is only taken where the product is 0 (s = 1 exactly). This is the one
+/// Pareto/NBD E[X(t)] in the crate (`fit::pnbd::expected` calls it).
 pub fn pnbd_expected_purchases(r: f64, alpha: f64, s: f64, beta: f64, t: f64) -> f64 {
     if t <= 0.0 {
         return 0.0;
