@@ -256,6 +256,40 @@ fn init_writes_a_template_that_runs() {
 }
 
 #[test]
+fn customers_each_just_under_the_event_limit_stop_the_run_too() {
+    // A 1-stamp card worth about 24,000 purchases' value: every member buys
+    // about 200,000 times in the year, far under the per-customer limit of
+    // 5 million, but 2,000 of them would take minutes. The budget for many
+    // customers together (1,000 × the 12 purchases an average customer makes)
+    // stops the run after a few dozen.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("steady-runaway.toml");
+    std::fs::write(
+        &file,
+        "[simulation]\ntime_unit = \"month\"\nhorizon = 12\nreplications = 1\n\
+         [business]\ngross_margin = 0.4\n[population]\ncustomers = 2000\n\
+         [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
+         dropout = \"none\"\nbasket = { fixed = 10 }\n\
+         [[program]]\nname = \"Generous card\"\n[program.stamps]\ncard_size = 1\nreward_value = 238000\n",
+    )
+    .unwrap();
+    let out = loyalsim()
+        .arg("run")
+        .arg(&file)
+        .arg("--quiet")
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("steady-runaway.toml"), "{err}");
+    assert!(err.contains("under program `Generous card`"), "{err}");
+    assert!(err.contains("more than 12000 each on average"), "{err}");
+    assert!(err.contains("ran away"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
 fn a_runaway_purchase_rate_stops_with_exit_2_instead_of_hanging() {
     // A 1-stamp card worth a fortune: the deferred-reward response drives
     // the purchase rate to about 1e11 per month.

@@ -88,6 +88,8 @@ pub struct Outcome {
     /// and that rate's multiplier (their segment's `referral_boost`, or the
     /// program's own).
     pub boosted: Option<Boost>,
+    /// Events simulated (purchases and scheduled events), for [`EventBudget`].
+    pub events: u64,
 }
 
 /// A member's boosted word of mouth: from, to, and the multiplier.
@@ -160,6 +162,7 @@ fn simulate_control(
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: None,
+        events,
     })
 }
 
@@ -214,14 +217,10 @@ fn runaway(arm: &Arm<'_>, a: &Arrival) -> SimError {
         "{}: customer {} of replication {}{} had more than {MAX_EVENTS_PER_CUSTOMER} events within the \
          horizon; the purchase rate ran away. check the segments' purchase_rate, the [response] \
          elasticities and reward values, and any script's purchase_rate_multiplier or on_period",
-        arm.scenario
-            .path
-            .as_ref()
-            .map_or_else(|| arm.scenario.name.clone(), |p| p.display().to_string()),
+        scenario_label(arm),
         a.id,
         arm.replication,
-        arm.program
-            .map_or(String::new(), |p| format!(" under program `{}`", p.name)),
+        program_label(arm),
     ))
 }
 
@@ -232,6 +231,74 @@ pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
     let seg = &arm.scenario.population.segments[a.segment];
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
     traits::draw(seg, &mut key.stream(Purpose::Traits))
+}
+
+/// A bound on the events of many customers together, so that a population
+/// whose every customer stays just under [`MAX_EVENTS_PER_CUSTOMER`] cannot
+/// keep a run going for days either. Customers are charged in a fixed order
+/// (a block's, or the arrival process's), so where a run stops does not
+/// depend on threads. The allowance is a thousand times what an average
+/// customer of the scenario buys without a program (a thousand events at the
+/// least): far above any realistic response, and in aggregate customers
+/// cannot all be far above the average.
+#[derive(Debug, Clone)]
+pub struct EventBudget {
+    allowance: f64,
+    customers: u64,
+    events: u64,
+}
+
+impl EventBudget {
+    pub fn new(sc: &Scenario) -> EventBudget {
+        let mean_rate: f64 = sc
+            .population
+            .segments
+            .iter()
+            .map(|s| s.share * s.purchase_rate.mean())
+            .sum();
+        EventBudget {
+            allowance: 1000.0 * (mean_rate * sc.simulation.horizon).max(1.0),
+            customers: 0,
+            events: 0,
+        }
+    }
+
+    /// Charge one customer's events; false once the customers charged so far
+    /// have together had more than their allowance (plus one customer's limit).
+    pub fn charge(&mut self, o: &Outcome) -> bool {
+        self.customers += 1;
+        self.events += o.events;
+        (self.events as f64)
+            <= MAX_EVENTS_PER_CUSTOMER as f64 + self.allowance * self.customers as f64
+    }
+
+    /// The error for a run stopped by this budget, after customer `a`.
+    pub fn exceeded(&self, arm: &Arm<'_>, a: &Arrival) -> SimError {
+        SimError::Runaway(format!(
+            "{}: by customer {} of replication {}{}, {} customers had {} events, more than {:.0} each on \
+             average; the purchase rate ran away. check the segments' purchase_rate, the [response] \
+             elasticities and reward values, and any script's purchase_rate_multiplier or on_period",
+            scenario_label(arm),
+            a.id,
+            arm.replication,
+            program_label(arm),
+            self.customers,
+            self.events,
+            self.allowance,
+        ))
+    }
+}
+
+fn scenario_label(arm: &Arm<'_>) -> String {
+    arm.scenario
+        .path
+        .as_ref()
+        .map_or_else(|| arm.scenario.name.clone(), |p| p.display().to_string())
+}
+
+fn program_label(arm: &Arm<'_>) -> String {
+    arm.program
+        .map_or(String::new(), |p| format!(" under program `{}`", p.name))
 }
 
 /// Simulate one customer with traits `tr` (see [`traits`]) from arrival to
@@ -252,6 +319,7 @@ pub fn simulate(
         return Ok(Outcome {
             churn_at: f64::INFINITY,
             boosted: None,
+            events: 0,
         });
     }
     let Some(program) = arm.program else {
@@ -427,6 +495,7 @@ fn simulate_member<const SCRIPTED: bool>(
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.to > b.from),
+        events,
     })
 }
 

@@ -18,7 +18,7 @@
 
 use crate::engine::SimError;
 use crate::engine::clock::Clock;
-use crate::engine::customer::{self, Arm, Arrival, Outcome};
+use crate::engine::customer::{self, Arm, Arrival, EventBudget, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
 use crate::scenario::{Acquisition, Scenario};
@@ -51,11 +51,12 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
     let blocks: Vec<Result<Vec<BlockRun>, SimError>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
-            let mut runs: Vec<(BlockRun, customer::Scratch)> = arms
+            let mut runs: Vec<(BlockRun, customer::Scratch, EventBudget)> = arms
                 .iter()
                 .map(|_| {
                     let rec = Recorder::new(sim.horizon, sim.report_every);
-                    ((rec, Vec::new()), customer::Scratch::default())
+                    let budget = EventBudget::new(sc);
+                    ((rec, Vec::new()), customer::Scratch::default(), budget)
                 })
                 .collect();
             for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
@@ -72,14 +73,17 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                     via_member: false,
                 };
                 let tr = customer::traits(first, &a);
-                for (arm, ((rec, kept), scratch)) in arms.iter().zip(runs.iter_mut()) {
+                for (arm, ((rec, kept), scratch, budget)) in arms.iter().zip(runs.iter_mut()) {
                     let o = customer::simulate(arm, &a, &tr, rec, scratch)?;
+                    if !budget.charge(&o) {
+                        return Err(budget.exceeded(arm, &a));
+                    }
                     if word_of_mouth {
                         kept.push((a, o));
                     }
                 }
             }
-            Ok(runs.into_iter().map(|(run, _)| run).collect())
+            Ok(runs.into_iter().map(|(run, _, _)| run).collect())
         })
         .collect();
     // The first error in block order (then customer, then arm order), so
@@ -237,6 +241,7 @@ fn arrivals(
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let mut scratch = customer::Scratch::default();
+    let mut budget = EventBudget::new(sc);
     let mut pool = Pool {
         changes: BinaryHeap::new(),
         seq: 0,
@@ -300,6 +305,9 @@ fn arrivals(
             next_id += 1;
             let tr = customer::traits(arm, &a);
             let o = customer::simulate(arm, &a, &tr, rec, &mut scratch)?;
+            if !budget.charge(&o) {
+                return Err(budget.exceeded(arm, &a));
+            }
             pool.add(&a, &o, t);
         } else if next_change <= horizon {
             t = next_change;
