@@ -255,22 +255,21 @@ fn init_writes_a_template_that_runs() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `cafe-stamps`"));
 }
 
-#[test]
-fn customers_each_just_under_the_event_limit_stop_the_run_too() {
-    // A 1-stamp card worth about 24,000 purchases' value: every member buys
-    // about 200,000 times in the year, far under the per-customer limit of
-    // 5 million, but 2,000 of them would take minutes. The budget for many
-    // customers together (1,000 × the 12 purchases an average customer makes)
-    // stops the run after a few dozen.
+/// Run a one-segment scenario (one purchase a month, fixed baskets of 10, no
+/// dropout, 12 months) with `customers` and a 1-stamp card whose reward is
+/// `reward`, from a file called `name`; the exit code and stderr.
+fn run_one_stamp_card(name: &str, customers: u32, reward: &str) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("steady-runaway.toml");
+    let file = dir.path().join(name);
     std::fs::write(
         &file,
-        "[simulation]\ntime_unit = \"month\"\nhorizon = 12\nreplications = 1\n\
-         [business]\ngross_margin = 0.4\n[population]\ncustomers = 2000\n\
-         [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
-         dropout = \"none\"\nbasket = { fixed = 10 }\n\
-         [[program]]\nname = \"Generous card\"\n[program.stamps]\ncard_size = 1\nreward_value = 238000\n",
+        format!(
+            "[simulation]\ntime_unit = \"month\"\nhorizon = 12\nreplications = 2\n\
+             [business]\ngross_margin = 0.4\n[population]\ncustomers = {customers}\n\
+             [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = {{ fixed = 1 }}\n\
+             dropout = \"none\"\nbasket = {{ fixed = 10 }}\n\
+             [[program]]\nname = \"Card\"\n[program.stamps]\ncard_size = 1\nreward_value = {reward}\n"
+        ),
     )
     .unwrap();
     let out = loyalsim()
@@ -280,40 +279,31 @@ fn customers_each_just_under_the_event_limit_stop_the_run_too() {
         .timeout(std::time::Duration::from_secs(60))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("steady-runaway.toml"), "{err}");
-    assert!(err.contains("under program `Generous card`"), "{err}");
-    assert!(err.contains("more than 12000 each on average"), "{err}");
-    assert!(err.contains("ran away"), "{err}");
     assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains(name), "{err}");
+    assert!(err.contains("under program `Card`"), "{err}");
+    assert!(err.contains("ran away"), "{err}");
+    (out.status.code(), err)
 }
 
 #[test]
 fn a_runaway_purchase_rate_stops_with_exit_2_instead_of_hanging() {
-    // A 1-stamp card worth a fortune: the deferred-reward response drives
-    // the purchase rate to about 1e11 per month.
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("runaway.toml");
-    std::fs::write(
-        &file,
-        "[simulation]\ntime_unit = \"month\"\nhorizon = 12\nreplications = 2\n\
-         [business]\ngross_margin = 0.4\n[population]\ncustomers = 10\n\
-         [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
-         dropout = \"none\"\nbasket = { fixed = 10 }\n\
-         [[program]]\nname = \"Crazy card\"\n[program.stamps]\ncard_size = 1\nreward_value = 1e12\n",
-    )
-    .unwrap();
-    let out = loyalsim()
-        .arg("run")
-        .arg(&file)
-        .arg("--quiet")
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("runaway.toml"), "{err}");
-    assert!(err.contains("under program `Crazy card`"), "{err}");
-    assert!(err.contains("ran away"), "{err}");
+    // A card worth a fortune: the deferred-reward response drives the
+    // purchase rate to about 1e11 per month.
+    let (code, err) = run_one_stamp_card("runaway.toml", 10, "1e12");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("had more than 5000000 events"), "{err}");
+}
+
+#[test]
+fn customers_each_just_under_the_event_limit_stop_the_run_too() {
+    // A card worth about 24,000 purchases' value: every member buys about
+    // 200,000 times in the year, far under the per-customer limit of 5
+    // million, but 2,000 of them would take minutes. The budget for many
+    // customers together (1,000 × the 12 purchases an average customer makes)
+    // stops the run after a few dozen.
+    let (code, err) = run_one_stamp_card("steady-runaway.toml", 2000, "238000");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("more than 12000 each on average"), "{err}");
 }
