@@ -213,24 +213,28 @@ fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Record
 const MAX_EVENTS_PER_CUSTOMER: u64 = 5_000_000;
 
 fn runaway(arm: &Arm<'_>, a: &Arrival) -> SimError {
-    SimError::Runaway(format!(
-        "{}: customer {} of replication {}{} had more than {MAX_EVENTS_PER_CUSTOMER} events within the \
-         horizon; the purchase rate ran away. check the segments' purchase_rate, the [response] \
-         elasticities and reward values, and any script's purchase_rate_multiplier or on_period",
-        scenario_label(arm),
-        a.id,
-        arm.replication,
-        program_label(arm),
-    ))
+    ran_away(
+        arm,
+        a,
+        &format!("had more than {MAX_EVENTS_PER_CUSTOMER} events within the horizon"),
+    )
 }
 
-/// A customer's traits, from their own stream: the same in every arm of a
-/// replication, so the caller may draw them once for all arms.
-#[inline(always)]
-pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
-    let seg = &arm.scenario.population.segments[a.segment];
-    let key = CustomerKey::new(arm.seed, arm.replication, a.id);
-    traits::draw(seg, &mut key.stream(Purpose::Traits))
+/// The error for a run stopped at customer `a`, who `what`.
+fn ran_away(arm: &Arm<'_>, a: &Arrival, what: &str) -> SimError {
+    SimError::Runaway(format!(
+        "{}: customer {} of replication {}{} {what}; the purchase rate ran away. check the \
+         segments' purchase_rate, the [response] elasticities and reward values, and any script's \
+         purchase_rate_multiplier or on_period",
+        arm.scenario
+            .path
+            .as_ref()
+            .map_or_else(|| arm.scenario.name.clone(), |p| p.display().to_string()),
+        a.id,
+        arm.replication,
+        arm.program
+            .map_or(String::new(), |p| format!(" under program `{}`", p.name)),
+    ))
 }
 
 /// A bound on the events of many customers together, so that a population
@@ -272,33 +276,27 @@ impl EventBudget {
             <= MAX_EVENTS_PER_CUSTOMER as f64 + self.allowance * self.customers as f64
     }
 
-    /// The error for a run stopped by this budget, after customer `a`.
+    /// The error for a run stopped by this budget at customer `a`.
     pub fn exceeded(&self, arm: &Arm<'_>, a: &Arrival) -> SimError {
-        SimError::Runaway(format!(
-            "{}: by customer {} of replication {}{}, {} customers had {} events, more than {:.0} each on \
-             average; the purchase rate ran away. check the segments' purchase_rate, the [response] \
-             elasticities and reward values, and any script's purchase_rate_multiplier or on_period",
-            scenario_label(arm),
-            a.id,
-            arm.replication,
-            program_label(arm),
-            self.customers,
-            self.events,
-            self.allowance,
-        ))
+        ran_away(
+            arm,
+            a,
+            &format!(
+                "brought the {} customers simulated so far to {} events, more than {:.0} each on \
+                 average",
+                self.customers, self.events, self.allowance
+            ),
+        )
     }
 }
 
-fn scenario_label(arm: &Arm<'_>) -> String {
-    arm.scenario
-        .path
-        .as_ref()
-        .map_or_else(|| arm.scenario.name.clone(), |p| p.display().to_string())
-}
-
-fn program_label(arm: &Arm<'_>) -> String {
-    arm.program
-        .map_or(String::new(), |p| format!(" under program `{}`", p.name))
+/// A customer's traits, from their own stream: the same in every arm of a
+/// replication, so the caller may draw them once for all arms.
+#[inline(always)]
+pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
+    let seg = &arm.scenario.population.segments[a.segment];
+    let key = CustomerKey::new(arm.seed, arm.replication, a.id);
+    traits::draw(seg, &mut key.stream(Purpose::Traits))
 }
 
 /// Simulate one customer with traits `tr` (see [`traits`]) from arrival to
