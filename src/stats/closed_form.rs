@@ -36,7 +36,8 @@ pub fn bgnbd_expected_purchases(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f
     // O(1e-8) truncation error on top of a ~10⁴ amplification, and left the
     // formula in use for 1e-7 < |a−1| < 1e-4, where the amplification reaches
     // ~10⁷. The integral costs a few thousand integrand evaluations.
-    if (a - 1.0).abs() > 1e-3 && a + b - 1.0 > 0.0 {
+    // ₂F₁ returns None when c = a + b − 1 is 0, −1, −2, …; other c < 0 are fine.
+    if (a - 1.0).abs() > 1e-3 {
         let z = t / (alpha + t);
         if let Some(f) = hyp2f1(r, b, a + b - 1.0, z) {
             let v = (a + b - 1.0) / (a - 1.0) * (1.0 - (alpha / (alpha + t)).powf(r) * f);
@@ -52,20 +53,23 @@ pub fn bgnbd_expected_purchases(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f
 /// p ~ Beta(a, b): given λ and p, E[X(t)] = (1 − e^(−λpt))/p (FHL 2005,
 /// derivation of the closed form), and averaging over λ ~ Gamma(r, rate α),
 /// E[X(t)] = ∫₀¹ (1 − (α/(α+pt))^r)/p · Beta(p; a, b) dp,
-/// by tanh-sinh quadrature (the integrand behaves like p^(a−1) at 0).
+/// by tanh-sinh quadrature. The integrand behaves like p^(a−2)·p at 0 and
+/// like (1 − p)^(b−1) at 1, so the upper half is integrated in y = 1 − p:
+/// near p = 1 the distance to 1 would otherwise be lost to rounding, which
+/// cuts off the peak of a small b.
 pub fn bgnbd_expected_by_integral(r: f64, alpha: f64, a: f64, b: f64, t: f64) -> f64 {
     if t <= 0.0 {
         return 0.0;
     }
     let lb = ln_beta(a, b);
-    tanh_sinh(
-        |q| {
-            let g = -(-r * (q * t / alpha).ln_1p()).exp_m1();
-            g * ((a - 2.0) * q.ln() + (b - 1.0) * (-q).ln_1p() - lb).exp()
-        },
-        0.0,
-        1.0,
-    )
+    // The integrand at p, given ln p and ln(1 − p) computed without cancellation.
+    let f = |p: f64, ln_p: f64, ln_q: f64| {
+        let g = -(-r * (p * t / alpha).ln_1p()).exp_m1();
+        g * ((a - 2.0) * ln_p + (b - 1.0) * ln_q - lb).exp()
+    };
+    let lower = tanh_sinh(|p| f(p, p.ln(), (-p).ln_1p()), 0.0, 0.5);
+    let upper = tanh_sinh(|y| f(1.0 - y, (-y).ln_1p(), y.ln()), 0.0, 0.5);
+    lower + upper
 }
 
 /// Pareto/NBD expected number of purchases in (0, t] (Schmittlein, Morrison
@@ -188,6 +192,22 @@ mod tests {
 
     /// Moved from `fit::bgnbd` with the integral: the closed form agrees
     /// with the integral at the CDNOW fit, and is continuous through a = 1.
+    #[test]
+    fn integral_keeps_the_peak_of_a_small_b_and_the_formula_covers_c_below_0() {
+        // b < 1 puts a (1 − p)^(b−1) peak at p = 1; a + b < 1 makes ₂F₁'s c
+        // negative (not an integer), where the formula still holds.
+        for (a, b) in [(0.7, 0.1), (0.3, 0.05), (0.5, 0.2), (2.5, 0.1)] {
+            for t in [1.0, 10.0, 100.0] {
+                let closed = bgnbd_expected_purchases(0.5, 3.0, a, b, t);
+                let integral = bgnbd_expected_by_integral(0.5, 3.0, a, b, t);
+                assert!(
+                    (closed - integral).abs() < 1e-8 * closed,
+                    "a={a} b={b} t={t}: {closed} vs {integral}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn expected_closed_form_matches_integral() {
         let (r, alpha, a, b) = (0.242594, 4.413599, 0.792925, 2.425892);
