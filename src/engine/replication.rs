@@ -29,9 +29,10 @@ use std::collections::BinaryHeap;
 /// Customers per parallel block. Fixed, so block boundaries never depend on threads.
 const BLOCK: u64 = 8192;
 
-/// What one block of the initial cohort gave one arm: its flows, and the
-/// customers the arrival process needs (only with word of mouth).
-type BlockRun = (Recorder, Vec<(Arrival, Outcome)>);
+/// What one block of the initial cohort gave one arm: its flows, and what
+/// the arrival process needs to know of each customer (only with word of
+/// mouth): their arrival time and outcome.
+type BlockRun = (Recorder, Vec<(f64, Outcome)>);
 
 /// Simulate one replication of every arm (all with the same scenario, seed
 /// and replication) and return their recorders, in arm order.
@@ -79,7 +80,7 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                         return Err(budget.exceeded(arm, &a));
                     }
                     if word_of_mouth {
-                        kept.push((a, o));
+                        kept.push((a.t, o));
                     }
                 }
             }
@@ -99,10 +100,10 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         .zip(per_arm)
         .map(|(arm, runs)| {
             let mut rec = Recorder::new(sim.horizon, sim.report_every);
-            let mut initial = Vec::new();
+            let mut initial = Vec::with_capacity(runs.len());
             for (r, kept) in runs {
                 rec.merge(&r);
-                initial.extend(kept);
+                initial.push(kept);
             }
             if let Some(acq) = &sc.acquisition {
                 arrivals(arm, acq, &cum_shares, &initial, &mut rec)?;
@@ -208,12 +209,12 @@ impl Pool {
     }
 
     /// Register a simulated customer: their arrival and later changes.
-    fn add(&mut self, a: &Arrival, o: &Outcome, now: f64) {
-        if a.t <= now {
+    fn add(&mut self, arrived: f64, o: &Outcome, now: f64) {
+        if arrived <= now {
             self.plain += 1.0;
             self.known += 1.0;
         } else {
-            self.push(a.t, 1.0, 0.0, 1.0);
+            self.push(arrived, 1.0, 0.0, 1.0);
         }
         match o.boosted {
             Some(b) => {
@@ -235,7 +236,7 @@ fn arrivals(
     arm: &Arm<'_>,
     acq: &Acquisition,
     cum_shares: &[f64],
-    initial: &[(Arrival, Outcome)],
+    initial: &[Vec<(f64, Outcome)>],
     rec: &mut Recorder,
 ) -> Result<(), SimError> {
     let sc = arm.scenario;
@@ -251,7 +252,7 @@ fn arrivals(
         horizon,
     };
     // Without word of mouth only the count of known customers matters.
-    if initial.is_empty() {
+    if initial.iter().all(Vec::is_empty) {
         let cohort = sc.population.cohort.as_deref();
         for id in 0..sc.population.customers as usize {
             match cohort.map(|c| c[id]) {
@@ -260,8 +261,8 @@ fn arrivals(
             }
         }
     } else {
-        for (a, o) in initial {
-            pool.add(a, o, 0.0);
+        for (arrived, o) in initial.iter().flatten() {
+            pool.add(*arrived, o, 0.0);
         }
     }
     let mut rng = Stream::new(arm.seed, arm.replication, u64::MAX, Purpose::Acquisition);
@@ -308,7 +309,7 @@ fn arrivals(
             if !budget.charge(&o) {
                 return Err(budget.exceeded(arm, &a));
             }
-            pool.add(&a, &o, t);
+            pool.add(a.t, &o, t);
         } else if next_change <= horizon {
             t = next_change;
             while let Some(c) = pool.changes.peek().copied().filter(|c| c.t == t) {
