@@ -337,7 +337,7 @@ fn merge_refuses_mismatched_missing_duplicate_and_unfinished_shards() {
     assert_eq!(
         merge(&[s("s1"), s("other"), s("s3")]),
         format!(
-            "error: cannot merge shards of different sweeps: {} and {} differ in the scenario text, the --set values or --replications",
+            "error: cannot merge shards of different sweeps: {} and {} differ in the scenario text, the --set values, --replications, or a script or cohort file they read",
             s("s1"),
             s("other")
         )

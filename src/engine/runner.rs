@@ -34,8 +34,7 @@ pub const BASELINE: &str = "baseline";
 
 /// Run a scenario known to be sound, for tests and benchmarks: a script
 /// error or a runaway customer panics here. Everything that runs scenarios
-/// from users uses [`try_run`]. `progress` is called once per finished
-/// replication (from worker threads).
+/// from users uses [`try_run`]. `progress` is called as in [`try_run`].
 pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
     match try_run(sc, progress) {
         Ok(out) => out,
@@ -44,8 +43,9 @@ pub fn run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> RunOutput {
 }
 
 /// Run the scenario; the first error (a script hook's, or a runaway
-/// customer) stops the run. `progress` is called once per finished
-/// replication (from worker threads).
+/// customer) stops the run. `progress` is called once per arm and
+/// replication (from worker threads); all arms of a replication finish
+/// together, so the calls come in bursts of one per arm.
 pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput, SimError> {
     let mean_basket: Vec<f64> = sc
         .population

@@ -32,6 +32,8 @@ pub struct Plan {
     pub path: PathBuf,
     pub grid: Grid,
     pub hash: String,
+    /// Each point's [`crate::sweep::inputs_fingerprint`] when the sweep began.
+    pub inputs: Vec<u64>,
     /// Name of the scenario without overrides.
     pub name: String,
     pub replications: Option<u32>,
@@ -54,11 +56,13 @@ impl Plan {
             path: path.to_path_buf(),
             grid,
             hash: String::new(),
+            inputs: Vec::new(),
             name: base.name,
             replications,
         };
-        let inputs = plan.validate()?;
-        plan.hash = crate::sweep::sweep_hash(&plan.src, &plan.grid.axes, replications, &inputs);
+        plan.inputs = plan.validate()?;
+        plan.hash =
+            crate::sweep::sweep_hash(&plan.src, &plan.grid.axes, replications, &plan.inputs);
         Ok(plan)
     }
 
@@ -264,6 +268,13 @@ fn compute(
     pool: &rayon::ThreadPool,
 ) -> Result<PointText> {
     let sc = plan.load(point)?;
+    if crate::sweep::inputs_fingerprint(&sc) != plan.inputs[index] {
+        // The results would carry the hash of what was read at the start.
+        return Err(Error::input(format!(
+            "{}: a script or cohort file this sweep reads changed while it ran (at point {index}); run the sweep again",
+            plan.path.display()
+        )));
+    }
     let out = pool
         .install(|| crate::engine::try_run(&sc, &|| {}))
         .map_err(|e| Error::input(e.to_string()))?;
@@ -286,6 +297,38 @@ fn duration(secs: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_script_edited_while_the_sweep_runs_stops_it() {
+        let t = tempfile::tempdir().unwrap();
+        let script = t.path().join("stamps.rhai");
+        std::fs::write(&script, include_str!("../../scripts/stamps.rhai")).unwrap();
+        let scenario = t.path().join("s.toml");
+        std::fs::write(
+            &scenario,
+            "[simulation]\ntime_unit = \"week\"\nhorizon = 4\nreplications = 2\n\
+             [business]\ngross_margin = 0.5\n[population]\ncustomers = 5\n\
+             [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
+             dropout = \"none\"\nbasket = { fixed = 5 }\n\
+             [[program]]\nname = \"Card\"\n[program.script]\nfile = \"stamps.rhai\"\n\
+             params = { card_size = 5, reward_value = 5.0, prestamped = 0, min_basket = 0.0, reward_cost_ratio = 0.5 }\n",
+        )
+        .unwrap();
+        let plan = super::Plan::new(&scenario, &["simulation.seed=1,2".into()], None).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let point = plan.grid.point(1);
+        assert!(super::compute(&plan, 1, &point, &pool).is_ok());
+        let edited = format!("// edited\n{}", include_str!("../../scripts/stamps.rhai"));
+        std::fs::write(&script, edited).unwrap();
+        let err = super::compute(&plan, 1, &point, &pool)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("changed while it ran (at point 1)"), "{err}");
+    }
+
     #[test]
     fn durations() {
         assert_eq!(super::duration(4.4), "4s");

@@ -36,7 +36,8 @@ pub const POINTS: &str = "points";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub loyalsim_version: String,
-    /// Hash of the scenario text, the axes and `--replications`.
+    /// Hash of the scenario text, the axes, `--replications` and what the
+    /// points read besides the text (`sweep::sweep_hash`).
     pub sweep: String,
     pub scenario: String,
     pub keys: Vec<String>,

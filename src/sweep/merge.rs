@@ -72,7 +72,7 @@ pub fn check(mut inputs: Vec<Input>) -> Result<Vec<Input>> {
     for i in &inputs[1..] {
         if i.manifest.sweep != first.manifest.sweep {
             return Err(Error::input(format!(
-                "cannot merge shards of different sweeps: {} and {} differ in the scenario text, the --set values or --replications",
+                "cannot merge shards of different sweeps: {} and {} differ in the scenario text, the --set values, --replications, or a script or cohort file they read",
                 d(&first),
                 d(i)
             )));
@@ -231,7 +231,7 @@ mod tests {
                 input("a", "1", "h", "1/2"),
                 input("b", "1", "g", "2/2")
             ])),
-            "cannot merge shards of different sweeps: a and b differ in the scenario text, the --set values or --replications"
+            "cannot merge shards of different sweeps: a and b differ in the scenario text, the --set values, --replications, or a script or cohort file they read"
         );
         assert_eq!(
             msg(check(vec![
