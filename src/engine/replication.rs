@@ -29,10 +29,29 @@ use std::collections::BinaryHeap;
 /// Customers per parallel block. Fixed, so block boundaries never depend on threads.
 const BLOCK: u64 = 8192;
 
-/// What one block of the initial cohort gave one arm: its flows, and what
-/// the arrival process needs to know of each customer (only with word of
-/// mouth): their arrival time and outcome.
-type BlockRun = (Recorder, Vec<(f64, Outcome)>);
+/// What the arrival process needs to know of a block's initial customers
+/// (only with word of mouth).
+#[derive(Debug, Default)]
+struct Contacts {
+    /// Customers there from the start who stay to the horizon and never
+    /// refer at a boosted rate: only their number matters.
+    steady: u64,
+    /// The others: arrival time and outcome.
+    changing: Vec<(f64, Outcome)>,
+}
+
+impl Contacts {
+    fn add(&mut self, arrived: f64, o: Outcome, horizon: f64) {
+        if arrived <= 0.0 && !(o.churn_at <= horizon) && o.boosted.is_none() {
+            self.steady += 1;
+        } else {
+            self.changing.push((arrived, o));
+        }
+    }
+}
+
+/// What one block of the initial cohort gave one arm: its flows and contacts.
+type BlockRun = (Recorder, Contacts);
 
 /// Simulate one replication of every arm (all with the same scenario, seed
 /// and replication) and return their recorders, in arm order.
@@ -57,7 +76,11 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                 .map(|_| {
                     let rec = Recorder::new(sim.horizon, sim.report_every);
                     let budget = EventBudget::new(sc);
-                    ((rec, Vec::new()), customer::Scratch::default(), budget)
+                    (
+                        (rec, Contacts::default()),
+                        customer::Scratch::default(),
+                        budget,
+                    )
                 })
                 .collect();
             for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
@@ -74,13 +97,13 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                     via_member: false,
                 };
                 let tr = customer::traits(first, &a);
-                for (arm, ((rec, kept), scratch, budget)) in arms.iter().zip(runs.iter_mut()) {
+                for (arm, ((rec, contacts), scratch, budget)) in arms.iter().zip(runs.iter_mut()) {
                     let o = customer::simulate(arm, &a, &tr, rec, scratch)?;
                     if !budget.charge(&o) {
                         return Err(budget.exceeded(arm, &a));
                     }
                     if word_of_mouth {
-                        kept.push((a.t, o));
+                        contacts.add(a.t, o, sim.horizon);
                     }
                 }
             }
@@ -101,12 +124,13 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         .map(|(arm, runs)| {
             let mut rec = Recorder::new(sim.horizon, sim.report_every);
             let mut initial = Vec::with_capacity(runs.len());
-            for (r, kept) in runs {
+            for (r, contacts) in runs {
                 rec.merge(&r);
-                initial.push(kept);
+                initial.push(contacts);
             }
             if let Some(acq) = &sc.acquisition {
-                arrivals(arm, acq, &cum_shares, &initial, &mut rec)?;
+                let initial = word_of_mouth.then_some(initial.as_slice());
+                arrivals(arm, acq, &cum_shares, initial, &mut rec)?;
             }
             if let Some(p) = arm.program {
                 rec.add(Flow::FixedCost, p.start, p.costs.setup);
@@ -236,7 +260,7 @@ fn arrivals(
     arm: &Arm<'_>,
     acq: &Acquisition,
     cum_shares: &[f64],
-    initial: &[Vec<(f64, Outcome)>],
+    initial: Option<&[Contacts]>,
     rec: &mut Recorder,
 ) -> Result<(), SimError> {
     let sc = arm.scenario;
@@ -252,17 +276,26 @@ fn arrivals(
         horizon,
     };
     // Without word of mouth only the count of known customers matters.
-    if initial.iter().all(Vec::is_empty) {
-        let cohort = sc.population.cohort.as_deref();
-        for id in 0..sc.population.customers as usize {
-            match cohort.map(|c| c[id]) {
-                Some(t) if t > 0.0 => pool.push(t, 0.0, 0.0, 1.0),
-                _ => pool.known += 1.0,
+    match initial {
+        // Without word of mouth only the count of known customers matters.
+        None => {
+            let cohort = sc.population.cohort.as_deref();
+            for id in 0..sc.population.customers as usize {
+                match cohort.map(|c| c[id]) {
+                    Some(t) if t > 0.0 => pool.push(t, 0.0, 0.0, 1.0),
+                    _ => pool.known += 1.0,
+                }
             }
         }
-    } else {
-        for (arrived, o) in initial.iter().flatten() {
-            pool.add(*arrived, o, 0.0);
+        Some(blocks) => {
+            for c in blocks {
+                // Whole numbers: the order of these additions does not matter.
+                pool.plain += c.steady as f64;
+                pool.known += c.steady as f64;
+                for (arrived, o) in &c.changing {
+                    pool.add(*arrived, o, 0.0);
+                }
+            }
         }
     }
     let mut rng = Stream::new(arm.seed, arm.replication, u64::MAX, Purpose::Acquisition);
