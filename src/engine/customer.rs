@@ -254,12 +254,7 @@ pub struct EventBudget {
 
 impl EventBudget {
     pub fn new(sc: &Scenario) -> EventBudget {
-        let mean_rate: f64 = sc
-            .population
-            .segments
-            .iter()
-            .map(|s| s.share * s.purchase_rate.mean())
-            .sum();
+        let mean_rate = sc.population.mean_purchase_rate();
         EventBudget {
             allowance: 1000.0 * (mean_rate * sc.simulation.horizon).max(1.0),
             customers: 0,
@@ -499,7 +494,7 @@ fn simulate_member<const SCRIPTED: bool>(
 
 /// The purchase-rate and churn multipliers after an event at `t`: the
 /// member's response, any script's multipliers, and for a customer referred
-/// by a member, `referred_churn` (which applies members or not).
+/// by a member, `referred_churn` (which applies whether they joined or not).
 #[inline(always)]
 fn multipliers(
     m: &Member,

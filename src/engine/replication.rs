@@ -41,6 +41,8 @@ struct Contacts {
 }
 
 impl Contacts {
+    /// The steady ones are those for whom [`Pool::add`] would only count one
+    /// more plain referrer and known customer (no change within the horizon).
     fn add(&mut self, arrived: f64, o: Outcome, horizon: f64) {
         if arrived <= 0.0 && !(o.churn_at <= horizon) && o.boosted.is_none() {
             self.steady += 1;
@@ -52,6 +54,14 @@ impl Contacts {
 
 /// What one block of the initial cohort gave one arm: its flows and contacts.
 type BlockRun = (Recorder, Contacts);
+
+/// One arm's state while it simulates a block of the initial cohort.
+struct ArmBlock {
+    rec: Recorder,
+    contacts: Contacts,
+    scratch: customer::Scratch,
+    budget: EventBudget,
+}
 
 /// Simulate one replication of every arm (all with the same scenario, seed
 /// and replication) and return their recorders, in arm order.
@@ -71,16 +81,13 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
     let blocks: Vec<Result<Vec<BlockRun>, SimError>> = (0..n.div_ceil(BLOCK))
         .into_par_iter()
         .map(|b| {
-            let mut runs: Vec<(BlockRun, customer::Scratch, EventBudget)> = arms
+            let mut runs: Vec<ArmBlock> = arms
                 .iter()
-                .map(|_| {
-                    let rec = Recorder::new(sim.horizon, sim.report_every);
-                    let budget = EventBudget::new(sc);
-                    (
-                        (rec, Contacts::default()),
-                        customer::Scratch::default(),
-                        budget,
-                    )
+                .map(|_| ArmBlock {
+                    rec: Recorder::new(sim.horizon, sim.report_every),
+                    contacts: Contacts::default(),
+                    scratch: customer::Scratch::default(),
+                    budget: EventBudget::new(sc),
                 })
                 .collect();
             for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
@@ -97,17 +104,17 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                     via_member: false,
                 };
                 let tr = customer::traits(first, &a);
-                for (arm, ((rec, contacts), scratch, budget)) in arms.iter().zip(runs.iter_mut()) {
-                    let o = customer::simulate(arm, &a, &tr, rec, scratch)?;
-                    if !budget.charge(&o) {
-                        return Err(budget.exceeded(arm, &a));
+                for (arm, r) in arms.iter().zip(runs.iter_mut()) {
+                    let o = customer::simulate(arm, &a, &tr, &mut r.rec, &mut r.scratch)?;
+                    if !r.budget.charge(&o) {
+                        return Err(r.budget.exceeded(arm, &a));
                     }
                     if word_of_mouth {
-                        contacts.add(a.t, o, sim.horizon);
+                        r.contacts.add(a.t, o, sim.horizon);
                     }
                 }
             }
-            Ok(runs.into_iter().map(|(run, _, _)| run).collect())
+            Ok(runs.into_iter().map(|r| (r.rec, r.contacts)).collect())
         })
         .collect();
     // The first error in block order (then customer, then arm order), so

@@ -370,11 +370,11 @@ impl Member {
         }
         let f = &self.fixed;
         let mut buy = f.lift;
+        // A flat discount's lift is part of `lift`; a tiered one changes.
         if f.flat_rate.is_none()
             && let Some(d) = &p.discount
         {
-            let rate = discount::rate(d, self.spend, self.purchases);
-            buy *= 1.0 + f.discount_elasticity * rate;
+            buy *= 1.0 + f.discount_elasticity * self.discount_rate(d);
         }
         if let Some(k) = self.progress(p) {
             buy *= 1.0 + (f.goal_gradient * k).max(self.carry);

@@ -111,6 +111,17 @@ pub struct Population {
     pub cohort: Option<Vec<f64>>,
 }
 
+impl Population {
+    /// Mean purchases per time unit of a customer drawn from the population
+    /// (share-weighted over segments), without any program.
+    pub fn mean_purchase_rate(&self) -> f64 {
+        self.segments
+            .iter()
+            .map(|s| s.share * s.purchase_rate.mean())
+            .sum()
+    }
+}
+
 /// One `[[population.segment]]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {

@@ -171,11 +171,7 @@ fn workload(
     acq: Option<&Acquisition>,
 ) -> Result<()> {
     let fail = |msg: String| Err(ScenarioError::new(format!("{}: {msg}", cx.origin.label)));
-    let mean_rate: f64 = pop
-        .segments
-        .iter()
-        .map(|s| s.share * s.purchase_rate.mean())
-        .sum();
+    let mean_rate = pop.mean_purchase_rate();
     if let Some(a) = acq {
         let growth = a.referral_rate * a.referral_conversion * sim.horizon;
         if a.market_size.is_none() && growth > MAX_GROWTH_EXPONENT {
