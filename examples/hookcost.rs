@@ -23,12 +23,14 @@ fn main() {
                  fn purchase_rate_multiplier(member, ctx) { 1.0 }\n\
                  fn churn_multiplier(member, ctx) { member.stamps; 1.0 }\n";
     let response = Response::default();
+    let habits = loyalsim::model::habits::Habits::fixed(1.0, 30.0);
     let who = CustomerInfo {
         segment: 0,
         segment_name: "all",
         response: &response,
         mean_basket: 30.0,
         referred: false,
+        habits: &habits,
     };
     for (name, src) in [("stamps.rhai", stamps), ("empty", empty)] {
         let h = loyalsim::script::compile(Path::new(name), src, &params, TimeUnit::Week).unwrap();

@@ -52,7 +52,7 @@ fn scripted(name: &str, file: &str, p: toml::Table) -> ProgramSpec {
 /// Run built-in and scripted program side by side; every metric of every
 /// replication must be identical.
 fn assert_same(builtin: ProgramSpec, script: ProgramSpec, basket: Option<Basket>) {
-    assert_same_but(builtin, script, basket, &[])
+    assert_same_but(builtin, script, basket, &[], Response::for_unit("week"))
 }
 
 /// Like `assert_same`, ignoring the named metrics and period series.
@@ -61,8 +61,10 @@ fn assert_same_but(
     script: ProgramSpec,
     basket: Option<Basket>,
     ignore: &[&str],
+    response: Response,
 ) {
     let mut sc = base();
+    set_response(&mut sc, response);
     if let Some(b) = basket {
         sc.population.segments[0].basket = b;
     }
@@ -107,7 +109,13 @@ fn scripted_stamp_card_equals_the_built_in() {
             "card_size = 8\nreward_value = 12.0\nprestamped = 2\nmin_basket = 15.0\nreward_cost_ratio = 0.6",
         ),
     );
-    assert_same(b, s, None);
+    // Every default in force but card abandonment, whose draws come from
+    // the built-in card's program stream (a script has its own).
+    let r = Response {
+        card_abandonment: 0.0,
+        ..Response::for_unit("week")
+    };
+    assert_same_but(b, s, None, &[], r);
 }
 
 #[test]
@@ -151,10 +159,11 @@ fn scripted_points_equal_the_built_in() {
         s,
         Some(Basket::Iid(Dist::Fixed(23.0))),
         &["liability_end", "liability"],
+        Response::for_unit("week"),
     );
 }
 
-/// A native stub: a 10% discount and a fixed lift, no Rhai involved.
+/// A native stub: a 10% discount, stated as its incentive, no Rhai involved.
 struct Stub;
 
 impl Hooks for Stub {
@@ -168,10 +177,13 @@ impl Hooks for Stub {
         false
     }
     fn has_purchase_rate_multiplier(&self) -> bool {
-        true
+        false
     }
     fn has_churn_multiplier(&self) -> bool {
         false
+    }
+    fn has_incentive(&self) -> bool {
+        true
     }
     fn new_state(&self, _: &CustomerInfo<'_>, _: loyalsim::model::rng::Stream) -> HookState {
         HookState(Arc::new(()))
@@ -197,10 +209,21 @@ impl Hooks for Stub {
         _: &MemberFacts,
         _: f64,
     ) -> Result<f64, HookError> {
-        Ok(1.1)
+        unreachable!("not defined")
     }
     fn churn_multiplier(&self, _: &HookState, _: &MemberFacts, _: f64) -> Result<f64, HookError> {
-        Ok(1.0)
+        unreachable!("not defined")
+    }
+    fn incentive(
+        &self,
+        _: &HookState,
+        _: &MemberFacts,
+        _: f64,
+    ) -> Result<ScriptIncentive, HookError> {
+        Ok(ScriptIncentive {
+            discount: 0.1,
+            ..ScriptIncentive::default()
+        })
     }
 }
 
@@ -222,12 +245,8 @@ fn native_stub_drives_the_core_like_the_built_in_discount() {
         params: toml::Table::new(),
         hooks: HooksRef(Arc::new(Stub)),
     });
-    // discount_elasticity 1 × rate 0.1 = the stub's lift of 1.1.
-    let r = Response {
-        discount_elasticity: 1.0,
-        ..Response::default()
-    };
-    set_response(&mut sc, r);
+    // The stub states the same incentive as the built-in discount, so the
+    // engine gives it the same response (every default in force).
     sc.programs = vec![b, s];
     let out = run(&sc);
     assert_eq!(format!("{:?}", out[1]), format!("{:?}", out[2]));

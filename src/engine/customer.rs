@@ -13,11 +13,15 @@
 use crate::engine::SimError;
 use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
+use crate::model::habits::Habits;
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn, Traits};
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
-use crate::programs::{Member, SegmentView, earliest, points, referral};
+use crate::programs::mechanism::Till;
+use crate::programs::points::PointsState;
+use crate::programs::response::Rates;
+use crate::programs::{Member, Who, earliest, referral};
 use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
@@ -28,6 +32,8 @@ pub struct Arm<'a> {
     pub program: Option<&'a ProgramSpec>,
     /// Mean basket per segment (precomputed).
     pub mean_basket: &'a [f64],
+    /// The population's mean purchase rate without a program (λ̄).
+    pub mean_rate: f64,
     pub seed: u64,
     pub replication: u64,
 }
@@ -36,7 +42,7 @@ pub struct Arm<'a> {
 /// member costs no allocation (one per block of customers instead).
 #[derive(Debug, Default)]
 pub struct Scratch {
-    lots: Vec<points::Lot>,
+    points: PointsState,
 }
 
 /// The program's random stream (enrolment and redemption coins), derived on
@@ -120,11 +126,7 @@ fn simulate_control(
     let mut churn_rng = key.stream(Purpose::Churn);
     let mut basket_rng = basket_stream(seg, key);
     book_arrival(a, rec);
-    let referred_churn = if a.via_member {
-        seg.response.referred_churn
-    } else {
-        1.0
-    };
+    let referred_churn = referred_churn(a, seg);
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate).at;
     let leave = match tr.churn {
@@ -164,6 +166,17 @@ fn simulate_control(
         boosted: None,
         events,
     })
+}
+
+/// Customers who came through a recommendation leave less often
+/// (`referred_churn`), under any program or none.
+#[inline]
+fn referred_churn(a: &Arrival, seg: &Segment) -> f64 {
+    if a.referred {
+        seg.response.referred_churn
+    } else {
+        1.0
+    }
 }
 
 /// Fixed baskets need no stream of their own.
@@ -329,6 +342,28 @@ pub fn simulate(
     }
 }
 
+/// What one customer did in a program's arm, for the comparison a shop
+/// would make after launch (members against customers who declined).
+#[derive(Debug, Default)]
+struct Tally {
+    purchases: f64,
+    revenue: f64,
+    offered: bool,
+    joined: bool,
+}
+
+impl Tally {
+    fn book(&self, at: f64, rec: &mut Recorder) {
+        if self.joined {
+            rec.add(Flow::MemberPurchases, at, self.purchases);
+            rec.add(Flow::MemberRevenue, at, self.revenue);
+        } else if self.offered {
+            rec.add(Flow::Declined, at, 1.0);
+            rec.add(Flow::DeclinedPurchases, at, self.purchases);
+        }
+    }
+}
+
 /// A customer in a program's arm. `SCRIPTED` is false for programs without
 /// hooks, so that their (common, and hot) instantiation carries none of the
 /// script calls.
@@ -347,9 +382,14 @@ fn simulate_member<const SCRIPTED: bool>(
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
     let seg = &sc.population.segments[a.segment];
-    let view = SegmentView {
+    let who = Who {
+        habits: Habits::new(seg, tr, arm.mean_rate),
         response: &seg.response,
-        mean_basket: arm.mean_basket[a.segment],
+        program_end: if p.end < horizon {
+            p.end
+        } else {
+            f64::INFINITY
+        },
     };
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
     let mut purchases_rng = key.stream(Purpose::Purchases);
@@ -360,17 +400,11 @@ fn simulate_member<const SCRIPTED: bool>(
     book_arrival(a, rec);
 
     let referral = p.referral.as_ref();
-    let referred_churn = if a.via_member {
-        seg.response.referred_churn
-    } else {
-        1.0
-    };
+    let referred_churn = referred_churn(a, seg);
     // Not a member until the first purchase in the program's window (and
     // then only if they enrol); an inactive member is simply a customer.
-    let mut m = Member::outside(points::Wallet::with_buffer(std::mem::take(
-        &mut scratch.lots,
-    )));
-    let mut offered = false;
+    let mut m = Member::outside(std::mem::take(&mut scratch.points));
+    let mut tally = Tally::default();
     let mut first_purchase = true;
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate);
@@ -404,77 +438,97 @@ fn simulate_member<const SCRIPTED: bool>(
             if SCRIPTED && m.next_period == t {
                 m.next_period += 1.0;
                 if let Some(h) = hooks {
-                    run_period(h, p, &mut m, a, t, rec)?;
+                    run_period(h, p, &mut m, &who, a, t, rec)?;
                 }
             }
-            // Points or card expiry, and the program's end (nothing happens
-            // if none is due).
+            // Expiry, the program's end, a fading effect changing form
+            // (nothing happens if none is due).
             m.on_scheduled(p, t, horizon, rec);
             if !m.active
                 && let Some(b) = boosted.as_mut()
             {
                 b.to = b.to.min(t);
             }
-            let (mult_p, mult_c) = multipliers(&m, p, hooks, a, referred_churn, t)?;
-            buy.set_rate(t, tr.rate * mult_p);
+            let x = rates(&mut m, p, &who, hooks, a, referred_churn, t)?;
+            let buy_rate = x.buy.scaled(tr.rate);
+            buy.set_fading(t, buy_rate.base, buy_rate.excess, buy_rate.tau);
             if let Churn::Rate(mu) = tr.churn {
-                leave.set_rate(t, mu * mult_c);
+                let c = x.churn.scaled(mu);
+                leave.set_fading(t, c.base, c.excess, c.tau);
             }
         } else {
             let basket = traits::basket(seg, tr, basket_rng.as_mut());
             let at = rec.moment(t);
-            let mut discount = 0.0;
-            if !offered && t >= p.start && t < p.end {
-                offered = true;
-                if draws.chance(p.enrolment) {
-                    m.join(p, view, t, rec);
+            if !tally.offered && t >= p.start && t < p.end {
+                tally.offered = true;
+                let chance = crate::programs::response::join_chance(
+                    p.enrolment,
+                    who.response.enrolment_selection,
+                    who.habits.relative_rate(),
+                );
+                if draws.chance(chance) {
+                    tally.joined = true;
+                    m.join(p, &who, t, rec);
                     if let Some(h) = hooks {
-                        scripted_enrol(h, p, &mut m, a, seg, view, key, t, rec)?;
+                        scripted_enrol(h, p, &mut m, &who, a, seg, arm, key, t, rec)?;
                     }
-                    if let Some(r) = referral {
+                    if referral.is_some() {
                         boosted = Some(Boost {
                             from: t,
                             to: p.end.min(horizon),
-                            factor: referral::boost(r, &seg.response),
+                            factor: m.referral_factor(p, &who),
                         });
                     }
                 }
             }
+            let mut till = Till {
+                basket,
+                discount: 0.0,
+            };
             if m.active {
                 let mut extra = 0.0;
                 if let Some(h) = hooks.filter(|h| h.has_on_purchase()) {
-                    extra = scripted_purchase(h, p, &mut m, a, t, basket, rec)?;
+                    extra = scripted_purchase(h, p, &mut m, &who, a, t, basket, rec)?;
                 }
-                discount += m
-                    .purchase_with(p, view, at, basket, extra, &mut |q| draws.chance(q), rec)
-                    .discount;
+                till.discount =
+                    m.purchase(p, &who, at, basket, extra, &mut |q| draws.chance(q), rec);
             }
             if first_purchase
                 && a.via_member
                 && let Some(r) = referral
             {
-                discount += referral::referee_discount(r, (basket - discount).max(0.0));
-                rec.book(Flow::RewardCost, at, r.referrer_reward);
+                referral::first_purchase(r, at, &mut till, rec);
             }
             first_purchase = false;
+            tally.purchases += 1.0;
+            tally.revenue += basket;
             rec.add_purchase(at, basket);
-            if discount > 0.0 {
-                rec.book(Flow::Discounts, at, discount);
+            if till.discount > 0.0 {
+                rec.book(Flow::Discounts, at, till.discount);
             }
-            let (mult_p, mult_c) = multipliers(&m, p, hooks, a, referred_churn, t)?;
+            let x = rates(&mut m, p, &who, hooks, a, referred_churn, t)?;
             if let Churn::AfterPurchase(prob) = tr.churn
-                && churn_rng.uniform() < (prob * mult_c).min(1.0)
+                && churn_rng.uniform() < (prob * x.churn.now()).min(1.0)
             {
                 break Some(t);
             }
-            buy = Clock::start(t, exp.sample(&mut purchases_rng), tr.rate * mult_p);
+            let buy_rate = x.buy.scaled(tr.rate);
+            buy = Clock::start_fading(
+                t,
+                exp.sample(&mut purchases_rng),
+                buy_rate.base,
+                buy_rate.excess,
+                buy_rate.tau,
+            );
             if let Churn::Rate(mu) = tr.churn {
-                leave.set_rate(t, mu * mult_c);
+                let c = x.churn.scaled(mu);
+                leave.set_fading(t, c.base, c.excess, c.tau);
             }
         }
     };
 
     book_end(a, churned_at, horizon, rec);
+    tally.book(churned_at.unwrap_or(horizon), rec);
     match churned_at {
         Some(t) => {
             m.on_churn(p, t, rec);
@@ -484,7 +538,7 @@ fn simulate_member<const SCRIPTED: bool>(
         }
         None => m.at_horizon(p, horizon, rec),
     }
-    scratch.lots = m.wallet.into_buffer();
+    scratch.points = std::mem::take(&mut m.points);
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.to > b.from),
@@ -493,30 +547,56 @@ fn simulate_member<const SCRIPTED: bool>(
 }
 
 /// The purchase-rate and churn multipliers after an event at `t`: the
-/// member's response, any script's multipliers, and for a customer referred
-/// by a member, `referred_churn` (which applies whether they joined or not).
+/// member's response, any script's multipliers, and for a customer who came
+/// through a recommendation, `referred_churn` (member or not).
 #[inline(always)]
-fn multipliers(
-    m: &Member,
+fn rates(
+    m: &mut Member,
     p: &ProgramSpec,
+    who: &Who<'_>,
     hooks: Option<&dyn Hooks>,
     a: &Arrival,
     referred_churn: f64,
     t: f64,
-) -> Result<(f64, f64), HookError> {
-    let (mut mp, mut mc) = m.multipliers(p);
+) -> Result<Rates, HookError> {
+    let mut x = m.rates(p, who, t);
     if m.active
         && let (Some(h), Some(st)) = (hooks, m.hook.as_ref())
     {
-        let f = m.facts(a.segment, a.referred, t);
+        let f = m.facts(p, a.segment, a.referred, t);
         if h.has_purchase_rate_multiplier() {
-            mp *= h.purchase_rate_multiplier(st, &f, t)?;
+            x.buy = x.buy.scaled(h.purchase_rate_multiplier(st, &f, t)?);
         }
         if h.has_churn_multiplier() {
-            mc *= h.churn_multiplier(st, &f, t)?;
+            x.churn = x.churn.scaled(h.churn_multiplier(st, &f, t)?);
         }
     }
-    Ok((mp, mc * referred_churn))
+    if referred_churn != 1.0 {
+        x.churn = x.churn.scaled(referred_churn);
+    }
+    Ok(x)
+}
+
+/// Ask a script what it offers the member now (its `incentive` hook), so
+/// the engine applies the same response as to a built-in mechanism.
+fn script_incentive(
+    h: &dyn Hooks,
+    p: &ProgramSpec,
+    m: &mut Member,
+    who: &Who<'_>,
+    a: &Arrival,
+    t: f64,
+) -> Result<(), HookError> {
+    if !h.has_incentive() {
+        return Ok(());
+    }
+    let Some(st) = m.hook.as_ref() else {
+        return Ok(());
+    };
+    let f = m.facts(p, a.segment, a.referred, t);
+    let stated = h.incentive(st, &f, t)?;
+    m.script_incentive = stated.resolve(&who.habits);
+    Ok(())
 }
 
 /// Give a member who just joined their script state and run `on_enrol`.
@@ -525,40 +605,44 @@ fn scripted_enrol(
     h: &dyn Hooks,
     p: &ProgramSpec,
     m: &mut Member,
+    who: &Who<'_>,
     a: &Arrival,
     seg: &Segment,
-    view: SegmentView<'_>,
+    arm: &Arm<'_>,
     key: CustomerKey,
     t: f64,
     rec: &mut Recorder,
 ) -> Result<(), HookError> {
-    let who = CustomerInfo {
+    let info = CustomerInfo {
         segment: a.segment,
         segment_name: &seg.name,
-        response: &seg.response,
-        mean_basket: view.mean_basket,
+        response: who.response,
+        mean_basket: arm.mean_basket[a.segment],
         referred: a.referred,
+        habits: &who.habits,
     };
-    let st = h.new_state(&who, key.stream(Purpose::Script));
+    let st = h.new_state(&info, key.stream(Purpose::Script));
     if h.has_on_period() {
         m.next_period = t.floor() + 1.0;
     }
     if h.has_on_enrol() {
-        let before = m.facts(a.segment, a.referred, t);
+        let before = m.facts(p, a.segment, a.referred, t);
         let mut after = before;
         h.on_enrol(&st, &mut after, t)?;
         m.apply(p, &before, &after, t, rec);
     }
     m.hook = Some(st);
-    Ok(())
+    script_incentive(h, p, m, who, a, t)
 }
 
 /// Run `on_purchase` for a member's purchase (before it is booked) and book
 /// what the script decided; returns the script's discount.
+#[allow(clippy::too_many_arguments)]
 fn scripted_purchase(
     h: &dyn Hooks,
     p: &ProgramSpec,
     m: &mut Member,
+    who: &Who<'_>,
     a: &Arrival,
     t: f64,
     basket: f64,
@@ -567,7 +651,7 @@ fn scripted_purchase(
     let Some(st) = m.hook.take() else {
         return Ok(0.0);
     };
-    let before = m.facts(a.segment, a.referred, t);
+    let before = m.facts(p, a.segment, a.referred, t);
     let mut after = before;
     let mut pf = PurchaseFacts {
         amount: basket,
@@ -581,8 +665,10 @@ fn scripted_purchase(
     if pf.rewards > 0 {
         rec.add(Flow::RewardCost, t, pf.reward_cost);
         rec.add(Flow::RewardsRedeemed, t, pf.rewards as f64);
+        m.rewarded(who.response, t);
     }
     m.award_points(p, pf.points_awarded, t, rec);
+    script_incentive(h, p, m, who, a, t)?;
     Ok(pf.discount)
 }
 
@@ -591,6 +677,7 @@ fn run_period(
     h: &dyn Hooks,
     p: &ProgramSpec,
     m: &mut Member,
+    who: &Who<'_>,
     a: &Arrival,
     t: f64,
     rec: &mut Recorder,
@@ -598,11 +685,11 @@ fn run_period(
     let Some(st) = m.hook.take() else {
         return Ok(());
     };
-    let before = m.facts(a.segment, a.referred, t);
+    let before = m.facts(p, a.segment, a.referred, t);
     let mut after = before;
     let r = h.on_period(&st, &mut after, t);
     m.hook = Some(st);
     r?;
     m.apply(p, &before, &after, t, rec);
-    Ok(())
+    script_incentive(h, p, m, who, a, t)
 }

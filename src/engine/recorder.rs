@@ -30,6 +30,13 @@ pub enum Flow {
     PointsExpired,
     PointsForfeited,
     RewardsRedeemed,
+    /// Purchases and list revenue over the horizon of customers who joined
+    /// (booked when their life in the simulation ends).
+    MemberPurchases,
+    MemberRevenue,
+    /// Customers offered the program who did not join, and their purchases.
+    Declined,
+    DeclinedPurchases,
     /// Stocks counted directly at the horizon (booked once, at the horizon),
     /// kept apart from the flows so conservation laws can be checked.
     ActiveAtEnd,
@@ -39,7 +46,7 @@ pub enum Flow {
 }
 
 impl Flow {
-    pub const COUNT: usize = 21;
+    pub const COUNT: usize = 25;
 }
 
 /// A time within the horizon and the report period that holds it

@@ -53,6 +53,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
         .iter()
         .map(|s| s.basket.mean())
         .collect();
+    let mean_rate = sc.population.mean_purchase_rate();
     let mut arms: Vec<(String, Option<usize>)> = Vec::new();
     if sc.simulation.baseline {
         arms.push((BASELINE.to_string(), None));
@@ -75,6 +76,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
                     scenario: sc,
                     program: program.map(|i| &sc.programs[i]),
                     mean_basket: &mean_basket,
+                    mean_rate,
                     seed: sc.simulation.seed,
                     replication: r,
                 })

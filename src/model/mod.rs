@@ -1,6 +1,9 @@
-//! The customer-base model: random streams, exact samplers, and a customer's
-//! traits (MODEL.md section 1). Behavioural response lives with the programs.
+//! The customer-base model: random streams, exact samplers, a customer's
+//! traits and habits, and the response parameters (how customers react to
+//! an incentive). How a program applies the response lives with the programs.
 
+pub mod habits;
+pub mod response;
 pub mod rng;
 pub mod sampling;
 pub mod traits;

@@ -1,7 +1,51 @@
 //! Discount: a flat rate, or cumulative tiers by a member's spend or number
 //! of purchases (the rate grows as the customer stays).
+//!
+//! Its incentive is the rate on the next purchase: an immediate saving, no
+//! goal and nothing banked.
 
+use crate::engine::recorder::{Moment, Recorder};
+use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
 use crate::scenario::{Discount, TierBasis};
+
+impl Mechanism for Discount {
+    type State = ();
+
+    fn join(&self, _st: &mut (), _cx: &Ctx<'_>, _rec: &mut Recorder) {}
+
+    #[inline]
+    fn purchase(
+        &self,
+        _st: &mut (),
+        cx: &Ctx<'_>,
+        _at: Moment,
+        till: &mut Till,
+        _chance: &mut impl FnMut(f64) -> bool,
+        _rec: &mut Recorder,
+    ) -> bool {
+        till.discount += self.rate_for(cx) * till.basket;
+        false
+    }
+
+    #[inline]
+    fn incentive(&self, _st: &(), cx: &Ctx<'_>) -> Incentive {
+        Incentive {
+            discount: self.rate_for(cx),
+            ..Incentive::default()
+        }
+    }
+}
+
+impl Discount {
+    /// The rate on the member's next purchase.
+    #[inline]
+    fn rate_for(&self, cx: &Ctx<'_>) -> f64 {
+        match self.tiers.as_slice() {
+            [t] if t.from <= 0.0 => t.rate,
+            _ => rate(self, cx.spend, cx.purchases),
+        }
+    }
+}
 
 /// The rate that applies to a member's next purchase, given their cumulative
 /// net spend and purchases as a member before it.

@@ -15,7 +15,9 @@
 //! `member.stamps` is the built-in card's stamp count when the program has
 //! `stamps`, otherwise a script-owned counter (no money attached).
 
+use crate::model::habits::Habits;
 use crate::model::rng::Stream;
+use crate::programs::mechanism::{self, Goal, Incentive};
 use crate::scenario::Response;
 use std::any::Any;
 use std::fmt;
@@ -76,6 +78,75 @@ pub struct CustomerInfo<'a> {
     pub response: &'a Response,
     pub mean_basket: f64,
     pub referred: bool,
+    /// The customer's own buying habits (`member.rate`, `member.mean_basket`).
+    pub habits: &'a Habits,
+}
+
+/// What a script's `incentive` hook states the member can get, in the
+/// terms of a built-in mechanism (see docs/scripting.md). Every field is
+/// optional in the script; absent ones are zero or "no goal".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScriptIncentive {
+    /// Share of the price off the next purchase.
+    pub discount: f64,
+    /// Deferred value per currency unit of list spend, as the member sees it.
+    pub value: f64,
+    /// Progress toward the next reward in [0, 1]; `None`: no goal.
+    pub progress: Option<f64>,
+    /// The goal reward's value per currency unit (default: `value`).
+    pub goal_value: Option<f64>,
+    /// Qualifying purchases still needed for the next reward.
+    pub to_goal: f64,
+    /// Or the expected time to the next reward, stated directly.
+    pub time_to_goal: Option<f64>,
+    /// Smallest basket that counts toward the goal.
+    pub min_basket: f64,
+    /// Absolute time by which the reward must be reached (infinity: none).
+    pub deadline: f64,
+    /// False when the member can never collect a whole reward in time.
+    pub feasible: bool,
+    /// Currency the member would lose by leaving.
+    pub banked: f64,
+}
+
+impl Default for ScriptIncentive {
+    fn default() -> Self {
+        ScriptIncentive {
+            discount: 0.0,
+            value: 0.0,
+            progress: None,
+            goal_value: None,
+            to_goal: 0.0,
+            time_to_goal: None,
+            min_basket: 0.0,
+            deadline: f64::INFINITY,
+            feasible: true,
+            banked: 0.0,
+        }
+    }
+}
+
+impl ScriptIncentive {
+    /// The incentive as a built-in mechanism states it: the time to the
+    /// goal from the member's own rate of qualifying purchases.
+    pub fn resolve(&self, habits: &Habits) -> Incentive {
+        let rate = habits.rate * habits.share_at_least(self.min_basket);
+        Incentive {
+            discount: self.discount.clamp(0.0, 1.0),
+            deferred: self.value.max(0.0),
+            goal: self.progress.map(|k| Goal {
+                progress: k.clamp(0.0, 1.0),
+                value: self.goal_value.unwrap_or(self.value).max(0.0),
+                time_to_goal: self
+                    .time_to_goal
+                    .unwrap_or_else(|| mechanism::time_for(self.to_goal, rate)),
+                deadline: self.deadline,
+                feasible: self.feasible,
+            }),
+            banked: self.banked.max(0.0),
+            referral_reward: 0.0,
+        }
+    }
 }
 
 /// Opaque per-member hook state (a Rhai map and handles for a script).
@@ -96,6 +167,7 @@ pub trait Hooks: Send + Sync {
     fn has_on_period(&self) -> bool;
     fn has_purchase_rate_multiplier(&self) -> bool;
     fn has_churn_multiplier(&self) -> bool;
+    fn has_incentive(&self) -> bool;
     /// Whether a hook state is needed at all (any hook defined).
     fn any(&self) -> bool {
         self.has_on_enrol()
@@ -103,6 +175,7 @@ pub trait Hooks: Send + Sync {
             || self.has_on_period()
             || self.has_purchase_rate_multiplier()
             || self.has_churn_multiplier()
+            || self.has_incentive()
     }
     /// A fresh state for a customer who joins; `rng` is the customer's
     /// `Purpose::Script` stream.
@@ -122,6 +195,13 @@ pub trait Hooks: Send + Sync {
         t: f64,
     ) -> Result<f64, HookError>;
     fn churn_multiplier(&self, s: &HookState, m: &MemberFacts, t: f64) -> Result<f64, HookError>;
+    /// What the program offers the member now (the `incentive` hook).
+    fn incentive(
+        &self,
+        s: &HookState,
+        m: &MemberFacts,
+        t: f64,
+    ) -> Result<ScriptIncentive, HookError>;
 }
 
 /// A shared handle to a program's hooks, kept in the scenario.
@@ -137,16 +217,5 @@ impl fmt::Debug for HooksRef {
 impl PartialEq for HooksRef {
     fn eq(&self, o: &Self) -> bool {
         Arc::ptr_eq(&self.0, &o.0)
-    }
-}
-
-/// Check a multiplier returned by a script: finite and ≥ 0.
-pub fn check_multiplier(name: &str, v: f64) -> Result<f64, HookError> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(HookError(format!(
-            "{name} returned {v}; expected a finite number >= 0"
-        )))
     }
 }

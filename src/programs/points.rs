@@ -1,7 +1,169 @@
 //! Bonus points: earned on net spend in lots that may expire, redeemed as
 //! money off or from a catalogue, forfeited when a customer leaves.
+//!
+//! Their incentive: the value of a point (money off, or the reward aimed at
+//! in the catalogue) times the points earned per currency unit, times the
+//! member's chance of redeeming (collecting a first reward's worth before
+//! points expire or the program ends, and redeeming when they can); the
+//! way to the next reward as a goal; the balance as banked value.
 
+use crate::engine::recorder::{Flow, Moment, Recorder};
+use crate::programs::mechanism::{self, Ctx, Goal, Incentive, Mechanism, Till};
 use crate::scenario::Points;
+
+/// A member's points and what this member makes of the program.
+#[derive(Debug, Clone, Default)]
+pub struct PointsState {
+    pub wallet: Wallet,
+    /// Points this member earns per time unit at their own rate and basket.
+    earn_rate: f64,
+    /// The member's chance of ever redeeming.
+    chance: f64,
+}
+
+impl PointsState {
+    /// Empty, keeping the wallet's storage for the next member.
+    pub fn reset(&mut self) {
+        self.wallet.clear();
+        self.earn_rate = 0.0;
+        self.chance = 0.0;
+    }
+}
+
+impl Mechanism for Points {
+    type State = PointsState;
+
+    fn join(&self, st: &mut PointsState, cx: &Ctx<'_>, rec: &mut Recorder) {
+        let h = cx.habits;
+        st.earn_rate = h.rate * h.mean_basket * self.earn;
+        let per_purchase = h.mean_basket * self.earn;
+        let needed = if per_purchase > 0.0 {
+            self.redeem_threshold / per_purchase
+        } else {
+            f64::INFINITY
+        };
+        let window = self
+            .expiry
+            .unwrap_or(f64::INFINITY)
+            .min(cx.program_end - cx.t);
+        st.chance = self.redeem_probability * mechanism::chance_within(needed, h.rate, window);
+        if self.welcome_points > 0.0 {
+            st.wallet.credit(cx.t, self.welcome_points, self.expiry);
+            rec.add(Flow::PointsIssued, cx.t, self.welcome_points);
+        }
+    }
+
+    #[inline]
+    fn purchase(
+        &self,
+        st: &mut PointsState,
+        _cx: &Ctx<'_>,
+        at: Moment,
+        till: &mut Till,
+        chance: &mut impl FnMut(f64) -> bool,
+        rec: &mut Recorder,
+    ) -> bool {
+        // Redeem at the till from the balance held before this purchase,
+        // then earn on what was paid.
+        let mut rewarded = false;
+        if let Some(r) = redemption(self, st.wallet.balance())
+            && chance(self.redeem_probability)
+        {
+            st.wallet.debit(r.points);
+            rec.book(Flow::PointsRedeemed, at, r.points);
+            rec.book(Flow::RewardCost, at, r.value * self.reward_cost_ratio);
+            rec.book(Flow::RewardsRedeemed, at, 1.0);
+            rewarded = true;
+        }
+        let earned = self.earn * till.net();
+        st.wallet.credit(at.t, earned, self.expiry);
+        rec.book(Flow::PointsIssued, at, earned);
+        rewarded
+    }
+
+    #[inline]
+    fn incentive(&self, st: &PointsState, _cx: &Ctx<'_>) -> Incentive {
+        let balance = st.wallet.balance();
+        let (per_point, next) = target(self, balance);
+        let value = self.earn * per_point;
+        let goal = next.map(|next| Goal {
+            progress: progress(self, balance),
+            value,
+            time_to_goal: mechanism::time_for(next - balance, st.earn_rate),
+            deadline: f64::INFINITY,
+            feasible: self
+                .expiry
+                .is_none_or(|e| mechanism::time_for(self.redeem_threshold, st.earn_rate) <= e),
+        });
+        Incentive {
+            deferred: value * st.chance,
+            goal,
+            banked: balance * self.point_value,
+            ..Incentive::default()
+        }
+    }
+
+    fn next_event(&self, st: &PointsState) -> f64 {
+        st.wallet.next_expiry()
+    }
+
+    fn on_scheduled(&self, st: &mut PointsState, t: f64, rec: &mut Recorder) {
+        let expired = st.wallet.expire_due(t);
+        if expired > 0.0 {
+            rec.add(Flow::PointsExpired, t, expired);
+        }
+    }
+
+    fn close(&self, st: &mut PointsState, t: f64, lost_as: Flow, rec: &mut Recorder) {
+        let left = st.wallet.clear();
+        if left > 0.0 {
+            rec.add(lost_as, t, left);
+        }
+    }
+
+    fn at_horizon(&self, st: &PointsState, horizon: f64, rec: &mut Recorder) {
+        rec.add(Flow::PointsHeldEnd, horizon, st.wallet.balance());
+    }
+}
+
+/// The value of one point toward the reward aimed at, and the balance that
+/// reward needs (`None` when there is nothing left to aim at).
+///
+/// Money off: `point_value`, toward the next whole block of the threshold.
+/// Catalogue: the cheapest reward not yet affordable, valued at its value
+/// over its points; with everything affordable, the best reward's rate.
+fn target(p: &Points, balance: f64) -> (f64, Option<f64>) {
+    if p.catalog.is_empty() {
+        if p.redeem_threshold <= 0.0 {
+            return (p.point_value, None);
+        }
+        let next = (whole(balance / p.redeem_threshold) + 1.0) * p.redeem_threshold;
+        return (p.point_value, Some(next));
+    }
+    let aim = p
+        .catalog
+        .iter()
+        .filter(|c| c.points.max(p.redeem_threshold) > balance)
+        .min_by(|a, b| a.points.total_cmp(&b.points));
+    match aim {
+        Some(c) => (
+            per_point(c.value, c.points),
+            Some(c.points.max(p.redeem_threshold)),
+        ),
+        None => {
+            let best = p
+                .catalog
+                .iter()
+                .map(|c| per_point(c.value, c.points))
+                .fold(0.0, f64::max);
+            (best, None)
+        }
+    }
+}
+
+fn per_point(value: f64, points: f64) -> f64 {
+    if points > 0.0 { value / points } else { 0.0 }
+}
 
 /// One earning lot: points earned together expire together.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -1,19 +1,48 @@
 //! Referral rewards: a member who brings a new customer is paid
 //! `referrer_reward` when that customer first buys, and the new customer gets
-//! `referee_reward` off that first purchase. Members also refer more often
-//! (`referral_boost`), which the acquisition process applies.
+//! `referee_reward` off that first purchase.
+//!
+//! Its incentive is the referrer's reward: members recommend the shop more
+//! often the larger it is (`referral_boost` at a reward of one basket, none
+//! without a reward); the acquisition process applies that rate.
 
-use crate::scenario::{Referral, Response};
+use crate::engine::recorder::{Flow, Moment, Recorder};
+use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
+use crate::scenario::Referral;
 
-/// The multiplier on a member's word-of-mouth contact rate.
-pub fn boost(r: &Referral, response: &Response) -> f64 {
-    r.referral_boost.unwrap_or(response.referral_boost)
+impl Mechanism for Referral {
+    type State = ();
+
+    fn join(&self, _st: &mut (), _cx: &Ctx<'_>, _rec: &mut Recorder) {}
+
+    #[inline]
+    fn purchase(
+        &self,
+        _st: &mut (),
+        _cx: &Ctx<'_>,
+        _at: Moment,
+        _till: &mut Till,
+        _chance: &mut impl FnMut(f64) -> bool,
+        _rec: &mut Recorder,
+    ) -> bool {
+        false
+    }
+
+    #[inline]
+    fn incentive(&self, _st: &(), _cx: &Ctx<'_>) -> Incentive {
+        Incentive {
+            referral_reward: self.referrer_reward,
+            ..Incentive::default()
+        }
+    }
 }
 
-/// The referee's discount on a first purchase of list value `basket`
-/// (a reward larger than the basket is worth only the basket).
-pub fn referee_discount(r: &Referral, basket: f64) -> f64 {
-    r.referee_reward.min(basket)
+/// The first purchase of a customer a member brought: the new customer's
+/// reward comes off the price (at most what is left to pay) and the member
+/// who referred them is paid. Whether or not the newcomer joins anything.
+pub fn first_purchase(r: &Referral, at: Moment, till: &mut Till, rec: &mut Recorder) {
+    till.discount += r.referee_reward.min(till.net().max(0.0));
+    rec.book(Flow::RewardCost, at, r.referrer_reward);
 }
 
 #[cfg(test)]
@@ -21,25 +50,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn program_boost_overrides_response_default() {
-        let mut r = Referral {
-            referrer_reward: 10.0,
-            referee_reward: 10.0,
-            referral_boost: None,
-        };
-        assert_eq!(boost(&r, &Response::default()), 2.0);
-        r.referral_boost = Some(3.0);
-        assert_eq!(boost(&r, &Response::default()), 3.0);
-    }
-
-    #[test]
-    fn referee_reward_is_capped_by_the_basket() {
+    fn referee_reward_is_capped_by_what_is_left_to_pay() {
         let r = Referral {
             referrer_reward: 10.0,
             referee_reward: 15.0,
             referral_boost: None,
         };
-        assert_eq!(referee_discount(&r, 12.0), 12.0);
-        assert_eq!(referee_discount(&r, 40.0), 15.0);
+        let mut rec = Recorder::new(10.0, 1.0);
+        let at = rec.moment(1.0);
+        let mut till = Till {
+            basket: 20.0,
+            discount: 8.0,
+        };
+        first_purchase(&r, at, &mut till, &mut rec);
+        assert_eq!(till.discount, 20.0);
+        let mut till = Till {
+            basket: 40.0,
+            discount: 0.0,
+        };
+        first_purchase(&r, at, &mut till, &mut rec);
+        assert_eq!(till.discount, 15.0);
+        assert_eq!(rec.total(Flow::RewardCost), 20.0);
     }
 }

@@ -35,6 +35,8 @@ pub(crate) enum Bound {
     UnitOpen,
     /// > x
     Above(f64),
+    /// any finite number
+    Any,
 }
 
 impl Bound {
@@ -45,6 +47,7 @@ impl Bound {
             Bound::Unit => (0.0..=1.0).contains(&x),
             Bound::UnitOpen => (0.0..1.0).contains(&x),
             Bound::Above(a) => x > a,
+            Bound::Any => true,
         }
     }
 
@@ -55,6 +58,7 @@ impl Bound {
             Bound::Unit => "in [0, 1]".to_string(),
             Bound::UnitOpen => "in [0, 1) (1 or more would give goods away)".to_string(),
             Bound::Above(a) => format!("> {a}"),
+            Bound::Any => "(any finite number)".to_string(),
         }
     }
 }

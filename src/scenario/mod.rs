@@ -17,6 +17,7 @@ mod resolve_program;
 mod suggest;
 mod validate;
 
+pub use crate::model::response::Response;
 pub use dist::{Basket, Dist, Dropout};
 pub use error::ScenarioError;
 pub(crate) use suggest::did_you_mean;
@@ -149,82 +150,6 @@ pub struct Acquisition {
     pub referral_rate: f64,
     /// Chance that one contact becomes a customer (times the remaining market share).
     pub referral_conversion: f64,
-}
-
-/// `[response]`: how members react to a program (MODEL.md section 3).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Response {
-    pub discount_elasticity: f64,
-    pub reward_elasticity: f64,
-    pub reward_perceived: f64,
-    pub goal_gradient: f64,
-    pub reward_carryover: f64,
-    pub switching_cost: f64,
-    pub member_churn: f64,
-    pub referred_churn: f64,
-    pub referral_boost: f64,
-}
-
-impl Default for Response {
-    /// The documented, literature-based defaults (docs/model.md).
-    fn default() -> Self {
-        Response {
-            discount_elasticity: 1.0,
-            reward_elasticity: 1.0,
-            reward_perceived: 0.7,
-            goal_gradient: 0.25,
-            reward_carryover: 0.5,
-            switching_cost: 0.1,
-            member_churn: 0.95,
-            referred_churn: 0.82,
-            referral_boost: 2.0,
-        }
-    }
-}
-
-impl Response {
-    /// Every effect switched off: members behave exactly like the control.
-    pub fn neutral() -> Self {
-        Response {
-            discount_elasticity: 0.0,
-            reward_elasticity: 0.0,
-            reward_perceived: 0.0,
-            goal_gradient: 0.0,
-            reward_carryover: 0.0,
-            switching_cost: 0.0,
-            member_churn: 1.0,
-            referred_churn: 1.0,
-            referral_boost: 1.0,
-        }
-    }
-
-    /// Key names in file order, for messages and reports.
-    pub const KEYS: [&'static str; 9] = [
-        "discount_elasticity",
-        "reward_elasticity",
-        "reward_perceived",
-        "goal_gradient",
-        "reward_carryover",
-        "switching_cost",
-        "member_churn",
-        "referred_churn",
-        "referral_boost",
-    ];
-
-    /// (key, value) pairs in `KEYS` order.
-    pub fn entries(&self) -> [(&'static str, f64); 9] {
-        [
-            ("discount_elasticity", self.discount_elasticity),
-            ("reward_elasticity", self.reward_elasticity),
-            ("reward_perceived", self.reward_perceived),
-            ("goal_gradient", self.goal_gradient),
-            ("reward_carryover", self.reward_carryover),
-            ("switching_cost", self.switching_cost),
-            ("member_churn", self.member_churn),
-            ("referred_churn", self.referred_churn),
-            ("referral_boost", self.referral_boost),
-        ]
-    }
 }
 
 /// One `[[program]]`.

@@ -207,6 +207,42 @@ pub struct RawResponse {
     pub referred_churn: Option<Num>,
     #[serde(default)]
     pub referral_boost: Option<Num>,
+    #[serde(default)]
+    pub v_half: Option<Num>,
+    #[serde(default)]
+    pub goal_horizon: Option<Num>,
+    #[serde(default)]
+    pub effect_fade: Option<Num>,
+    #[serde(default)]
+    pub enrolment_selection: Option<Num>,
+    #[serde(default)]
+    pub heavy_damping: Option<Num>,
+    #[serde(default)]
+    pub card_abandonment: Option<Num>,
+}
+
+impl RawResponse {
+    /// The value given for response key `name` (a key of `model::response::KEYS`).
+    pub fn get(&self, name: &str) -> Option<&Num> {
+        match name {
+            "discount_elasticity" => self.discount_elasticity.as_ref(),
+            "reward_elasticity" => self.reward_elasticity.as_ref(),
+            "reward_perceived" => self.reward_perceived.as_ref(),
+            "goal_gradient" => self.goal_gradient.as_ref(),
+            "reward_carryover" => self.reward_carryover.as_ref(),
+            "switching_cost" => self.switching_cost.as_ref(),
+            "member_churn" => self.member_churn.as_ref(),
+            "referred_churn" => self.referred_churn.as_ref(),
+            "referral_boost" => self.referral_boost.as_ref(),
+            "v_half" => self.v_half.as_ref(),
+            "goal_horizon" => self.goal_horizon.as_ref(),
+            "effect_fade" => self.effect_fade.as_ref(),
+            "enrolment_selection" => self.enrolment_selection.as_ref(),
+            "heavy_damping" => self.heavy_damping.as_ref(),
+            "card_abandonment" => self.card_abandonment.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// `[[program]]`

@@ -16,6 +16,7 @@ use super::{
     Acquisition, Business, Population, Response, Scenario, Segment, Simulation, TimeUnit, cohort,
     resolve_dist, resolve_program,
 };
+use crate::model::response::{self, KeyRange};
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -124,9 +125,10 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         currency,
         gross_margin: cx.num(&b.gross_margin, Bound::Unit, "a share of list price")?,
     };
+    let defaults = Response::for_unit(sim.time_unit.as_str());
     let global = match &raw.response {
-        Some(r) => response(cx, r.get_ref(), Response::default())?,
-        None => Response::default(),
+        Some(r) => response(cx, r.get_ref(), defaults)?,
+        None => defaults,
     };
     let population = population(cx, &raw.population, &global)?;
     let acquisition = match &raw.acquisition {
@@ -260,63 +262,19 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
 
 /// `[response]` keys over `base` (the defaults, or the global response for a segment).
 fn response(cx: &Cx<'_>, r: &RawResponse, base: Response) -> Result<Response> {
-    let elasticity = "an elasticity";
-    Ok(Response {
-        discount_elasticity: cx.num_or(
-            &r.discount_elasticity,
-            base.discount_elasticity,
-            Bound::NonNeg,
-            elasticity,
-        )?,
-        reward_elasticity: cx.num_or(
-            &r.reward_elasticity,
-            base.reward_elasticity,
-            Bound::NonNeg,
-            elasticity,
-        )?,
-        reward_perceived: cx.num_or(
-            &r.reward_perceived,
-            base.reward_perceived,
-            Bound::Unit,
-            "a share of reward value",
-        )?,
-        goal_gradient: cx.num_or(
-            &r.goal_gradient,
-            base.goal_gradient,
-            Bound::NonNeg,
-            "a goal-gradient strength",
-        )?,
-        reward_carryover: cx.num_or(
-            &r.reward_carryover,
-            base.reward_carryover,
-            Bound::Unit,
-            "a carry-over share",
-        )?,
-        switching_cost: cx.num_or(
-            &r.switching_cost,
-            base.switching_cost,
-            Bound::NonNeg,
-            "a switching-cost strength",
-        )?,
-        member_churn: cx.num_or(
-            &r.member_churn,
-            base.member_churn,
-            Bound::NonNeg,
-            "a churn multiplier",
-        )?,
-        referred_churn: cx.num_or(
-            &r.referred_churn,
-            base.referred_churn,
-            Bound::NonNeg,
-            "a churn multiplier",
-        )?,
-        referral_boost: cx.num_or(
-            &r.referral_boost,
-            base.referral_boost,
-            Bound::NonNeg,
-            "a referral multiplier",
-        )?,
-    })
+    let mut out = base;
+    for k in response::KEYS {
+        if let Some(v) = r.get(k.name) {
+            let bound = match k.range {
+                KeyRange::NonNeg => Bound::NonNeg,
+                KeyRange::Pos => Bound::Pos,
+                KeyRange::Unit => Bound::Unit,
+                KeyRange::Any => Bound::Any,
+            };
+            out.set(k.name, cx.num(v, bound, k.what)?);
+        }
+    }
+    Ok(out)
 }
 
 fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Result<Population> {

@@ -60,25 +60,19 @@ pub fn register(engine: &mut Engine) {
             p.0.contains_key(key)
         })
         .register_fn("to_map", |p: &mut Params| (*p.0).clone());
-    engine
-        .register_type_with_name::<ResponseObj>("Response")
-        .register_get("discount_elasticity", |r: &mut ResponseObj| {
-            r.0.discount_elasticity
-        })
-        .register_get("reward_elasticity", |r: &mut ResponseObj| {
-            r.0.reward_elasticity
-        })
-        .register_get("reward_perceived", |r: &mut ResponseObj| {
-            r.0.reward_perceived
-        })
-        .register_get("goal_gradient", |r: &mut ResponseObj| r.0.goal_gradient)
-        .register_get("reward_carryover", |r: &mut ResponseObj| {
-            r.0.reward_carryover
-        })
-        .register_get("switching_cost", |r: &mut ResponseObj| r.0.switching_cost)
-        .register_get("member_churn", |r: &mut ResponseObj| r.0.member_churn)
-        .register_get("referred_churn", |r: &mut ResponseObj| r.0.referred_churn)
-        .register_get("referral_boost", |r: &mut ResponseObj| r.0.referral_boost);
+    let mut response = engine.register_type_with_name::<ResponseObj>("Response");
+    for k in crate::model::response::KEYS {
+        let name = k.name;
+        response = response.register_get(name, move |r: &mut ResponseObj| {
+            r.0.get(name).unwrap_or(f64::NAN)
+        });
+    }
+    // The chance of collecting `needed` qualifying purchases within
+    // `window` time units at `rate` a time unit (as built-in mechanisms
+    // judge whether a member can get a reward).
+    engine.register_fn("chance_within", |needed: f64, rate: f64, window: f64| {
+        crate::programs::mechanism::chance_within(needed, rate, window)
+    });
     engine
         .register_type_with_name::<CtxObj>("Ctx")
         .register_get("params", |c: &mut CtxObj| c.params.clone())

@@ -26,6 +26,7 @@ use super::purchase::{self, PurchaseObj};
 use crate::model::rng::Stream;
 use crate::programs::hooks::{
     CustomerInfo, HookError, HookState, Hooks, HooksRef, MemberFacts, PurchaseFacts,
+    ScriptIncentive,
 };
 use crate::scenario::TimeUnit;
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
@@ -56,12 +57,13 @@ impl Default for Limits {
     }
 }
 
-const HOOKS: [(&str, usize, &str); 5] = [
+const HOOKS: [(&str, usize, &str); 6] = [
     ("on_enrol", 2, "(member, ctx)"),
     ("on_purchase", 3, "(member, purchase, ctx)"),
     ("on_period", 2, "(member, ctx)"),
     ("purchase_rate_multiplier", 2, "(member, ctx)"),
     ("churn_multiplier", 2, "(member, ctx)"),
+    ("incentive", 2, "(member, ctx)"),
 ];
 
 /// A compiled script and its engine.
@@ -70,9 +72,9 @@ pub struct RhaiHooks {
     ast: AST,
     file: PathBuf,
     limits: Limits,
-    has: [bool; 5],
+    has: [bool; 6],
     /// Where each hook is defined (for errors without a position).
-    pos: [rhai::Position; 5],
+    pos: [rhai::Position; 6],
     /// `params`, copied into each member's `ctx` (a value shared across
     /// threads would make every access contend on one lock).
     params: Map,
@@ -155,8 +157,8 @@ impl RhaiHooks {
         // The string interner is one lock shared by all threads; at run time
         // it only costs contention.
         engine.set_max_strings_interned(0);
-        let mut has = [false; 5];
-        let mut pos = [rhai::Position::NONE; 5];
+        let mut has = [false; 6];
+        let mut pos = [rhai::Position::NONE; 6];
         for f in ast.iter_functions() {
             if let Some(i) = HOOKS.iter().position(|h| h.0 == f.name) {
                 if f.params.len() != HOOKS[i].1 {
@@ -309,6 +311,9 @@ impl Hooks for RhaiHooks {
     fn has_churn_multiplier(&self) -> bool {
         self.has[4]
     }
+    fn has_incentive(&self) -> bool {
+        self.has[5]
+    }
 
     fn new_state(&self, who: &CustomerInfo<'_>, rng: Stream) -> HookState {
         let member = MemberObj {
@@ -320,6 +325,7 @@ impl Hooks for RhaiHooks {
             referred: who.referred,
             points: 0.0,
             stamps: 0,
+            habits: *who.habits,
         };
         let ctx = CtxObj {
             params: Dynamic::from(Params(Arc::new(self.params.clone()))).into_shared(),
@@ -409,5 +415,89 @@ impl Hooks for RhaiHooks {
 
     fn churn_multiplier(&self, s: &HookState, m: &MemberFacts, t: f64) -> Result<f64, HookError> {
         self.multiplier(4, s, m, t)
+    }
+
+    fn incentive(
+        &self,
+        s: &HookState,
+        m: &MemberFacts,
+        t: f64,
+    ) -> Result<ScriptIncentive, HookError> {
+        let h = self.handles(s)?;
+        self.load(h, m, t);
+        let v = self.call("incentive", (h.member.clone(), h.ctx.clone()))?;
+        let bad = |what: String| HookError(errors::bad_value(&self.file, "incentive", &what));
+        let Some(map) = v.read_lock::<Map>() else {
+            return Err(bad(format!(
+                "returned a {}; expected a map such as #{{ value: 0.05, progress: 0.3, to_goal: 7 }}",
+                v.type_name()
+            )));
+        };
+        let mut out = ScriptIncentive::default();
+        for (k, x) in map.iter() {
+            let num = || {
+                x.as_float()
+                    .or_else(|_| x.as_int().map(|i| i as f64))
+                    .ok()
+                    .filter(|f| !f.is_nan())
+                    .ok_or_else(|| bad(format!("`{k}` is a {}; expected a number", x.type_name())))
+            };
+            match k.as_str() {
+                "discount" => out.discount = unit(num()?, k, &bad)?,
+                "value" => out.value = non_neg(num()?, k, &bad)?,
+                "progress" => out.progress = Some(unit(num()?, k, &bad)?),
+                "goal_value" => out.goal_value = Some(non_neg(num()?, k, &bad)?),
+                "to_goal" => out.to_goal = non_neg(num()?, k, &bad)?,
+                "time_to_goal" => out.time_to_goal = Some(num()?.max(0.0)),
+                "min_basket" => out.min_basket = non_neg(num()?, k, &bad)?,
+                "deadline" => out.deadline = num()?,
+                "banked" => out.banked = non_neg(num()?, k, &bad)?,
+                "feasible" => {
+                    out.feasible = x.as_bool().map_err(|_| {
+                        bad(format!(
+                            "`feasible` is a {}; expected true or false",
+                            x.type_name()
+                        ))
+                    })?
+                }
+                other => {
+                    return Err(bad(format!(
+                        "unknown key `{other}`; expected {}",
+                        INCENTIVE_KEYS.join(", ")
+                    )));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The keys an `incentive` hook's map may hold.
+const INCENTIVE_KEYS: [&str; 10] = [
+    "discount",
+    "value",
+    "progress",
+    "goal_value",
+    "to_goal",
+    "time_to_goal",
+    "min_basket",
+    "deadline",
+    "feasible",
+    "banked",
+];
+
+fn unit(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, HookError> {
+    if (0.0..=1.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(bad(format!("`{k}` is {x}; expected a number in [0, 1]")))
+    }
+}
+
+fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, HookError> {
+    if x.is_finite() && x >= 0.0 {
+        Ok(x)
+    } else {
+        Err(bad(format!("`{k}` is {x}; expected a finite number >= 0")))
     }
 }

@@ -2,6 +2,7 @@
 //! shared handle per member (no allocation per call); `state` is a map the
 //! script owns, kept with the member for its whole membership.
 
+use crate::model::habits::Habits;
 use rhai::{Dynamic, Engine, INT, ImmutableString};
 
 /// The Rhai `member` object.
@@ -16,6 +17,8 @@ pub struct MemberObj {
     pub referred: bool,
     pub points: f64,
     pub stamps: INT,
+    /// The customer's own buying habits (read-only).
+    pub habits: Habits,
 }
 
 /// Register `member`'s type and properties.
@@ -34,6 +37,14 @@ pub fn register(engine: &mut Engine) {
         .register_get("segment", |m: &mut MemberObj| m.segment.clone())
         .register_get("tenure", |m: &mut MemberObj| m.tenure)
         .register_get("referred", |m: &mut MemberObj| m.referred)
+        .register_get("rate", |m: &mut MemberObj| m.habits.rate)
+        .register_get("mean_basket", |m: &mut MemberObj| m.habits.mean_basket)
+        .register_fn("share_at_least", |m: &mut MemberObj, x: f64| {
+            m.habits.share_at_least(x)
+        })
+        .register_fn("share_at_least", |m: &mut MemberObj, x: INT| {
+            m.habits.share_at_least(x as f64)
+        })
         .register_get_set(
             "points",
             |m: &mut MemberObj| m.points,

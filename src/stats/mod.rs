@@ -3,6 +3,7 @@
 //! published closed forms the model is validated against, and the special
 //! functions (₂F₁, ln Γ, quadrature) those and the `fit` likelihoods share.
 
+pub mod cdf;
 pub mod closed_form;
 pub mod metrics;
 pub mod results;

@@ -1,0 +1,148 @@
+//! A customer's habits as a program sees them: how often they buy without a
+//! program, how much they usually spend, and how many of their baskets reach
+//! an amount. Mechanisms use these to state the incentive as this customer
+//! sees it (a stamp per EUR 30 basket is worth less to someone who rarely
+//! spends 30), and the response uses them for self-selection and damping.
+
+use crate::model::traits::Traits;
+use crate::scenario::{Basket, Dist, Segment};
+use crate::stats::cdf;
+
+/// What is known of one customer's buying habits (from their traits).
+#[derive(Debug, Clone, Copy)]
+pub struct Habits {
+    /// Purchases per time unit without a program (λᵢ).
+    pub rate: f64,
+    /// The population's mean purchase rate (λ̄), for self-selection and damping.
+    pub mean_rate: f64,
+    /// This customer's own expected basket (list value).
+    pub mean_basket: f64,
+    basket: Basket,
+    basket_nu: f64,
+}
+
+impl Habits {
+    pub fn new(seg: &Segment, tr: &Traits, mean_rate: f64) -> Habits {
+        let mean_basket = match seg.basket {
+            Basket::Iid(d) => d.mean(),
+            Basket::GammaGamma { p, .. } => {
+                if tr.basket_nu > 0.0 {
+                    p / tr.basket_nu
+                } else {
+                    f64::INFINITY
+                }
+            }
+        };
+        Habits {
+            rate: tr.rate,
+            mean_rate,
+            mean_basket,
+            basket: seg.basket,
+            basket_nu: tr.basket_nu,
+        }
+    }
+
+    /// An average customer buying `rate` times a time unit, always for
+    /// `basket` (for tests and examples that need habits without a segment).
+    pub fn fixed(rate: f64, basket: f64) -> Habits {
+        Habits {
+            rate,
+            mean_rate: rate,
+            mean_basket: basket,
+            basket: Basket::Iid(Dist::Fixed(basket)),
+            basket_nu: 0.0,
+        }
+    }
+
+    /// Share of this customer's baskets worth at least `amount`.
+    pub fn share_at_least(&self, amount: f64) -> f64 {
+        if amount <= 0.0 {
+            return 1.0;
+        }
+        match self.basket {
+            Basket::Iid(d) => dist_at_least(&d, amount),
+            Basket::GammaGamma { p, .. } => cdf::gamma_q(p, amount * self.basket_nu),
+        }
+    }
+
+    /// Own rate relative to the population's mean (1 for an average buyer).
+    pub fn relative_rate(&self) -> f64 {
+        if self.mean_rate > 0.0 {
+            self.rate / self.mean_rate
+        } else {
+            1.0
+        }
+    }
+}
+
+/// P(X ≥ x) for a basket distribution and x > 0.
+fn dist_at_least(d: &Dist, x: f64) -> f64 {
+    match *d {
+        Dist::Fixed(c) => {
+            if c >= x {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Dist::Gamma { shape, scale } => cdf::gamma_q(shape, x / scale),
+        Dist::LogNormal { mu, sigma } => {
+            if sigma > 0.0 {
+                1.0 - cdf::normal_cdf((libm::log(x) - mu) / sigma)
+            } else if libm::exp(mu) >= x {
+                1.0
+            } else {
+                0.0
+            }
+        }
+        Dist::Exponential { mean } => libm::exp(-x / mean),
+        Dist::Beta { a, b } => 1.0 - cdf::beta_i(a, b, x),
+        Dist::Uniform { min, max } => {
+            if max > min {
+                ((max - x) / (max - min)).clamp(0.0, 1.0)
+            } else if min >= x {
+                1.0
+            } else {
+                0.0
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::rng::{Purpose, Stream};
+    use crate::model::sampling;
+
+    /// The share above an amount matches the share of sampled baskets.
+    #[test]
+    fn share_at_least_matches_sampling() {
+        let dists = [
+            Dist::Gamma {
+                shape: 2.0,
+                scale: 20.0,
+            },
+            Dist::lognormal_from_moments(80.0, 40.0),
+            Dist::Exponential { mean: 50.0 },
+            Dist::Uniform {
+                min: 10.0,
+                max: 90.0,
+            },
+        ];
+        let n = 200_000;
+        for (i, d) in dists.iter().enumerate() {
+            let mut rng = Stream::new(3, i as u64, 0, Purpose::Basket);
+            let hits = (0..n)
+                .filter(|_| sampling::draw(&mut rng, d) >= 30.0)
+                .count() as f64
+                / n as f64;
+            let p = dist_at_least(d, 30.0);
+            // Four binomial standard errors.
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!((hits - p).abs() <= 4.0 * se, "{d:?}: {hits} vs {p}");
+        }
+        assert_eq!(dist_at_least(&Dist::Fixed(30.0), 30.0), 1.0);
+        assert_eq!(dist_at_least(&Dist::Fixed(29.9), 30.0), 0.0);
+    }
+}
