@@ -62,16 +62,6 @@ pub fn rate(d: &Discount, spend: f64, purchases: u32) -> f64 {
         .map_or(0.0, |t| t.rate)
 }
 
-/// The rate when it never changes (one tier from zero, or none); `None`
-/// when it depends on the member's spend or purchases.
-pub fn flat_rate(d: &Discount) -> Option<f64> {
-    match d.tiers.as_slice() {
-        [] => Some(0.0),
-        [t] if t.from <= 0.0 => Some(t.rate),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,17 +94,6 @@ mod tests {
         assert_eq!(rate(&d, 499.99, 9), 0.03);
         assert_eq!(rate(&d, 500.0, 0), 0.05);
         assert_eq!(rate(&d, 5000.0, 0), 0.07);
-    }
-
-    #[test]
-    fn flat_only_when_one_tier_applies_from_the_start() {
-        assert_eq!(flat_rate(&tiers(TierBasis::Spend)), None);
-        let mut d = tiers(TierBasis::Spend);
-        d.tiers.truncate(1);
-        assert_eq!(flat_rate(&d), Some(0.03));
-        assert_eq!(flat_rate(&d), Some(rate(&d, 1e9, 1000)));
-        d.tiers[0].from = 100.0;
-        assert_eq!(flat_rate(&d), None);
     }
 
     #[test]

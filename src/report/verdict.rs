@@ -151,7 +151,7 @@ mod tests {
                     },
                     p_better,
                     payback_period: payback,
-                    replication_profit_delta: vec![],
+                    ..VsBaseline::default()
                 }
             }),
             periods: Vec::<Period>::new(),

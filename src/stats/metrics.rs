@@ -54,6 +54,36 @@ pub struct RepMetrics {
     pub totals: Vec<f64>,
     /// `series[s][p]`: series s of [`PERIOD_SERIES`] at period p.
     pub series: Vec<Vec<f64>>,
+    /// Members against customers who declined, over the horizon.
+    pub members: Membership,
+}
+
+/// What a shop could count after launch: the customers who joined and
+/// those offered the program who did not, and their purchases.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Membership {
+    pub joined: f64,
+    pub member_purchases: f64,
+    pub member_revenue: f64,
+    pub declined: f64,
+    pub declined_purchases: f64,
+}
+
+impl Membership {
+    /// Members' purchases per member over decliners' per decliner, minus 1:
+    /// the comparison a shop makes after launch (`None` without both groups).
+    pub fn naive_lift(&self) -> Option<f64> {
+        let members = self.member_purchases / self.joined;
+        let others = self.declined_purchases / self.declined;
+        (self.joined > 0.0 && self.declined > 0.0 && others > 0.0).then(|| members / others - 1.0)
+    }
+
+    /// The program's extra purchases `extra` (against the control, same
+    /// customers) over what its members would have bought without it.
+    pub fn true_lift(&self, extra: f64) -> Option<f64> {
+        let without = self.member_purchases - extra;
+        (self.joined > 0.0 && without > 0.0).then(|| extra / without)
+    }
 }
 
 /// Cost to the business of one outstanding point.
@@ -163,7 +193,18 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
             s.push(v);
         }
     }
-    RepMetrics { totals, series }
+    let members = Membership {
+        joined: t(Flow::MembersJoined),
+        member_purchases: t(Flow::MemberPurchases),
+        member_revenue: t(Flow::MemberRevenue),
+        declined: t(Flow::Declined),
+        declined_purchases: t(Flow::DeclinedPurchases),
+    };
+    RepMetrics {
+        totals,
+        series,
+        members,
+    }
 }
 
 /// Index of a metric by name.

@@ -49,7 +49,7 @@ pub struct ProgramResult {
 }
 
 /// Paired per-replication differences (program − control).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct VsBaseline {
     #[serde(flatten)]
     pub metrics: IndexMap<String, Summary>,
@@ -65,10 +65,21 @@ pub struct VsBaseline {
     /// Empty in documents written before this field existed.
     #[serde(default)]
     pub replication_profit_delta: Vec<f64>,
+    /// Purchases per member over purchases per customer who declined the
+    /// program, minus 1: what a shop would read after launch. Members were
+    /// often the better customers already, so this overstates the effect.
+    /// `null` when nobody declined (or nobody joined).
+    #[serde(default)]
+    pub naive_member_lift: Option<Summary>,
+    /// The program's extra purchases against the control (the same
+    /// customers without the program) over what its members would have
+    /// bought without it: the true effect on members. `null` without members.
+    #[serde(default)]
+    pub true_member_lift: Option<Summary>,
 }
 
 /// Return on the program's cost.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Roi {
     /// Mean incremental profit / mean program cost (`null` without cost).
     pub mean: Option<f64>,
@@ -211,12 +222,22 @@ fn vs_baseline(reps: &[RepMetrics], control: &[RepMetrics], ends: &[f64]) -> VsB
     } else {
         wins / d_profit.len() as f64
     };
+    let d_purchases = diff(metrics::index("purchases"));
+    let naive: Vec<f64> = reps.iter().filter_map(|r| r.members.naive_lift()).collect();
+    let truth: Vec<f64> = reps
+        .iter()
+        .zip(&d_purchases)
+        .filter_map(|(r, d)| r.members.true_lift(*d))
+        .collect();
+    let lift = |xs: &[f64]| (!xs.is_empty()).then(|| summary::summarize(xs));
     VsBaseline {
         metrics,
         roi,
         p_better,
         payback_period: payback(&incremental_cumulative(reps, control), ends),
         replication_profit_delta: d_profit,
+        naive_member_lift: lift(&naive),
+        true_member_lift: lift(&truth),
     }
 }
 
