@@ -9,7 +9,7 @@
 //! simulating a customer without a program.
 //!
 //! New customers arrive at rate organic + (M − N)·p + c·(M − N)/M·W(t)
-//! (MODEL.md section 2), where W(t) is the total word-of-mouth contact rate
+//! (docs/model.md section 2), where W(t) is the total word-of-mouth contact rate
 //! of active customers. W changes only at customer events (arrival, churn,
 //! joining or leaving a referral program), which are known once a customer
 //! has been simulated; between them the rate is constant, so arrival times are

@@ -1,5 +1,5 @@
 //! A customer's traits, drawn once from their segment: purchase rate, dropout
-//! parameter and basket parameter (MODEL.md section 1).
+//! parameter and basket parameter (docs/model.md section 1).
 
 use crate::model::rng::Stream;
 use crate::model::sampling;

@@ -1,4 +1,4 @@
-//! The hooks a scripted program may define (SPEC.md section 4), as a trait the
+//! The hooks a scripted program may define (docs/scripting.md), as a trait the
 //! engine calls. The core never sees Rhai: `script::RhaiHooks` implements this
 //! trait, and core tests can use a native stub.
 //!

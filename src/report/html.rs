@@ -31,42 +31,7 @@ pub fn escape(s: &str) -> String {
 
 /// What each response parameter does and where its default comes from.
 pub fn response_doc(key: &str) -> (&'static str, &'static str) {
-    match key {
-        "discount_elasticity" => (
-            "Purchase-rate lift per unit of immediate discount",
-            "assumption (store-level; brand price elasticity −2.62 in Bijmolt et al. 2005 includes brand switching)",
-        ),
-        "reward_elasticity" => (
-            "Purchase-rate lift per unit of perceived deferred reward",
-            "assumption",
-        ),
-        "reward_perceived" => (
-            "Value members put on a currency unit of points or stamps, relative to cash",
-            "Stourm et al. 2015 (points are valued below cash)",
-        ),
-        "goal_gradient" => (
-            "Extra purchase rate as a member nears a reward",
-            "Kivetz et al. 2006 (café card: purchases ≈20% faster near the reward)",
-        ),
-        "reward_carryover" => (
-            "Share of the goal-gradient lift kept after a reward resets progress",
-            "Drèze & Nunes 2011 (resetting is partial)",
-        ),
-        "switching_cost" => (
-            "Churn reduction per mean basket of banked points or stamps",
-            "assumption",
-        ),
-        "member_churn" => ("Churn multiplier for members", "assumption"),
-        "referred_churn" => (
-            "Churn multiplier for referred customers",
-            "Schmitt et al. 2011 (referred customers are more loyal)",
-        ),
-        "referral_boost" => (
-            "Multiplier on members' word of mouth in a referral program",
-            "assumption",
-        ),
-        _ => ("", "assumption"),
-    }
+    crate::model::response::Response::info(key).map_or(("", "assumption"), |k| (k.meaning, k.source))
 }
 
 pub(crate) const CSS: &str = r#"
@@ -382,7 +347,7 @@ fn assumptions(h: &mut String, r: &Results) {
         let _ = writeln!(h, "<p class=\"note\">No response parameters recorded.</p>");
         return;
     }
-    let defaults = Response::default();
+    let defaults = Response::for_unit(&r.time_unit);
     let default_of = |k: &str| {
         defaults
             .entries()

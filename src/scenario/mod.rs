@@ -136,7 +136,7 @@ pub struct Segment {
     pub response: Response,
 }
 
-/// `[acquisition]`: Bass-type arrivals plus organic ones (MODEL.md section 2).
+/// `[acquisition]`: Bass-type arrivals plus organic ones (docs/model.md section 2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Acquisition {
     /// `None`: an unlimited market.

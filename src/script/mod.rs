@@ -1,6 +1,6 @@
 //! The Rhai bridge: compiles a program's script once per run and implements
 //! the core's [`crate::programs::hooks::Hooks`] trait by calling the hooks the
-//! script defines (SPEC.md section 4, docs/scripting.md).
+//! script defines (docs/scripting.md).
 //!
 //! - `engine.rs`: the sandboxed engine, its limits, compilation and hook calls.
 //! - `member.rs`, `purchase.rs`, `ctx.rs`: one registration file per object a

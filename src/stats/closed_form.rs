@@ -1,6 +1,6 @@
 //! Closed forms of the published customer-base models, for validation: a
 //! simulation with the matching assumptions must reproduce these expected
-//! values to within sampling error (MODEL.md sections 1 and 2).
+//! values to within sampling error (docs/model.md sections 1 and 2).
 //!
 //! - BG/NBD expected purchases: Fader, Hardie & Lee (2005), "Counting your
 //!   customers the easy way", Marketing Science 24(2) (the expression for
