@@ -264,15 +264,14 @@ fn report_html_is_self_contained_and_escaped() {
             "verdict {v}"
         );
     }
-    for source in [
-        "Stourm et al. 2015",
-        "Kivetz et al. 2006",
-        "Drèze &amp; Nunes 2011",
-        "Schmitt et al. 2011",
-        "Bijmolt et al. 2005",
-    ] {
-        assert!(html.contains(source), "{source} missing");
+    // Every response parameter is listed with what it does and its source.
+    for k in loyalsim::model::response::KEYS {
+        let source = loyalsim::report::html::escape(k.source);
+        assert!(html.contains(&source), "{}: {source} missing", k.name);
+        let meaning = loyalsim::report::html::escape(k.meaning);
+        assert!(html.contains(&meaning), "{}: {meaning} missing", k.name);
     }
+    assert!(html.contains("Drèze &amp; Nunes 2011"));
     assert!(html.contains("occasional") && html.contains("regulars"));
 }
 
