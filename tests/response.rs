@@ -141,10 +141,30 @@ fn a_program_that_gives_nothing_changes_nothing() {
             );
         }
     }
-    // The test can fail: a real reward does change purchases.
-    sc.programs = vec![with("paid points", |p| p.points = Some(points(1.0, 0.05)))];
+    // The test can fail: a real reward does change purchases, and paid
+    // referrals bring more referred customers than unpaid ones.
+    sc.programs = vec![
+        with("paid points", |p| p.points = Some(points(1.0, 0.05))),
+        with("paid referrals", |p| {
+            p.referral = Some(Referral {
+                referrer_reward: 50.0,
+                referee_reward: 0.0,
+                referral_boost: None,
+            })
+        }),
+    ];
     let m = run(&sc);
     assert_ne!(column(&m, 0, "purchases"), column(&m, 1, "purchases"));
+    let more: Vec<f64> = column(&m, 2, "customers_referred")
+        .iter()
+        .zip(column(&m, 0, "customers_referred"))
+        .map(|(a, b)| a - b)
+        .collect();
+    let (d, se) = mean_se(&more);
+    assert!(
+        d > 4.0 * se && d > 0.0,
+        "extra referred customers: {d} ± {se}"
+    );
 }
 
 #[test]
@@ -418,4 +438,83 @@ fn the_cafe_card_pulls_the_last_purchase_closer() {
     assert!((ratio - want).abs() < 1e-12, "{ratio} vs {want}");
     // About 20% shorter (16% with the defaults).
     assert!((0.75..0.87).contains(&ratio), "{ratio}");
+}
+
+#[test]
+fn the_membership_effect_fades_exactly() {
+    // Everyone buys 20 times a month, leaves at hazard 0.3 and joins at
+    // their first purchase; a 10% discount (no purchase lift) lowers a
+    // member's hazard by A·e^{−tenure/F}, A = (1 − member_churn)·S(0.1).
+    // The chance of being there at T is then, with τ the first purchase,
+    //   e^{−(λ+μ)T} + ∫₀ᵀ λe^{−(λ+μ)τ} exp(−μ[(T−τ) − A·F(1 − e^{−(T−τ)/F})]) dτ.
+    let (lambda, mu, horizon) = (20.0, 0.3, 6.0);
+    let mut sc = scenario(
+        20_000,
+        Dist::Fixed(lambda),
+        Dropout::Hazard(mu),
+        Basket::Iid(Dist::Fixed(10.0)),
+        horizon,
+    );
+    sc.simulation.time_unit = TimeUnit::Month;
+    sc.simulation.replications = 4;
+    sc.programs = vec![with("discount", |p| {
+        p.discount = Some(Discount {
+            tiers: vec![Tier {
+                from: 0.0,
+                rate: 0.1,
+            }],
+            basis: TierBasis::Spend,
+        })
+    })];
+    let fade = 2.0;
+    let r = Response {
+        discount_elasticity: 0.0,
+        member_churn: 0.5,
+        effect_fade: fade,
+        heavy_damping: 0.0,
+        ..Response::default()
+    };
+    set_response(&mut sc, r);
+    let a = 0.5 * r.strength(0.1);
+    let survive = |tau: f64| {
+        let s = horizon - tau;
+        (-(lambda + mu) * tau).exp()
+            * lambda
+            * (-mu * (s - a * fade * (1.0 - (-s / fade).exp()))).exp()
+    };
+    // Simpson's rule on a fine grid.
+    let n = 20_000;
+    let h = horizon / n as f64;
+    let integral = (0..=n)
+        .map(|i| {
+            let w = if i == 0 || i == n {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            w * survive(i as f64 * h)
+        })
+        .sum::<f64>()
+        * h
+        / 3.0;
+    let want = (-(lambda + mu) * horizon).exp() + integral;
+    let m = run(&sc);
+    let kept = column(&m, 1, "retention");
+    let got = kept.iter().sum::<f64>() / kept.len() as f64;
+    let n_customers = 20_000.0 * kept.len() as f64;
+    let se = (want * (1.0 - want) / n_customers).sqrt();
+    assert!(
+        (got - want).abs() < 4.0 * se,
+        "retention {got} vs {want} ± {se}"
+    );
+    // Without fading the members would keep far more: the test can fail.
+    let no_fade = (-mu * horizon * (1.0 - a)).exp();
+    assert!((no_fade - want).abs() > 20.0 * se, "{no_fade} vs {want}");
+    // And the control keeps e^{−μT}.
+    let control = column(&m, 0, "retention");
+    let c = control.iter().sum::<f64>() / control.len() as f64;
+    let pc = (-mu * horizon).exp();
+    assert!((c - pc).abs() < 4.0 * (pc * (1.0 - pc) / n_customers).sqrt());
 }

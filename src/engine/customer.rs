@@ -22,7 +22,7 @@ use crate::programs::mechanism::Till;
 use crate::programs::points::PointsState;
 use crate::programs::response::Rates;
 use crate::programs::{Member, Who, earliest, referral};
-use crate::scenario::{Basket, Dist, ProgramSpec, Scenario, Segment};
+use crate::scenario::{Basket, Dist, ProgramSpec, Response, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +34,10 @@ pub struct Arm<'a> {
     pub mean_basket: &'a [f64],
     /// The population's mean purchase rate without a program (λ̄).
     pub mean_rate: f64,
+    /// Each segment's response in this replication (the scenario's, or
+    /// this replication's draw of the uncertain assumptions): the same for
+    /// every arm of a replication.
+    pub responses: &'a [Response],
     pub seed: u64,
     pub replication: u64,
 }
@@ -126,7 +130,7 @@ fn simulate_control(
     let mut churn_rng = key.stream(Purpose::Churn);
     let mut basket_rng = basket_stream(seg, key);
     book_arrival(a, rec);
-    let referred_churn = referred_churn(a, seg);
+    let referred_churn = referred_churn(arm, a);
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate).at;
     let leave = match tr.churn {
@@ -171,9 +175,9 @@ fn simulate_control(
 /// Customers who came through a recommendation leave less often
 /// (`referred_churn`), under any program or none.
 #[inline]
-fn referred_churn(a: &Arrival, seg: &Segment) -> f64 {
+fn referred_churn(arm: &Arm<'_>, a: &Arrival) -> f64 {
     if a.referred {
-        seg.response.referred_churn
+        arm.responses[a.segment].referred_churn
     } else {
         1.0
     }
@@ -384,7 +388,7 @@ fn simulate_member<const SCRIPTED: bool>(
     let seg = &sc.population.segments[a.segment];
     let who = Who {
         habits: Habits::new(seg, tr, arm.mean_rate),
-        response: &seg.response,
+        response: &arm.responses[a.segment],
         program_end: if p.end < horizon {
             p.end
         } else {
@@ -400,7 +404,7 @@ fn simulate_member<const SCRIPTED: bool>(
     book_arrival(a, rec);
 
     let referral = p.referral.as_ref();
-    let referred_churn = referred_churn(a, seg);
+    let referred_churn = referred_churn(arm, a);
     // Not a member until the first purchase in the program's window (and
     // then only if they enrol); an inactive member is simply a customer.
     let mut m = Member::outside(std::mem::take(&mut scratch.points));

@@ -9,7 +9,7 @@ use crate::engine::SimError;
 use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
-use crate::scenario::Scenario;
+use crate::scenario::{Response, Scenario};
 use rayon::prelude::*;
 
 /// The recorders of one arm, one per replication, in replication order.
@@ -54,6 +54,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
         .map(|s| s.basket.mean())
         .collect();
     let mean_rate = sc.population.mean_purchase_rate();
+    let responses: Vec<Response> = sc.population.segments.iter().map(|s| s.response).collect();
     let mut arms: Vec<(String, Option<usize>)> = Vec::new();
     if sc.simulation.baseline {
         arms.push((BASELINE.to_string(), None));
@@ -77,6 +78,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
                     program: program.map(|i| &sc.programs[i]),
                     mean_basket: &mean_basket,
                     mean_rate,
+                    responses: &responses,
                     seed: sc.simulation.seed,
                     replication: r,
                 })

@@ -31,7 +31,8 @@ pub fn escape(s: &str) -> String {
 
 /// What each response parameter does and where its default comes from.
 pub fn response_doc(key: &str) -> (&'static str, &'static str) {
-    crate::model::response::Response::info(key).map_or(("", "assumption"), |k| (k.meaning, k.source))
+    crate::model::response::Response::info(key)
+        .map_or(("", "assumption"), |k| (k.meaning, k.source))
 }
 
 pub(crate) const CSS: &str = r#"
