@@ -12,8 +12,8 @@
 //! marginal likelihood estimation of semiparametric generalized linear
 //! models", JRSS B 73(1)) recommends over GCV because it undersmooths less
 //! often: an undersmoothed curve follows the noise, which would inflate every
-//! figure built on it. This is what R's mgcv does for `s(x)` with
-//! `method = "REML"` (there with a different, equivalent spline basis).
+//! figure built on it. In R's mgcv this is `s(x, bs = "ps")` (ten cubic
+//! B-splines, second-order difference penalty) with `method = "REML"`.
 //!
 //! The fit is a Bayesian posterior (Wahba 1983; Silverman 1985): the
 //! coefficients are N(β̂, σ² (XᵀX + λP)⁻¹). Its standard errors and draws of

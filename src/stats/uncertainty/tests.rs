@@ -334,6 +334,50 @@ fn evpi_and_evppi_are_zero_when_one_arm_always_wins() {
     assert!(v.caution.is_none());
 }
 
+/// The clamp at EVPI does work: a program better in every replication, by a
+/// little below θ = ½ and by a lot above it. A smooth curve through that
+/// step rings below zero just before it, so the unclamped regression
+/// estimate of EVPPI is positive although nothing is worth knowing.
+#[test]
+fn evppi_is_clamped_to_evpi() {
+    let mut rng = Stream::for_analysis(4100);
+    let n = 200;
+    let theta: Vec<f64> = (0..n).map(|_| rng.uniform()).collect();
+    let nb: Vec<Vec<f64>> = theta
+        .iter()
+        .map(|&t| {
+            let step = if t > 0.5 { 5.0 } else { 0.0 };
+            vec![0.0, 0.05 + step + 0.01 * normal(&mut rng).abs()]
+        })
+        .collect();
+    assert_eq!(evpi(&nb), 0.0);
+    let sm = spline::Smoother::new(&theta).unwrap();
+    let fit = sm.fit(&voi::extra_profits(&nb)[0]).unwrap();
+    let unclamped = voi::evppi_from_fits(&sm, &[fit], &theta, f64::INFINITY);
+    assert!(unclamped.evppi > 0.0, "the curve should ring below zero");
+    assert_eq!(evppi(&theta, &nb).evppi, 0.0);
+}
+
+/// With almost no chance variation the curve is known almost exactly, and
+/// the EVPPI's error is that of averaging over only R drawn values of θ
+/// (the Monte Carlo part). d = θ − 0.4: EVPPI = ∫₀^0.4 (0.4 − θ) dθ = 0.08.
+#[test]
+fn evppi_error_includes_the_sampling_of_the_assumption() {
+    let m = 100;
+    let mut covered = 0;
+    for seed in 0..m {
+        let d = dataset(4200 + seed, 40, 1, 0.01, |t| vec![t[0] - 0.4]);
+        let e = evppi(&d.theta[0], &d.nb);
+        if (e.evppi - 0.08).abs() <= 2.0 * e.se {
+            covered += 1;
+        }
+    }
+    assert!(
+        covered >= 85,
+        "EVPPI ±2 se covered the truth in {covered} of {m}"
+    );
+}
+
 /// A program that pays in about 93% of replications but whose expected
 /// extra profit 4θ − 0.3 turns negative below θ = 0.075, inside the
 /// documented range [0.05, 0.95]: the verdict must be `depends` on θ with
