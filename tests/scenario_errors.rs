@@ -46,6 +46,8 @@ bad_fixtures!(
     dist_gamma_rate_and_mean,
     dist_gamma_gamma_q,
     dist_gamma_gamma_rate,
+    dist_triangular_mode,
+    dist_triangular_max,
     dropout_unknown,
     discount_rate,
     discount_tiers_order,
@@ -228,7 +230,7 @@ fn full_scenario_resolves_every_key() {
 
     // Distributions: each parameterisation reduced to one.
     let seg = &pop.segments;
-    assert_eq!(seg.len(), 5);
+    assert_eq!(seg.len(), 6);
     assert_eq!(
         seg[0].purchase_rate,
         Dist::Gamma {
@@ -285,6 +287,16 @@ fn full_scenario_resolves_every_key() {
     assert_eq!(seg[4].purchase_rate, Dist::Beta { a: 1.0, b: 4.0 });
     // A log-normal with sd = 0 is a fixed value.
     assert_eq!(seg[4].basket, Basket::Iid(Dist::Fixed(25.0)));
+    assert_eq!(
+        seg[5].purchase_rate,
+        Dist::Triangular {
+            min: 0.1,
+            mode: 0.2,
+            max: 0.6
+        }
+    );
+    // A triangle of zero width is a fixed value, like a zero-width uniform.
+    assert_eq!(seg[5].basket, Basket::Iid(Dist::Fixed(30.0)));
 
     // Response: global keys, then segment overrides on top.
     assert_eq!(s.response.discount_elasticity, 1.2);

@@ -77,6 +77,15 @@ impl Stream {
         CustomerKey::new(seed, replication, customer).stream(purpose)
     }
 
+    /// A stream for an analysis of finished results (the parameter draws
+    /// behind an error estimate), keyed by `label`. It never meets a
+    /// customer stream: those are keyed through [`CustomerKey`], and the salt
+    /// keeps the two key spaces apart.
+    pub fn for_analysis(label: u64) -> Stream {
+        const ANALYSIS_SALT: u64 = 0x5EED_A7A1_5150_0001;
+        Stream::from_hash(mix(mix(ANALYSIS_SALT) ^ label))
+    }
+
     #[inline]
     fn from_hash(h: u64) -> Stream {
         let mut x = h;

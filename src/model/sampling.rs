@@ -23,6 +23,8 @@
 //!   is the same distribution, a logarithm cheaper).
 //! - Beta: X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b), evaluated through the
 //!   ratio Y / X in log space so that tiny shapes never give 0 / 0.
+//! - Triangular: inversion of the CDF (two square-root branches meeting at
+//!   the mode), one uniform per draw.
 //! - Poisson: inversion by sequential search for mean < 10, PTRS (Hörmann
 //!   1993, "The transformed rejection method for generating Poisson random
 //!   variables", Insurance: Mathematics and Economics 12) for mean ≥ 10.
@@ -34,7 +36,7 @@
 use std::sync::LazyLock;
 
 use super::rng::Stream;
-use crate::scenario::dist::Dist;
+use crate::scenario::dist::{Dist, triangular_quantile};
 
 // ---------------------------------------------------------------------------
 // Ziggurat tables
@@ -437,7 +439,15 @@ pub fn draw(rng: &mut Stream, dist: &Dist) -> f64 {
         Dist::Exponential { mean } => mean * exponential(rng),
         Dist::Beta { a, b } => beta(rng, a, b),
         Dist::Uniform { min, max } => min + (max - min) * rng.uniform(),
+        Dist::Triangular { min, mode, max } => triangular(rng, min, mode, max),
     }
+}
+
+/// Triangular on [min, max] with peak at `mode`: the exact inverse CDF of one
+/// uniform (one draw per variate, so a key's stream advances by one).
+#[inline]
+pub fn triangular(rng: &mut Stream, min: f64, mode: f64, max: f64) -> f64 {
+    triangular_quantile(min, mode, max, rng.uniform())
 }
 
 #[cfg(test)]
@@ -748,6 +758,54 @@ mod tests {
         check_fit("Dist::Uniform", &xs[..N_FIT], |x| (x - 2.0) / 5.0);
         let mut r = stream(72);
         assert_eq!(draw(&mut r, &Dist::Fixed(4.25)), 4.25);
+    }
+
+    /// CDF of the triangular distribution, written independently of the quantile.
+    fn triangular_cdf(a: f64, c: f64, b: f64, x: f64) -> f64 {
+        if x <= a {
+            0.0
+        } else if x <= c {
+            (x - a).powi(2) / ((b - a) * (c - a))
+        } else if x < b {
+            1.0 - (b - x).powi(2) / ((b - a) * (b - c))
+        } else {
+            1.0
+        }
+    }
+
+    #[test]
+    fn triangular_fits() {
+        // Symmetric, skewed, and the two one-sided (right-angled) shapes. The
+        // excess kurtosis of every triangular distribution is -3/5.
+        for (j, &(a, c, b)) in [
+            (0.0, 0.5, 1.0),
+            (0.02, 0.07, 0.3),
+            (1.0, 1.0, 4.0),
+            (0.0, 2.0, 2.0),
+        ]
+        .iter()
+        .enumerate()
+        {
+            let d = Dist::Triangular {
+                min: a,
+                mode: c,
+                max: b,
+            };
+            let xs = sample(90 + j as u64, N_MOMENTS, |r| draw(r, &d));
+            assert!(
+                xs.iter().all(|x| (a..=b).contains(x)),
+                "triangular({a},{c},{b}) out of range"
+            );
+            let mean = (a + b + c) / 3.0;
+            let var = (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0;
+            check_moments(&format!("triangular({a},{c},{b})"), &xs, mean, var, -0.6);
+            check_fit(&format!("triangular({a},{c},{b})"), &xs[..N_FIT], |x| {
+                triangular_cdf(a, c, b, x)
+            });
+            // The closed-form moments in Dist agree with the ones written here.
+            assert!((d.mean() - mean).abs() <= 1e-15 * mean.abs().max(1.0));
+            assert!((d.variance() - var).abs() <= 1e-12 * var);
+        }
     }
 
     /// Chi-square goodness of fit for Poisson counts, pooling bins with

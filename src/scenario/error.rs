@@ -210,7 +210,7 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
 }
 
 const DIST_KINDS: &str =
-    "fixed, gamma, lognormal, exponential, beta, uniform (and gamma_gamma for basket)";
+    "fixed, gamma, lognormal, exponential, beta, uniform, triangular (and gamma_gamma for basket)";
 const DROPOUT_KINDS: &str = "\"none\", hazard, bg, pareto";
 
 /// `unknown key; did you mean `x`? allowed: a, b`
@@ -280,6 +280,7 @@ fn required_hint(field: &str) -> Option<&'static str> {
         "sd" => "a standard deviation (>= 0)",
         "a" | "b" => "a shape parameter (> 0)",
         "min" | "max" => "a number >= 0",
+        "mode" => "the most likely value, between min and max",
         "p" => "a shape p (> 0)",
         "q" => "a shape q (> 1)",
         "gamma" => "a scale gamma (> 0)",

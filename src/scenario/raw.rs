@@ -101,6 +101,7 @@ pub enum RawDist {
     Exponential(RawExponential),
     Beta(RawBeta),
     Uniform(RawUniform),
+    Triangular(RawTriangular),
     GammaGamma(RawGammaGamma),
 }
 
@@ -141,6 +142,15 @@ pub struct RawBeta {
 #[serde(deny_unknown_fields)]
 pub struct RawUniform {
     pub min: Num,
+    pub max: Num,
+}
+
+/// `{ triangular = { min, mode, max } }`: min ≤ mode ≤ max, checked in stage two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTriangular {
+    pub min: Num,
+    pub mode: Num,
     pub max: Num,
 }
 

@@ -7,7 +7,7 @@
 
 use super::check::{Bound, Cx, Result};
 use super::dist::{Basket, Dist, Dropout};
-use super::raw::{RawDist, RawDropout, RawGamma};
+use super::raw::{RawDist, RawDropout, RawGamma, RawTriangular};
 use toml::Spanned;
 
 /// A distribution of a per-customer quantity (`purchase_rate`): no `gamma_gamma`.
@@ -47,11 +47,12 @@ pub(crate) fn dist(cx: &Cx<'_>, d: &Spanned<RawDist>) -> Result<Dist> {
                 Dist::Uniform { min, max }
             }
         }
+        RawDist::Triangular(t) => triangular(cx, t)?,
         RawDist::GammaGamma(_) => {
             return Err(cx.err(
                 &d.span(),
                 "`gamma_gamma` is only for `basket` (it describes spend per purchase). \
-                 allowed here: fixed, gamma, lognormal, exponential, beta, uniform",
+                 allowed here: fixed, gamma, lognormal, exponential, beta, uniform, triangular",
             ));
         }
     })
@@ -110,6 +111,31 @@ fn gamma(cx: &Cx<'_>, g: &RawGamma) -> Result<Dist> {
             ),
         )),
     }
+}
+
+/// `{ triangular = { min, mode, max } }`: 0 ≤ min ≤ mode ≤ max; min = max is
+/// a point mass (kept exact as `Fixed`, like a zero-width uniform).
+fn triangular(cx: &Cx<'_>, t: &RawTriangular) -> Result<Dist> {
+    let min = cx.num(&t.min, Bound::NonNeg, "a minimum")?;
+    let mode = cx.num(&t.mode, Bound::NonNeg, "a mode")?;
+    let max = cx.num(&t.max, Bound::NonNeg, "a maximum")?;
+    if mode < min {
+        return Err(cx.err(
+            &t.mode.span(),
+            format!("`{mode}` is below min = {min}. expected min <= mode <= max"),
+        ));
+    }
+    if max < mode {
+        return Err(cx.err(
+            &t.max.span(),
+            format!("`{max}` is below mode = {mode}. expected min <= mode <= max"),
+        ));
+    }
+    Ok(if max == min {
+        Dist::Fixed(min)
+    } else {
+        Dist::Triangular { min, mode, max }
+    })
 }
 
 /// Churn: `"none"`, a hazard, BG or Pareto.

@@ -1,7 +1,9 @@
 //! Statistics: per-replication metrics, summaries across replications,
 //! paired differences against the control, the results document, the
 //! published closed forms the model is validated against, and the special
-//! functions (₂F₁, ln Γ, quadrature) those and the `fit` likelihoods share.
+//! functions (₂F₁, ln Γ, quadrature) those and the `fit` likelihoods share;
+//! and the uncertainty analysis (sensitivity to the drawn assumptions, value
+//! of information, verdicts).
 
 pub mod cdf;
 pub mod closed_form;
@@ -9,5 +11,6 @@ pub mod metrics;
 pub mod results;
 pub mod special;
 pub mod summary;
+pub mod uncertainty;
 
 pub use results::{Results, build};
