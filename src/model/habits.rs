@@ -106,6 +106,17 @@ fn dist_at_least(d: &Dist, x: f64) -> f64 {
                 0.0
             }
         }
+        Dist::Triangular { min, mode, max } => {
+            if x <= min {
+                1.0
+            } else if x >= max {
+                0.0
+            } else if x <= mode {
+                1.0 - (x - min) * (x - min) / ((max - min) * (mode - min))
+            } else {
+                (max - x) * (max - x) / ((max - min) * (max - mode))
+            }
+        }
     }
 }
 
@@ -128,6 +139,16 @@ mod tests {
             Dist::Uniform {
                 min: 10.0,
                 max: 90.0,
+            },
+            Dist::Triangular {
+                min: 10.0,
+                mode: 20.0,
+                max: 100.0,
+            },
+            Dist::Triangular {
+                min: 10.0,
+                mode: 60.0,
+                max: 100.0,
             },
         ];
         let n = 200_000;
