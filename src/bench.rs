@@ -51,6 +51,7 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
         },
         acquisition: None,
         response: Response::default(),
+        assumptions: vec![],
         programs,
     }
 }

@@ -9,6 +9,7 @@ use crate::engine::SimError;
 use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
+use crate::model::assumptions;
 use crate::scenario::{Response, Scenario};
 use rayon::prelude::*;
 
@@ -27,6 +28,8 @@ pub struct ArmRun {
 pub struct RunOutput {
     /// The control first (when the scenario has a baseline), then programs in file order.
     pub arms: Vec<ArmRun>,
+    /// `draws[r][k]`: the value of `scenario.assumptions[k]` in replication r.
+    pub draws: Vec<Vec<f64>>,
 }
 
 /// Name of the no-program control arm.
@@ -54,7 +57,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
         .map(|s| s.basket.mean())
         .collect();
     let mean_rate = sc.population.mean_purchase_rate();
-    let responses: Vec<Response> = sc.population.segments.iter().map(|s| s.response).collect();
+    let base: Vec<Response> = sc.population.segments.iter().map(|s| s.response).collect();
     let mut arms: Vec<(String, Option<usize>)> = Vec::new();
     if sc.simulation.baseline {
         arms.push((BASELINE.to_string(), None));
@@ -68,9 +71,13 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
     let reps = sc.simulation.replications as u64;
     // Replication r of every arm is simulated together, so that each
     // customer's traits are drawn once (replication::run).
-    let per_rep: Vec<Vec<Recorder>> = (0..reps)
+    let per_rep: Vec<(Vec<Recorder>, Vec<f64>)> = (0..reps)
         .into_par_iter()
         .map(|r| {
+            // What we do not know about customers: this replication's draw,
+            // shared by every arm.
+            let (responses, draws) =
+                assumptions::draw(&sc.assumptions, &base, sc.simulation.seed, r);
             let specs: Vec<Arm<'_>> = arms
                 .iter()
                 .map(|(_, program)| Arm {
@@ -87,15 +94,17 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             for _ in &recs {
                 progress();
             }
-            Ok(recs)
+            Ok((recs, draws))
         })
         // Every replication, then the first error in replication order: the
         // message does not depend on the thread count.
-        .collect::<Vec<Result<Vec<Recorder>, SimError>>>()
+        .collect::<Vec<Result<(Vec<Recorder>, Vec<f64>), SimError>>>()
         .into_iter()
         .collect::<Result<_, SimError>>()?;
     let mut by_arm: Vec<Vec<Recorder>> = arms.iter().map(|_| Vec::new()).collect();
-    for recs in per_rep {
+    let mut draws = Vec::with_capacity(per_rep.len());
+    for (recs, d) in per_rep {
+        draws.push(d);
         for (arm, rec) in by_arm.iter_mut().zip(recs) {
             arm.push(rec);
         }
@@ -110,5 +119,5 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             replications,
         })
         .collect();
-    Ok(RunOutput { arms })
+    Ok(RunOutput { arms, draws })
 }

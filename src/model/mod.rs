@@ -2,6 +2,7 @@
 //! traits and habits, and the response parameters (how customers react to
 //! an incentive). How a program applies the response lives with the programs.
 
+pub mod assumptions;
 pub mod habits;
 pub mod response;
 pub mod rng;

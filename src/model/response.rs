@@ -38,11 +38,17 @@ pub struct KeyInfo {
     pub source: &'static str,
     /// True for durations, whose value is in the scenario's time unit.
     pub duration: bool,
+    /// The documented range when the scenario does not fix the key: a
+    /// triangular distribution (min, mode, max), in months for durations.
+    /// The mode is the default.
+    pub prior: (f64, f64, f64),
+    /// Where that range comes from.
+    pub prior_source: &'static str,
 }
 
 macro_rules! response_keys {
     ($( $field:ident = $default:expr, $range:ident, $what:expr, $dur:expr,
-        $meaning:expr, $source:expr; )*) => {
+        $meaning:expr, $source:expr, prior $prior:expr, $prior_source:expr; )*) => {
         /// `[response]`: how members react to a program (docs/model.md).
         /// Fields are in [`KEYS`] order.
         #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,6 +66,8 @@ macro_rules! response_keys {
                 meaning: $meaning,
                 source: $source,
                 duration: $dur,
+                prior: $prior,
+                prior_source: $prior_source,
             }, )*
         ];
 
@@ -98,49 +106,64 @@ macro_rules! response_keys {
 response_keys! {
     discount_elasticity = 1.0, NonNeg, "an elasticity", false,
         "Purchase-rate lift per unit of immediate discount (a 5% discount with 1.0 gives 5% more purchases)",
-        "assumption (store level; the brand price elasticity of -2.62 in Bijmolt et al. 2005 includes brand switching, an upper bound)";
+        "assumption (store level; the brand price elasticity of -2.62 in Bijmolt et al. 2005 includes brand switching, an upper bound)",
+        prior (0.0, 1.0, 2.5), "from no response to 2.5: below the brand-level price elasticity of 2.62 (Bijmolt et al. 2005), which includes brand switching";
     reward_elasticity = 1.0, NonNeg, "an elasticity", false,
         "Purchase-rate lift per unit of deferred reward value, as perceived",
-        "assumption";
+        "assumption",
+        prior (0.0, 1.0, 2.0), "assumption: from no response to twice the default";
     reward_perceived = 0.7, Unit, "a share of reward value", false,
         "Value members put on a currency unit of points or rewards, relative to cash",
-        "Stourm, Bradlow & Fader 2015 (points are accounted apart from cash)";
+        "Stourm, Bradlow & Fader 2015 (points are accounted apart from cash)",
+        prior (0.4, 0.7, 1.0), "points valued from 40% of cash to full cash (Stourm, Bradlow & Fader 2015 find points accounted apart from cash)";
     goal_gradient = 0.2, NonNeg, "a goal-gradient strength", false,
         "Extra purchase rate at a full card, for a reward of the reference size (a free coffee after ten)",
-        "Kivetz, Urminsky & Zheng 2006 (café card: the last gap between purchases about 20% shorter than the first)";
+        "Kivetz, Urminsky & Zheng 2006 (café card: the last gap between purchases about 20% shorter than the first)",
+        prior (0.0, 0.2, 0.4), "from no goal gradient (Nastasoiu et al. 2021, cash-like points) to twice the café card's (Kivetz, Urminsky & Zheng 2006)";
     reward_carryover = 0.3, Unit, "a carry-over share", false,
         "Share of the goal-gradient lift that stays after a reward resets progress (then fades)",
-        "Drèze & Nunes 2011 (the reset after a reward is partial)";
+        "Drèze & Nunes 2011 (the reset after a reward is partial)",
+        prior (0.0, 0.3, 0.6), "from a full reset to most of the lift kept (Drèze & Nunes 2011)";
     switching_cost = 0.1, NonNeg, "a switching-cost strength", false,
         "Churn reduction per mean basket of value banked in points or stamps",
-        "assumption";
+        "assumption",
+        prior (0.0, 0.1, 0.3), "assumption";
     member_churn = 0.95, NonNeg, "a churn multiplier", false,
         "Churn multiplier of a new member for a reward of the reference size (fades with tenure)",
-        "Meyer-Waarden 2007; small once self-selection is removed (Leenheer et al. 2007)";
+        "Meyer-Waarden 2007; small once self-selection is removed (Leenheer et al. 2007)",
+        prior (0.85, 0.95, 1.0), "from 15% less churn (Meyer-Waarden 2007) to none once self-selection is removed (Leenheer et al. 2007)";
     referred_churn = 0.82, NonNeg, "a churn multiplier", false,
         "Churn multiplier of customers who came through a recommendation",
-        "Schmitt, Skiera & Van den Bulte 2011 (referred customers are more loyal)";
+        "Schmitt, Skiera & Van den Bulte 2011 (referred customers are more loyal)",
+        prior (0.7, 0.82, 0.95), "around the 18% lower churn of referred customers (Schmitt, Skiera & Van den Bulte 2011)";
     referral_boost = 2.0, NonNeg, "a referral multiplier", false,
         "Multiplier on a referral-program member's recommendations when the reward is one basket",
-        "assumption";
+        "assumption",
+        prior (1.0, 2.0, 3.0), "assumption: from no boost to three times the recommendations";
     v_half = 0.1, Pos, "a value per currency unit", false,
         "Value given back per currency unit at which the response reaches half its ceiling (diminishing returns)",
-        "assumption (incentive effects are small for 1%-back programs: Nastasoiu et al. 2021)";
+        "assumption (incentive effects are small for 1%-back programs: Nastasoiu et al. 2021)",
+        prior (0.05, 0.1, 0.2), "assumption";
     goal_horizon = 6.0, Pos, "a duration in time units", true,
         "How far ahead members look: a reward expected later than this gives no goal-gradient lift",
-        "assumption (goals are motivating only when attainable: Kivetz et al. 2006)";
+        "assumption (goals are motivating only when attainable: Kivetz et al. 2006)",
+        prior (3.0, 6.0, 12.0), "assumption: a season to a year";
     effect_fade = 9.0, Pos, "a duration in time units", true,
         "Time over which the membership and carry-over effects fade (to 37%)",
-        "Meyer-Waarden & Benavent 2009 (changes erode within 6 to 9 months)";
+        "Meyer-Waarden & Benavent 2009 (changes erode within 6 to 9 months)",
+        prior (4.0, 9.0, 18.0), "around the 6 to 9 months of Meyer-Waarden & Benavent (2009)";
     enrolment_selection = 1.0, Any, "a selection strength", false,
         "How much more often heavy buyers join: joining odds grow with (own rate / average rate) to this power",
-        "Leenheer et al. 2007; Meyer-Waarden & Benavent 2009 (members were already the better customers)";
+        "Leenheer et al. 2007; Meyer-Waarden & Benavent 2009 (members were already the better customers)",
+        prior (0.5, 1.0, 1.5), "assumption around the several-fold overstatement of naive comparisons (Leenheer et al. 2007)";
     heavy_damping = 0.5, Any, "a damping exponent", false,
         "How much less heavy buyers respond: each member's lift is scaled by (average rate / own rate) to this power, at most 2x",
-        "Liu 2007 (heavy buyers did not change); Lal & Bell 2003 (gains came from light buyers)";
+        "Liu 2007 (heavy buyers did not change); Lal & Bell 2003 (gains came from light buyers)",
+        prior (0.0, 0.5, 1.0), "from all members responding alike to light buyers responding far more (Liu 2007; Lal & Bell 2003)";
     card_abandonment = 0.3, Unit, "a probability", false,
         "Chance that a member gives up a stamp card after a stamp, times the share of the card still empty",
-        "calibrated to Nunes & Drèze 2006 (car wash: 34% of cards with 2 of 10 stamps pre-printed completed vs 19% of blank 8-stamp cards)";
+        "calibrated to Nunes & Drèze 2006 (car wash: 34% of cards with 2 of 10 stamps pre-printed completed vs 19% of blank 8-stamp cards)",
+        prior (0.1, 0.3, 0.5), "around the calibration to Nunes & Drèze (2006)";
 }
 
 /// Days per month, for converting the monthly defaults of the durations.

@@ -27,6 +27,8 @@ pub enum Purpose {
     Acquisition = 6,
     /// Random numbers handed to scripts.
     Script = 7,
+    /// One draw per replication of each uncertain response parameter.
+    Assumptions = 8,
 }
 
 /// A xoshiro256++ generator.

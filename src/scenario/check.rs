@@ -51,7 +51,7 @@ impl Bound {
         }
     }
 
-    fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Bound::NonNeg => ">= 0".to_string(),
             Bound::Pos => "> 0".to_string(),

@@ -14,6 +14,7 @@ mod overrides;
 mod raw;
 mod resolve_dist;
 mod resolve_program;
+mod resolve_response;
 mod suggest;
 mod validate;
 
@@ -37,8 +38,11 @@ pub struct Scenario {
     pub population: Population,
     /// `None`: no new customers arrive.
     pub acquisition: Option<Acquisition>,
-    /// The global behavioural response (segments may override it).
+    /// The global behavioural response (segments may override it), with
+    /// every uncertain key at its point value.
     pub response: Response,
+    /// The response parameters we are unsure of, drawn once per replication.
+    pub assumptions: Vec<crate::model::assumptions::Assumption>,
     /// Candidate programs in file order (the control is not among them).
     pub programs: Vec<ProgramSpec>,
 }

@@ -92,7 +92,7 @@ pub struct RawSegment {
 
 /// A one-key distribution table (SPEC 3.1). `gamma_gamma` is only valid for
 /// `basket`; that is checked in stage two so the message can say so.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RawDist {
     Fixed(Num),
@@ -106,7 +106,7 @@ pub enum RawDist {
 }
 
 /// `{ gamma = { shape, rate | scale | mean } }`: exactly one of the last three.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGamma {
     pub shape: Num,
@@ -118,27 +118,27 @@ pub struct RawGamma {
     pub mean: Option<Num>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLognormal {
     pub mean: Num,
     pub sd: Num,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExponential {
     pub mean: Num,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawBeta {
     pub a: Num,
     pub b: Num,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawUniform {
     pub min: Num,
@@ -146,7 +146,7 @@ pub struct RawUniform {
 }
 
 /// `{ triangular = { min, mode, max } }`: min ≤ mode ≤ max, checked in stage two.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTriangular {
     pub min: Num,
@@ -154,7 +154,7 @@ pub struct RawTriangular {
     pub max: Num,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawGammaGamma {
     pub p: Num,
@@ -199,41 +199,44 @@ pub struct RawAcquisition {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawResponse {
+    /// `false`: keys not given keep their point defaults (no uncertainty).
     #[serde(default)]
-    pub discount_elasticity: Option<Num>,
+    pub uncertainty: Option<Spanned<bool>>,
     #[serde(default)]
-    pub reward_elasticity: Option<Num>,
+    pub discount_elasticity: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub reward_perceived: Option<Num>,
+    pub reward_elasticity: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub goal_gradient: Option<Num>,
+    pub reward_perceived: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub reward_carryover: Option<Num>,
+    pub goal_gradient: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub switching_cost: Option<Num>,
+    pub reward_carryover: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub member_churn: Option<Num>,
+    pub switching_cost: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub referred_churn: Option<Num>,
+    pub member_churn: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub referral_boost: Option<Num>,
+    pub referred_churn: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub v_half: Option<Num>,
+    pub referral_boost: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub goal_horizon: Option<Num>,
+    pub v_half: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub effect_fade: Option<Num>,
+    pub goal_horizon: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub enrolment_selection: Option<Num>,
+    pub effect_fade: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub heavy_damping: Option<Num>,
+    pub enrolment_selection: Option<Spanned<RawAssumption>>,
     #[serde(default)]
-    pub card_abandonment: Option<Num>,
+    pub heavy_damping: Option<Spanned<RawAssumption>>,
+    #[serde(default)]
+    pub card_abandonment: Option<Spanned<RawAssumption>>,
 }
 
 impl RawResponse {
     /// The value given for response key `name` (a key of `model::response::KEYS`).
-    pub fn get(&self, name: &str) -> Option<&Num> {
+    pub fn get(&self, name: &str) -> Option<&Spanned<RawAssumption>> {
         match name {
             "discount_elasticity" => self.discount_elasticity.as_ref(),
             "reward_elasticity" => self.reward_elasticity.as_ref(),
@@ -252,6 +255,43 @@ impl RawResponse {
             "card_abandonment" => self.card_abandonment.as_ref(),
             _ => None,
         }
+    }
+}
+
+/// A response key's value: a number fixes it, a distribution table (the
+/// kinds of `RawDist`) says how unsure we are about it.
+#[derive(Debug)]
+pub enum RawAssumption {
+    Fixed(f64),
+    Dist(RawDist),
+}
+
+impl<'de> Deserialize<'de> for RawAssumption {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RawAssumption;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a distribution table such as { triangular = { min = 0.1, mode = 0.2, max = 0.4 } }")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawAssumption, E> {
+                Ok(RawAssumption::Fixed(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawAssumption, E> {
+                Ok(RawAssumption::Fixed(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawAssumption, E> {
+                Ok(RawAssumption::Fixed(v as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<RawAssumption, A::Error> {
+                RawDist::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(RawAssumption::Dist)
+            }
+        }
+        d.deserialize_any(Visit)
     }
 }
 

@@ -10,13 +10,14 @@
 use super::check::{Bound, Cx, Result};
 use super::error::{Origin, ScenarioError};
 use super::overrides::{self, SpanAlloc};
-use super::raw::{RawAcquisition, RawPopulation, RawResponse, RawScenario, RawSimulation};
+use super::raw::{RawAcquisition, RawPopulation, RawScenario, RawSimulation};
+use super::resolve_response::{self, KeyValue};
 use super::suggest::did_you_mean;
 use super::{
-    Acquisition, Business, Population, Response, Scenario, Segment, Simulation, TimeUnit, cohort,
+    Acquisition, Business, Population, Scenario, Segment, Simulation, TimeUnit, cohort,
     resolve_dist, resolve_program,
 };
-use crate::model::response::{self, KeyRange};
+use crate::model::assumptions::Assumption;
 use serde::Deserialize;
 use std::path::Path;
 use toml::Spanned;
@@ -125,12 +126,8 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         currency,
         gross_margin: cx.num(&b.gross_margin, Bound::Unit, "a share of list price")?,
     };
-    let defaults = Response::for_unit(sim.time_unit.as_str());
-    let global = match &raw.response {
-        Some(r) => response(cx, r.get_ref(), defaults)?,
-        None => defaults,
-    };
-    let population = population(cx, &raw.population, &global)?;
+    let global = resolve_response::global(cx, raw.response.as_ref(), sim.time_unit)?;
+    let (population, assumptions) = population(cx, &raw.population, &global)?;
     let acquisition = match &raw.acquisition {
         Some(a) => Some(acquisition(cx, a.get_ref())?),
         None => None,
@@ -147,7 +144,8 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         business,
         population,
         acquisition,
-        response: global,
+        response: resolve_response::points(&global),
+        assumptions,
         programs,
     })
 }
@@ -260,24 +258,11 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
     })
 }
 
-/// `[response]` keys over `base` (the defaults, or the global response for a segment).
-fn response(cx: &Cx<'_>, r: &RawResponse, base: Response) -> Result<Response> {
-    let mut out = base;
-    for k in response::KEYS {
-        if let Some(v) = r.get(k.name) {
-            let bound = match k.range {
-                KeyRange::NonNeg => Bound::NonNeg,
-                KeyRange::Pos => Bound::Pos,
-                KeyRange::Unit => Bound::Unit,
-                KeyRange::Any => Bound::Any,
-            };
-            out.set(k.name, cx.num(v, bound, k.what)?);
-        }
-    }
-    Ok(out)
-}
-
-fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Result<Population> {
+fn population(
+    cx: &Cx<'_>,
+    p: &Spanned<RawPopulation>,
+    global: &[KeyValue],
+) -> Result<(Population, Vec<Assumption>)> {
     let pop = p.get_ref();
     let customers = match &pop.customers {
         Some(c) => Some(cx.int(c, 0, MAX_CUSTOMERS, "a number of customers")? as u64),
@@ -323,6 +308,7 @@ fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Res
         ));
     }
     let mut segments: Vec<Segment> = Vec::new();
+    let mut responses: Vec<(&str, Vec<KeyValue>)> = Vec::new();
     for s in list.get_ref() {
         let s = s.get_ref();
         let name = s.name.get_ref();
@@ -332,10 +318,9 @@ fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Res
                 format!("duplicate segment name `{name}`. expected a unique name per segment"),
             ));
         }
-        let resp = match &s.response {
-            Some(r) => response(cx, r.get_ref(), *global)?,
-            None => *global,
-        };
+        let keys = resolve_response::segment(cx, s.response.as_ref(), global)?;
+        let resp = resolve_response::points(&keys);
+        responses.push((name.as_str(), keys));
         segments.push(Segment {
             name: name.clone(),
             share: cx.num(&s.share, Bound::Unit, "a share of customers")?,
@@ -368,11 +353,15 @@ fn population(cx: &Cx<'_>, p: &Spanned<RawPopulation>, global: &Response) -> Res
             ),
         ));
     }
-    Ok(Population {
-        customers,
-        segments,
-        cohort,
-    })
+    let assumptions = resolve_response::assumptions(global, &responses);
+    Ok((
+        Population {
+            customers,
+            segments,
+            cohort,
+        },
+        assumptions,
+    ))
 }
 
 /// Round away binary noise (0.30000000000000004) for display.

@@ -40,6 +40,7 @@ pub fn scenario(
         },
         acquisition: None,
         response: Response::default(),
+        assumptions: vec![],
         programs: vec![],
     }
 }
