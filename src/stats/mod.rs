@@ -5,8 +5,10 @@
 
 pub mod closed_form;
 pub mod metrics;
+pub mod replications;
 pub mod results;
 pub mod special;
 pub mod summary;
 
-pub use results::{Results, build};
+pub use replications::Replications;
+pub use results::{Results, build, build_with_replications};
