@@ -432,7 +432,11 @@ pub fn run(a: &FitArgs) -> Result<()> {
         population_toml(a, &summary, &est, &basket, &input).as_bytes(),
     )?;
     write_atomic(out, "cohort.csv", cohort_csv(&summary)?.as_bytes())?;
-    write_atomic(out, "rfm.csv", rfm_csv(&summary, report.amounts)?.as_bytes())?;
+    write_atomic(
+        out,
+        "rfm.csv",
+        rfm_csv(&summary, report.amounts)?.as_bytes(),
+    )?;
     let doc = fit_json(
         a,
         &input,

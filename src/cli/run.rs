@@ -63,7 +63,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
 
 /// Run the scenario on a pool of `threads` workers and summarise; also
 /// returns each replication's totals.
-pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<(Results, Replications)> {
+pub fn simulate(
+    sc: &Scenario,
+    threads: Option<u32>,
+    quiet: bool,
+) -> Result<(Results, Replications)> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         pool = pool.num_threads(t as usize);

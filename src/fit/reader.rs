@@ -471,9 +471,13 @@ mod tests {
 
     #[test]
     fn a_european_export_reads_with_delimiter_and_decimal_comma() {
-        let text = "customer;date;amount\n1;1997-01-01;12,50\n1;1997-01-08;1.234,50\n2;1997-01-02;3\n";
+        let text =
+            "customer;date;amount\n1;1997-01-01;12,50\n1;1997-01-08;1.234,50\n2;1997-01-02;3\n";
         let e = read(text, &opts()).unwrap_err().to_string();
-        assert!(e.contains("give --delimiter ';', and --decimal-comma"), "{e}");
+        assert!(
+            e.contains("give --delimiter ';', and --decimal-comma"),
+            "{e}"
+        );
         let semi = ReadOptions {
             delimiter: b';',
             ..opts()

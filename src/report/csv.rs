@@ -49,7 +49,8 @@ impl CsvText {
 
     /// The text written.
     pub fn finish(self) -> Result<String> {
-        let fail = |e: &dyn std::fmt::Display| Error::other(format!("cannot write a CSV table: {e}"));
+        let fail =
+            |e: &dyn std::fmt::Display| Error::other(format!("cannot write a CSV table: {e}"));
         if let Some(e) = self.error {
             return Err(fail(&e));
         }

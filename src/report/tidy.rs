@@ -160,8 +160,7 @@ fn flatten_object(metric: &str, obj: &Map<String, Value>, out: &mut Vec<Stat>) {
 /// Whether an object is one metric's statistics: at least one number, and
 /// nothing but numbers, nulls, labels and two-number intervals.
 fn is_statistics(obj: &Map<String, Value>) -> bool {
-    let interval =
-        |a: &Vec<Value>| a.len() == 2 && a.iter().all(|x| x.is_number() || x.is_null());
+    let interval = |a: &Vec<Value>| a.len() == 2 && a.iter().all(|x| x.is_number() || x.is_null());
     obj.values().any(Value::is_number)
         && obj.values().all(|x| match x {
             Value::Number(_) | Value::Null | Value::String(_) => true,

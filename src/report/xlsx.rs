@@ -193,7 +193,10 @@ fn periods_sheet(ws: &mut Worksheet, r: &Results) -> std::result::Result<(), Xls
     Ok(())
 }
 
-fn replications_sheet(ws: &mut Worksheet, reps: &Replications) -> std::result::Result<(), XlsxError> {
+fn replications_sheet(
+    ws: &mut Worksheet,
+    reps: &Replications,
+) -> std::result::Result<(), XlsxError> {
     ws.set_name("Replications")?;
     header(ws, &REPLICATION_COLUMNS)?;
     ws.set_column_width(0, 24)?;
@@ -232,10 +235,7 @@ mod tests {
     #[test]
     fn money_formats_carry_the_currency_and_drop_quotes() {
         assert_eq!(money_format("EUR", false), "#,##0 \"EUR\"");
-        assert_eq!(
-            money_format("€", true),
-            "+#,##0 \"€\";-#,##0 \"€\";0 \"€\""
-        );
+        assert_eq!(money_format("€", true), "+#,##0 \"€\";-#,##0 \"€\";0 \"€\"");
         assert_eq!(money_format("a\"b\\", false), "#,##0 \"ab\"");
         assert_eq!(money_format("", false), "#,##0");
     }

@@ -32,7 +32,7 @@ pub struct Results {
     pub report_every: f64,
     /// Currency label of every amount.
     pub currency: String,
-    /// Gross margin on net revenue (0 to 1).
+    /// Gross margin (0 to 1): the cost of goods is (1 − gross_margin) × revenue_gross.
     pub gross_margin: f64,
     /// The control (`baseline`) first when the scenario has one, then every
     /// program in file order.
@@ -58,7 +58,7 @@ pub struct ProgramResult {
     /// The program's mechanisms (`discount`, `points`, `stamps`, `referral`,
     /// `script`, ...); empty for the control.
     pub mechanisms: Vec<String>,
-    /// Every metric of SPEC 5, in that order.
+    /// Every metric (docs/outputs.md lists them), always in the same order.
     pub summary: IndexMap<String, Summary>,
     /// Paired differences against the control; absent on the control itself
     /// and when the scenario runs without one.

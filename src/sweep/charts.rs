@@ -60,8 +60,12 @@ pub fn chart_data(dir: &Path, metric: &str) -> Result<ChartData> {
         _ => return Err(bad(&"not a sweep.csv of this loyalsim version")),
     };
     let col = |name: &str| 1 + nkeys + SUMMARY_COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-    let (c_program, c_metric, c_statistic, c_value) =
-        (col("program"), col("metric"), col("statistic"), col("value"));
+    let (c_program, c_metric, c_statistic, c_value) = (
+        col("program"),
+        col("metric"),
+        col("statistic"),
+        col("value"),
+    );
     let keys: Vec<String> = names[1..=nkeys].iter().map(|s| s.to_string()).collect();
     let mut labels: Vec<Vec<String>> = vec![Vec::new(); nkeys];
     let mut series: Vec<Series> = Vec::new();

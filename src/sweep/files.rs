@@ -18,10 +18,10 @@
 //! number of points.
 
 use crate::error::{Error, Result};
-use crate::report::output;
-use crate::scenario::Override;
 use crate::report::csv::{self, CsvText};
+use crate::report::output;
 use crate::report::tidy::{self, POINT_COLUMN, REPLICATION_COLUMNS, SUMMARY_COLUMNS};
+use crate::scenario::Override;
 use crate::stats::{Replications, Results};
 use crate::sweep::expand::{display_value, to_json};
 use crate::sweep::shard::Shard;
@@ -213,7 +213,8 @@ pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
     };
     let read_csv = |name: String| {
         let p = points.join(name);
-        std::fs::read_to_string(&p).map_err(|_| PointState::Stale(format!("{} is missing", p.display())))
+        std::fs::read_to_string(&p)
+            .map_err(|_| PointState::Stale(format!("{} is missing", p.display())))
     };
     let csv = match read_csv(format!("{}.csv", stem(index))) {
         Ok(t) => t,
@@ -473,12 +474,13 @@ mod tests {
         };
         write_point(dir.path(), 3, &text).unwrap();
         assert_eq!(read_point(dir.path(), 3, "abc"), PointState::Done(text));
+        assert!(
+            matches!(read_point(dir.path(), 3, "def"), PointState::Stale(m) if m.contains("another sweep"))
+        );
+        // A point of an older layout (no replications file) is run again.
         std::fs::remove_file(dir.path().join(POINTS).join("00003.replications.csv")).unwrap();
         assert!(
             matches!(read_point(dir.path(), 3, "abc"), PointState::Stale(m) if m.contains("00003.replications.csv is missing"))
-        );
-        assert!(
-            matches!(read_point(dir.path(), 3, "def"), PointState::Stale(m) if m.contains("another sweep"))
         );
     }
 }
