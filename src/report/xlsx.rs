@@ -82,7 +82,8 @@ fn comparison_sheet(ws: &mut Worksheet, r: &Results) -> std::result::Result<(), 
     let signed = Format::new().set_num_format(money_format(&r.currency, true));
     let share0 = Format::new().set_num_format("0%");
     let share1 = Format::new().set_num_format("0.0%");
-    let units = Format::new().set_num_format("0.##");
+    // "General" shows 2 as 2 and 2.5 as 2.5 ("0.##" would show "2.").
+    let units = Format::new().set_num_format("General");
     let right = Format::new().set_align(rust_xlsxwriter::FormatAlign::Right);
     for (c, title) in COMPARISON_COLUMNS.iter().enumerate() {
         let title = match *title {
