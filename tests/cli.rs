@@ -135,10 +135,13 @@ fn out_writes_the_result_files() {
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     assert_eq!(results["programs"][1]["name"], "Bonus year");
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-    assert!(summary.starts_with("program,kind,metric,mean,sd,ci95_low,ci95_high,p05,p50,p95\n"));
-    assert!(summary.contains("Bonus year,vs_baseline,profit,"));
+    assert!(summary.starts_with("program,metric,statistic,value\n"));
+    assert!(summary.contains("\nBonus year,vs_baseline.profit,mean,"));
     let periods = std::fs::read_to_string(out.join("periods.csv")).unwrap();
-    assert!(periods.contains("Bonus year,12,members,"));
+    assert!(periods.contains("\nBonus year,12,members,mean,"));
+    let reps = std::fs::read_to_string(out.join("replications.csv")).unwrap();
+    assert!(reps.contains("\nBonus year,2,profit,"));
+    assert!(out.join("results.xlsx").exists());
     // No temporary files left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
@@ -167,7 +170,7 @@ fn csv_format_prints_the_summary() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.lines()
-            .any(|l| l.starts_with("Flat 5%,vs_baseline,discounts,"))
+            .any(|l| l.starts_with("Flat 5%,vs_baseline.discounts,mean,"))
     );
 }
 

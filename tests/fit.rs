@@ -12,13 +12,8 @@ const CDNOW: &str = "tests/data/cdnow_sample.csv";
 
 fn options(cal_end: Option<&str>) -> ReadOptions {
     ReadOptions {
-        customer: "customer".into(),
-        date: "date".into(),
-        amount: "amount".into(),
-        amount_required: false,
-        date_format: None,
-        skip_invalid: false,
         cal_end: cal_end.map(|d| day_number(parse_date(d, None).unwrap())),
+        ..ReadOptions::default()
     }
 }
 
@@ -160,7 +155,8 @@ fn cli_writes_population_cohort_json_and_chart() {
             "fit.png",
             "fit.svg",
             "population.toml",
-            "report.html"
+            "report.html",
+            "rfm.csv"
         ]
     );
 
@@ -347,7 +343,7 @@ fn bad_data_gets_exact_messages() {
         "tests/data/wrong_columns.csv",
         &[],
         "tests/data/wrong_columns.csv: no column \"customer\" in the header; the columns are \"client;when;value\"; \
-         choose one with --customer (the file seems to use ';' between fields; loyalsim reads comma-separated files)",
+         choose one with --customer (the file seems to use ';' between fields: give --delimiter ';', and --decimal-comma if amounts are written like 12,50)",
     );
     fails_with(
         "tests/data/no_repeats.csv",

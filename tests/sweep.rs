@@ -140,10 +140,16 @@ fn shards_merged_equal_the_unsharded_run_byte_for_byte() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "program[Stamp card].stamps.card_size,program[Stamp card].stamps.prestamped,program,metric,mean,ci95_low,ci95_high,p05,p95"
+        "point,program[Stamp card].stamps.card_size,program[Stamp card].stamps.prestamped,program,metric,statistic,value"
     );
-    assert!(lines.next().unwrap().starts_with("6,0,baseline,purchases,"));
-    assert!(csv.contains("\n10,2,Stamp card,vs_baseline.profit,"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("0,6,0,baseline,purchases,mean,")
+    );
+    assert!(csv.contains("\n8,10,2,Stamp card,vs_baseline.profit,mean,"));
+    assert!(csv.contains("\n8,10,2,Stamp card,vs_baseline.p_better,value,"));
 }
 
 #[test]

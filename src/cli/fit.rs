@@ -1,16 +1,15 @@
 //! `loyalsim fit` (SPEC section 7): read a transaction log, fit BG/NBD or
 //! Pareto/NBD (and Gamma-Gamma on the amounts), and write population.toml,
-//! cohort.csv, fit.json, the fit chart and report.html into `--out`. Every file is written
+//! cohort.csv, rfm.csv, fit.json, the fit chart and report.html into `--out`. Every file is written
 //! to a temporary name in the output folder and renamed when complete.
 
 use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value, json};
-
 use crate::error::{Error, Result};
 use crate::fit::data::Summary;
+use crate::fit::document::{self, FitDocument, FitPeriod};
 use crate::fit::reader::{ReadOptions, date_of, day_number, parse_date, read_transactions};
 use crate::fit::{self, Estimates, Model, PeriodRow, Unit, chart};
 
@@ -43,9 +42,19 @@ pub struct FitArgs {
     /// Skip rows with an unreadable date or amount (counted and reported) instead of stopping.
     #[arg(long)]
     pub skip_invalid: bool,
-    /// Folder for population.toml, cohort.csv, fit.json, fit.svg, fit.png and report.html.
+    /// The character between fields: ',' (default), ';', '|', or tab.
+    #[arg(long, value_name = "CHAR", default_value = ",", value_parser = parse_delimiter)]
+    pub delimiter: u8,
+    /// Amounts use a decimal comma: 12,50 and 1.234,50.
+    #[arg(long)]
+    pub decimal_comma: bool,
+    /// Folder for population.toml, cohort.csv, rfm.csv, fit.json, fit.svg, fit.png and report.html.
     #[arg(long)]
     pub out: PathBuf,
+}
+
+fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    crate::fit::reader::parse_delimiter(s)
 }
 
 /// Round to 7 significant digits for the TOML file (the JSON keeps full precision).
@@ -172,30 +181,45 @@ fn population_toml(a: &FitArgs, s: &Summary, est: &Estimates, basket: &str, inpu
     t
 }
 
-fn cohort_csv(s: &Summary) -> Result<Vec<u8>> {
+fn cohort_csv(s: &Summary) -> Result<String> {
     let mut order: Vec<usize> = (0..s.customers.len()).collect();
     order.sort_by_key(|&i| s.customers[i].first_day);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let e = |e: csv::Error| Error::other(format!("cannot write cohort.csv: {e}"));
-    w.write_record(["customer", "start"]).map_err(e)?;
+    let mut w = crate::report::csv::CsvText::new();
+    w.record(["customer", "start"]);
     for i in order {
         let c = &s.customers[i];
         let start = (s.start(c) * 1e6).round() / 1e6;
-        w.write_record([c.id.as_str(), &format!("{start}")])
-            .map_err(e)?;
+        w.record([c.id.as_str(), &crate::report::csv::number(start)]);
     }
-    w.into_inner()
-        .map_err(|e| Error::other(format!("cannot write cohort.csv: {e}")))
+    w.finish()
 }
 
-fn params_json(e: &Estimates) -> (Value, Value) {
-    let mut p = Map::new();
-    let mut se = Map::new();
-    for (i, n) in e.names.iter().enumerate() {
-        p.insert((*n).into(), json!(e.values[i]));
-        se.insert((*n).into(), e.se[i].map_or(Value::Null, |v| json!(v)));
+/// `rfm.csv`: one row per calibration customer in the column names of the
+/// Python lifetimes and PyMC-Marketing packages: `customer_id`, `frequency`
+/// (repeat purchase days), `recency` (first to last purchase) and `T` (first
+/// purchase to the calibration end), in time units, and with amounts
+/// `monetary_value` (mean value of the repeat purchases, 0 without one).
+fn rfm_csv(s: &Summary, amounts: bool) -> Result<String> {
+    use crate::report::csv::{CsvText, number};
+    let mut w = CsvText::new();
+    let mut header = vec!["customer_id", "frequency", "recency", "T"];
+    if amounts {
+        header.push("monetary_value");
     }
-    (Value::Object(p), Value::Object(se))
+    w.record(header);
+    for c in &s.customers {
+        let mut row = vec![
+            c.id.clone(),
+            c.x.to_string(),
+            number(c.t_x_days as f64 / s.unit_days),
+            number(c.t_days as f64 / s.unit_days),
+        ];
+        if amounts {
+            row.push(number(c.repeat_amount.unwrap_or(0.0)));
+        }
+        w.record(row);
+    }
+    w.finish()
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -208,67 +232,35 @@ fn fit_json(
     rows: &[PeriodRow],
     skipped: u64,
     warnings: &[String],
-) -> Value {
-    let (params, se) = params_json(est);
-    let mut m = Map::new();
-    m.insert("model".into(), json!(a.model.as_str()));
-    m.insert("time_unit".into(), json!(a.time_unit.as_str()));
-    m.insert("customers".into(), json!(s.customers.len()));
-    m.insert("calibration_end".into(), json!(date_of(s.cal_end_day)));
-    m.insert("params".into(), params);
-    m.insert("se".into(), se);
-    m.insert("log_likelihood".into(), json!(est.log_likelihood));
-    if let Some(sp) = spend {
-        let (p, pse) = params_json(sp);
-        m.insert("spend".into(), p);
-        m.insert("spend_se".into(), pse);
-        m.insert("spend_log_likelihood".into(), json!(sp.log_likelihood));
-        m.insert("spend_customers".into(), json!(s.spend().len()));
+) -> FitDocument {
+    FitDocument {
+        model: a.model.as_str().into(),
+        time_unit: a.time_unit.as_str().into(),
+        customers: s.customers.len(),
+        calibration_end: date_of(s.cal_end_day),
+        params: document::params(est),
+        se: document::standard_errors(est),
+        log_likelihood: est.log_likelihood,
+        spend: spend.map(document::params),
+        spend_se: spend.map(document::standard_errors),
+        spend_log_likelihood: spend.map(|sp| sp.log_likelihood),
+        spend_customers: spend.map(|_| s.spend().len()),
+        loyalsim_version: crate::VERSION.into(),
+        input: input.into(),
+        first_date: date_of(s.origin_day),
+        last_date: date_of(s.last_day),
+        unit_days: s.unit_days,
+        rows: s.rows,
+        skipped_rows: skipped,
+        transactions: s.transactions,
+        repeat_transactions_calibration: s.repeat_transactions_cal,
+        customers_excluded: s.excluded_customers,
+        mean_amount: s.mean_amount,
+        mean_repeat_amount: s.mean_repeat_amount,
+        optimizer: document::optimizer(est),
+        warnings: warnings.to_vec(),
+        periods: rows.iter().map(FitPeriod::from).collect(),
     }
-    m.insert("loyalsim_version".into(), json!(crate::VERSION));
-    m.insert("input".into(), json!(input));
-    m.insert("first_date".into(), json!(date_of(s.origin_day)));
-    m.insert("last_date".into(), json!(date_of(s.last_day)));
-    m.insert("unit_days".into(), json!(s.unit_days));
-    m.insert("rows".into(), json!(s.rows));
-    m.insert("skipped_rows".into(), json!(skipped));
-    m.insert("transactions".into(), json!(s.transactions));
-    m.insert(
-        "repeat_transactions_calibration".into(),
-        json!(s.repeat_transactions_cal),
-    );
-    m.insert("customers_excluded".into(), json!(s.excluded_customers));
-    if let Some(v) = s.mean_amount {
-        m.insert("mean_amount".into(), json!(v));
-    }
-    if let Some(v) = s.mean_repeat_amount {
-        m.insert("mean_repeat_amount".into(), json!(v));
-    }
-    m.insert(
-        "optimizer".into(),
-        json!({
-            "method": "Nelder-Mead on log-parameters, restarted; standard errors from the numerical Hessian (delta method)",
-            "evaluations": est.evaluations,
-            "runs": est.runs,
-            "converged": est.converged,
-        }),
-    );
-    m.insert("warnings".into(), json!(warnings));
-    let periods: Vec<Value> = rows
-        .iter()
-        .map(|r| {
-            json!({
-                "end": r.end,
-                "calibration": r.calibration,
-                "actual": r.actual,
-                "expected": r.expected,
-                "cumulative_actual": r.cumulative_actual,
-                "cumulative_expected": r.cumulative_expected,
-            })
-        })
-        .collect();
-    m.insert("periods".into(), Value::Array(periods));
-    Value::Object(m)
 }
 
 /// The fit's report.html (reads the fit chart just written to `out`).
@@ -373,6 +365,8 @@ pub fn run(a: &FitArgs) -> Result<()> {
         date_format: a.date_format.clone(),
         skip_invalid: a.skip_invalid,
         cal_end,
+        delimiter: a.delimiter,
+        decimal_comma: a.decimal_comma,
     };
     let read = read_transactions(
         std::io::BufReader::with_capacity(1 << 16, file),
@@ -437,7 +431,12 @@ pub fn run(a: &FitArgs) -> Result<()> {
         "population.toml",
         population_toml(a, &summary, &est, &basket, &input).as_bytes(),
     )?;
-    write_atomic(out, "cohort.csv", &cohort_csv(&summary)?)?;
+    write_atomic(out, "cohort.csv", cohort_csv(&summary)?.as_bytes())?;
+    write_atomic(
+        out,
+        "rfm.csv",
+        rfm_csv(&summary, report.amounts)?.as_bytes(),
+    )?;
     let doc = fit_json(
         a,
         &input,
@@ -528,7 +527,7 @@ pub fn run(a: &FitArgs) -> Result<()> {
         );
     }
     println!(
-        "Wrote {}: population.toml, cohort.csv, fit.json, fit.svg, fit.png, report.html",
+        "Wrote {}: population.toml, cohort.csv, rfm.csv, fit.json, fit.svg, fit.png, report.html",
         out.display()
     );
     for w in &warnings {

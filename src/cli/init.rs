@@ -52,6 +52,8 @@ fn templates_help() -> String {
     for (name, story, _) in TEMPLATES {
         s.push_str(&format!("  {name:<14} {story}\n"));
     }
+    s.push('\n');
+    s.push_str(super::examples::INIT);
     s
 }
 

@@ -1,8 +1,11 @@
 //! The command line: clap definitions and one file per verb. Verbs parse
 //! their arguments, call the core, and hand results to `report`.
 
+mod completions;
+pub mod examples;
 mod fit;
 mod init;
+mod man;
 mod merge;
 mod report;
 mod run;
@@ -14,7 +17,13 @@ use clap::{Parser, Subcommand};
 
 /// Try a customer-loyalty program before you launch it.
 #[derive(Debug, Parser)]
-#[command(name = "loyalsim", version, about, max_term_width = 100)]
+#[command(
+    name = "loyalsim",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = "Examples:\n  loyalsim init cafe-stamps --out my-cafe.toml\n  loyalsim run my-cafe.toml --out results\n\nSee `loyalsim help VERB` or `loyalsim VERB --help` for each verb."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -23,19 +32,31 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate every program in a scenario against the no-program control.
+    #[command(after_help = examples::RUN)]
     Run(run::RunArgs),
     /// Check a scenario (and its scripts) without running it.
+    #[command(after_help = examples::VALIDATE)]
     Validate(validate::ValidateArgs),
     /// Write an example scenario to start from.
     Init(init::InitArgs),
     /// Fit a customer base (BG/NBD or Pareto/NBD) to a transaction log.
+    #[command(after_help = examples::FIT)]
     Fit(fit::FitArgs),
     /// Run a scenario over a grid of parameter values (optionally one shard of it).
+    #[command(after_help = examples::SWEEP)]
     Sweep(sweep::SweepArgs),
     /// Combine the output folders of a sweep's shards.
+    #[command(after_help = examples::MERGE)]
     Merge(merge::MergeArgs),
     /// Rebuild the charts and report.html from a saved results.json.
+    #[command(after_help = examples::REPORT)]
     Report(report::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = examples::COMPLETIONS)]
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page, or write every page into a folder.
+    #[command(after_help = examples::MAN)]
+    Man(man::ManArgs),
 }
 
 /// Parse the process arguments and run the chosen verb.
@@ -62,5 +83,7 @@ pub fn run() -> Result<()> {
         Command::Sweep(a) => sweep::run(&a),
         Command::Merge(a) => merge::run(&a),
         Command::Report(a) => report::run(&a),
+        Command::Completions(a) => completions::run(&a),
+        Command::Man(a) => man::run(&a),
     }
 }

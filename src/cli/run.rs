@@ -3,7 +3,7 @@
 use crate::error::{Error, Result};
 use crate::report::{self, output};
 use crate::scenario::Scenario;
-use crate::stats::Results;
+use crate::stats::{Replications, Results};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -26,7 +26,8 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Never changes a result.
     #[arg(long, value_name = "T", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
-    /// Write results.json, summary.csv, periods.csv, charts and report.html into this folder.
+    /// Write results.json, the CSVs (summary, periods, replications), results.xlsx,
+    /// charts and report.html into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// What to print on stdout.
@@ -45,9 +46,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if let Some(s) = args.seed {
         sc.simulation.seed = s;
     }
-    let results = simulate(&sc, args.threads, args.quiet)?;
+    let (results, reps) = simulate(&sc, args.threads, args.quiet)?;
     if let Some(dir) = &args.out {
-        write_outputs(dir, &results)?;
+        write_outputs(dir, &results, &reps)?;
         if !args.quiet {
             eprintln!("wrote results to {}", dir.display());
         }
@@ -55,13 +56,18 @@ pub fn run(args: &RunArgs) -> Result<()> {
     match args.format {
         Format::Table => print!("{}", report::table::render(&results)),
         Format::Json => print!("{}", report::json(&results)),
-        Format::Csv => print!("{}", report::csv::summary(&results)),
+        Format::Csv => print!("{}", report::csv::summary(&results)?),
     }
     Ok(())
 }
 
-/// Run the scenario on a pool of `threads` workers and summarise.
-pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<Results> {
+/// Run the scenario on a pool of `threads` workers and summarise; also
+/// returns each replication's totals.
+pub fn simulate(
+    sc: &Scenario,
+    threads: Option<u32>,
+    quiet: bool,
+) -> Result<(Results, Replications)> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         pool = pool.num_threads(t as usize);
@@ -80,7 +86,7 @@ pub fn simulate(sc: &Scenario, threads: Option<u32>, quiet: bool) -> Result<Resu
     let out = pool.install(|| crate::engine::try_run(sc, &|| progress.tick()));
     progress.finish();
     let out = out.map_err(|e| Error::input(e.to_string()))?;
-    Ok(crate::stats::build(sc, &out))
+    Ok(crate::stats::build_with_replications(sc, &out))
 }
 
 /// A progress bar on stderr that shows up only once a run has taken about a
@@ -135,13 +141,19 @@ impl Progress {
     }
 }
 
-/// Write results.json, summary.csv, periods.csv, the charts (SVG and PNG)
-/// and report.html, each atomically.
-pub fn write_outputs(dir: &Path, r: &Results) -> Result<()> {
+/// Write results.json, summary.csv, periods.csv, replications.csv,
+/// results.xlsx, the charts (SVG and PNG) and report.html, each atomically.
+pub fn write_outputs(dir: &Path, r: &Results, reps: &Replications) -> Result<()> {
     output::ensure_dir(dir)?;
     output::write_atomic(dir, "results.json", report::json(r).as_bytes())?;
-    output::write_atomic(dir, "summary.csv", report::csv::summary(r).as_bytes())?;
-    output::write_atomic(dir, "periods.csv", report::csv::periods(r).as_bytes())?;
+    output::write_atomic(dir, "summary.csv", report::csv::summary(r)?.as_bytes())?;
+    output::write_atomic(dir, "periods.csv", report::csv::periods(r)?.as_bytes())?;
+    output::write_atomic(
+        dir,
+        "replications.csv",
+        report::csv::replications(reps)?.as_bytes(),
+    )?;
+    output::write_atomic(dir, "results.xlsx", &report::xlsx::workbook(r, Some(reps))?)?;
     report::write_visuals(dir, r)?;
     Ok(())
 }

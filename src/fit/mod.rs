@@ -10,6 +10,7 @@
 pub mod bgnbd;
 pub mod chart;
 pub mod data;
+pub mod document;
 pub mod gamma_gamma;
 pub mod optimize;
 pub mod pnbd;

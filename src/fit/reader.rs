@@ -32,6 +32,72 @@ pub struct ReadOptions {
     pub skip_invalid: bool,
     /// The calibration end (day number, see [`day_number`]); `None`: the last date.
     pub cal_end: Option<i32>,
+    /// The byte between fields (`,` by default; `;` in many European exports).
+    pub delimiter: u8,
+    /// Amounts are written with a decimal comma (`12,50`, `1.234,50`).
+    pub decimal_comma: bool,
+}
+
+impl Default for ReadOptions {
+    /// The `fit` defaults: columns `customer`, `date` and (optional) `amount`,
+    /// comma-separated, ISO dates, decimal points.
+    fn default() -> Self {
+        ReadOptions {
+            customer: "customer".into(),
+            date: "date".into(),
+            amount: "amount".into(),
+            amount_required: false,
+            date_format: None,
+            skip_invalid: false,
+            cal_end: None,
+            delimiter: b',',
+            decimal_comma: false,
+        }
+    }
+}
+
+/// Parse a `--delimiter` value: one ASCII character other than a quote or
+/// a line break, or `tab` (also `\t`).
+pub fn parse_delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        _ => match s.as_bytes() {
+            [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') => Ok(*b),
+            _ => Err(format!(
+                "expected one character such as ',' ';' '|' or the word tab, not \"{s}\""
+            )),
+        },
+    }
+}
+
+/// Parse an amount: `12.50`, or with `decimal_comma` `12,50` and `1.234,50`
+/// (dots then only between groups of three digits).
+pub fn parse_amount(s: &str, decimal_comma: bool) -> Option<f64> {
+    if !decimal_comma {
+        return s.parse().ok();
+    }
+    let (int, frac) = match s.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if int.contains('.') {
+        let digits = int.trim_start_matches(['+', '-']);
+        let groups: Vec<&str> = digits.split('.').collect();
+        let ok = (1..=3).contains(&groups[0].len())
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if !ok {
+            return None;
+        }
+    }
+    if frac.is_some_and(|f| f.contains(['.', ','])) {
+        return None;
+    }
+    let text = match frac {
+        Some(f) => format!("{}.{f}", int.replace('.', "")),
+        None => int.replace('.', ""),
+    };
+    text.parse().ok()
 }
 
 /// What happened while reading.
@@ -118,10 +184,10 @@ fn find_columns(headers: &csv::StringRecord, name: &str, o: &ReadOptions) -> Res
     };
     let hint = match headers.len() {
         1 if headers[0].contains(';') => {
-            " (the file seems to use ';' between fields; loyalsim reads comma-separated files)"
+            " (the file seems to use ';' between fields: give --delimiter ';', and --decimal-comma if amounts are written like 12,50)"
         }
         1 if headers[0].contains('\t') => {
-            " (the file seems to use tabs between fields; loyalsim reads comma-separated files)"
+            " (the file seems to use tabs between fields: give --delimiter tab)"
         }
         _ => "",
     };
@@ -172,6 +238,7 @@ pub fn read_transactions<R: Read>(
         lines_before + 1
     };
     let mut rdr = csv::ReaderBuilder::new()
+        .delimiter(o.delimiter)
         .flexible(true)
         .trim(csv::Trim::Fields)
         .from_reader(tracked);
@@ -272,9 +339,15 @@ fn parse_row<'r>(
         None => 0.0,
         Some(i) => {
             let s = field(i, acol)?;
-            let v: f64 = s
-                .parse()
-                .map_err(|_| format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12.50)"))?;
+            let v = parse_amount(s, o.decimal_comma).ok_or_else(|| {
+                if o.decimal_comma {
+                    format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12,50 or 1.234,50, as --decimal-comma says)")
+                } else if parse_amount(s, true).is_some() {
+                    format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12.50; for decimal commas give --decimal-comma)")
+                } else {
+                    format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12.50)")
+                }
+            })?;
             if !v.is_finite() {
                 return Err(format!(
                     "the amount \"{s}\" in column \"{acol}\" is not a finite number"
@@ -296,15 +369,7 @@ mod tests {
     use super::*;
 
     fn opts() -> ReadOptions {
-        ReadOptions {
-            customer: "customer".into(),
-            date: "date".into(),
-            amount: "amount".into(),
-            amount_required: false,
-            date_format: None,
-            skip_invalid: false,
-            cal_end: None,
-        }
+        ReadOptions::default()
     }
 
     fn read(s: &str, o: &ReadOptions) -> Result<(Accumulator, ReadReport)> {
@@ -375,6 +440,63 @@ mod tests {
             "{:?}",
             rep.skipped_examples
         );
+    }
+
+    #[test]
+    fn amounts_with_decimal_commas() {
+        assert_eq!(parse_amount("12.50", false), Some(12.5));
+        assert_eq!(parse_amount("12,50", false), None);
+        assert_eq!(parse_amount("12,50", true), Some(12.5));
+        assert_eq!(parse_amount("1.234,50", true), Some(1234.5));
+        assert_eq!(parse_amount("-1.234.567,5", true), Some(-1234567.5));
+        assert_eq!(parse_amount("7", true), Some(7.0));
+        assert_eq!(parse_amount("1.234", true), Some(1234.0));
+        // A dot that is not a thousands separator is a mistake, not a decimal point.
+        assert_eq!(parse_amount("12.50", true), None);
+        assert_eq!(parse_amount("1.23,4", true), None);
+        assert_eq!(parse_amount("1,2,3", true), None);
+        assert_eq!(parse_amount("1,2.3", true), None);
+        assert_eq!(parse_amount("", true), None);
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(parse_delimiter(";"), Ok(b';'));
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert_eq!(parse_delimiter("\t"), Ok(b'\t'));
+        assert!(parse_delimiter(";;").is_err());
+        assert!(parse_delimiter("\"").is_err());
+        assert!(parse_delimiter("é").is_err());
+    }
+
+    #[test]
+    fn a_european_export_reads_with_delimiter_and_decimal_comma() {
+        let text =
+            "customer;date;amount\n1;1997-01-01;12,50\n1;1997-01-08;1.234,50\n2;1997-01-02;3\n";
+        let e = read(text, &opts()).unwrap_err().to_string();
+        assert!(
+            e.contains("give --delimiter ';', and --decimal-comma"),
+            "{e}"
+        );
+        let semi = ReadOptions {
+            delimiter: b';',
+            ..opts()
+        };
+        let e = read(text, &semi).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "t.csv: line 2: cannot read the amount \"12,50\" in column \"amount\" (expected a number like \
+             12.50; for decimal commas give --decimal-comma) (or pass --skip-invalid to skip such rows)"
+        );
+        let european = ReadOptions {
+            decimal_comma: true,
+            ..semi
+        };
+        let (acc, rep) = read(text, &european).unwrap();
+        assert!(rep.amounts);
+        let s = acc.summarize(7.0);
+        assert_eq!(s.customers[0].repeat_amount, Some(1234.5));
+        assert_eq!(s.mean_amount, Some((12.5 + 1234.5 + 3.0) / 3.0));
     }
 
     #[test]

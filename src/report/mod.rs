@@ -1,6 +1,7 @@
-//! The shell's output side: the terminal table, JSON and CSV exports, charts
-//! (plotters, SVG and PNG), the self-contained report.html with its
-//! plain-language verdicts, and atomic file writing.
+//! The shell's output side: the terminal table, JSON, the tidy CSV tables and
+//! the spreadsheet, the JSON Schemas of the documents, charts (plotters, SVG
+//! and PNG), the self-contained report.html with its plain-language
+//! verdicts, and atomic file writing.
 
 pub mod charts;
 pub mod csv;
@@ -8,8 +9,11 @@ pub mod fit_html;
 pub mod format;
 pub mod html;
 pub mod output;
+pub mod schema;
 pub mod table;
+pub mod tidy;
 pub mod verdict;
+pub mod xlsx;
 
 use crate::stats::Results;
 

@@ -3,9 +3,61 @@
 use crate::report::format::{percent, percent0, signed, thousands, units};
 use crate::stats::Results;
 
-/// Render the comparison table (no trailing colour codes; plain text).
-pub fn render(r: &Results) -> String {
-    let header = [
+/// One row of the comparison, in numbers: what the terminal table prints
+/// and the spreadsheet's Comparison sheet holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparisonRow<'a> {
+    pub program: &'a str,
+    /// Mean profit over the horizon.
+    pub profit: f64,
+    /// Against the control; `None` on the control itself.
+    pub versus: Option<Versus>,
+    /// Mean program cost.
+    pub cost: f64,
+    /// Mean retention (0 to 1).
+    pub retention: f64,
+}
+
+/// A program against the control.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Versus {
+    /// Mean extra profit and its 95% interval.
+    pub extra_profit: f64,
+    pub ci95: [f64; 2],
+    /// Share of replications in which the program earns more (0 to 1).
+    pub beats: f64,
+    /// Payback period end in time units; `None`: never.
+    pub payback: Option<f64>,
+}
+
+/// The comparison's rows, in the document's program order.
+pub fn comparison(r: &Results) -> Vec<ComparisonRow<'_>> {
+    r.programs
+        .iter()
+        .map(|p| {
+            let s = |m: &str| p.summary.get(m).map_or(f64::NAN, |s| s.mean);
+            ComparisonRow {
+                program: &p.name,
+                profit: s("profit"),
+                versus: p.vs_baseline.as_ref().map(|v| {
+                    let d = v.metrics.get("profit");
+                    Versus {
+                        extra_profit: d.map_or(f64::NAN, |d| d.mean),
+                        ci95: d.map_or([f64::NAN; 2], |d| d.ci95),
+                        beats: v.p_better,
+                        payback: v.payback_period,
+                    }
+                }),
+                cost: s("program_cost"),
+                retention: s("retention"),
+            }
+        })
+        .collect()
+}
+
+/// The column titles of the comparison (the profit's carries the currency).
+pub fn titles(r: &Results) -> [String; 8] {
+    [
         "Program".to_string(),
         format!("Profit {}", r.currency),
         "vs control".to_string(),
@@ -14,32 +66,55 @@ pub fn render(r: &Results) -> String {
         "Cost".to_string(),
         "Retention".to_string(),
         "Payback".to_string(),
-    ];
-    let mut rows: Vec<[String; 8]> = vec![header];
-    for p in &r.programs {
-        let s = |m: &str| p.summary.get(m).map_or(f64::NAN, |s| s.mean);
-        let (delta, ci, beats, payback) = match &p.vs_baseline {
-            Some(v) => {
-                let d = &v.metrics["profit"];
-                (
-                    signed(d.mean),
-                    format!("{} to {}", signed(d.ci95[0]), signed(d.ci95[1])),
-                    percent0(v.p_better),
-                    v.payback_period.map_or("never".to_string(), |t| {
-                        format!("{} {}", r.time_unit, units(t))
-                    }),
-                )
-            }
+    ]
+}
+
+/// The line above the table: scenario, horizon, replications and seed.
+pub fn title_line(r: &Results) -> String {
+    format!(
+        "{} — {} {}s, {} replications, seed {}",
+        r.scenario,
+        units(r.horizon),
+        r.time_unit,
+        r.replications,
+        r.seed
+    )
+}
+
+/// What the columns mean (printed under the table when programs are compared).
+pub fn legend(r: &Results) -> String {
+    format!(
+        "vs control: extra profit against no program on the same customers (mean and 95% \
+         interval).\nBeats: share of runs in which the program earns more. Cost: discounts, \
+         rewards and\nfixed costs. Payback: first {} after which the extra profit stays at or \
+         above zero.\n",
+        r.time_unit
+    )
+}
+
+/// Render the comparison table (no trailing colour codes; plain text).
+pub fn render(r: &Results) -> String {
+    let mut rows: Vec<[String; 8]> = vec![titles(r)];
+    for c in comparison(r) {
+        let (delta, ci, beats, payback) = match &c.versus {
+            Some(v) => (
+                signed(v.extra_profit),
+                format!("{} to {}", signed(v.ci95[0]), signed(v.ci95[1])),
+                percent0(v.beats),
+                v.payback.map_or("never".to_string(), |t| {
+                    format!("{} {}", r.time_unit, units(t))
+                }),
+            ),
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         rows.push([
-            truncate(&p.name, 24),
-            thousands(s("profit")),
+            truncate(c.program, 24),
+            thousands(c.profit),
             delta,
             ci,
             beats,
-            thousands(s("program_cost")),
-            percent(s("retention")),
+            thousands(c.cost),
+            percent(c.retention),
             payback,
         ]);
     }
@@ -51,14 +126,7 @@ pub fn render(r: &Results) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!(
-        "{} — {} {}s, {} replications, seed {}\n\n",
-        r.scenario,
-        units(r.horizon),
-        r.time_unit,
-        r.replications,
-        r.seed
-    );
+    let mut out = format!("{}\n\n", title_line(r));
     for (i, row) in rows.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
@@ -81,13 +149,8 @@ pub fn render(r: &Results) -> String {
         }
     }
     if r.programs.iter().any(|p| p.vs_baseline.is_some()) {
-        out.push_str(&format!(
-            "\nvs control: extra profit against no program on the same customers (mean and 95% \
-             interval).\nBeats: share of runs in which the program earns more. Cost: discounts, \
-             rewards and\nfixed costs. Payback: first {} after which the extra profit stays at or \
-             above zero.\n",
-            r.time_unit
-        ));
+        out.push('\n');
+        out.push_str(&legend(r));
     }
     out
 }

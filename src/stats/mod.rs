@@ -8,9 +8,11 @@
 pub mod cdf;
 pub mod closed_form;
 pub mod metrics;
+pub mod replications;
 pub mod results;
 pub mod special;
 pub mod summary;
 pub mod uncertainty;
 
-pub use results::{Results, build};
+pub use replications::Replications;
+pub use results::{Results, build, build_with_replications};

@@ -6,40 +6,59 @@
 use crate::engine::{BASELINE, RunOutput};
 use crate::scenario::{Response, Scenario};
 use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics};
+use crate::stats::replications::{ArmReplications, Replications};
 use crate::stats::summary::{self, Band, Summary};
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The whole results document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The whole results document (`results.json`, `--format json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Results {
+    /// Version of loyalsim that wrote the document.
     pub loyalsim_version: String,
+    /// The scenario's name (`simulation.name`).
     pub scenario: String,
+    /// The random seed; the same scenario and seed give the same document.
     pub seed: u64,
+    /// Replications per program.
     pub replications: u32,
+    /// The time unit every rate, period and horizon is measured in (`day`,
+    /// `week`, `month`, `quarter` or `year`).
     pub time_unit: String,
+    /// Simulated time, in time units.
     pub horizon: f64,
+    /// Length of one report period, in time units.
     pub report_every: f64,
+    /// Currency label of every amount.
     pub currency: String,
+    /// Gross margin (0 to 1): the cost of goods is (1 − gross_margin) × revenue_gross.
     pub gross_margin: f64,
+    /// The control (`baseline`) first when the scenario has one, then every
+    /// program in file order.
     pub programs: Vec<ProgramResult>,
     /// The behavioural assumptions in force, per segment.
     pub assumptions: Vec<SegmentAssumptions>,
 }
 
 /// Response parameters in force for one segment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SegmentAssumptions {
+    /// The segment's name.
     pub segment: String,
+    /// Every response parameter (docs/model.md) and its value.
     pub response: IndexMap<String, f64>,
 }
 
 /// Results of one arm (the control or a program).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProgramResult {
+    /// The program's name; `baseline` for the no-program control.
     pub name: String,
+    /// The program's mechanisms (`discount`, `points`, `stamps`, `referral`,
+    /// `script`, ...); empty for the control.
     pub mechanisms: Vec<String>,
-    /// Every metric of SPEC 5, in that order.
+    /// Every metric (docs/outputs.md lists them), always in the same order.
     pub summary: IndexMap<String, Summary>,
     /// Paired differences against the control; absent on the control itself
     /// and when the scenario runs without one.
@@ -49,16 +68,18 @@ pub struct ProgramResult {
 }
 
 /// Paired per-replication differences (program − control).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct VsBaseline {
     #[serde(flatten)]
+    /// Every metric's paired difference (program − control), by metric name.
     pub metrics: IndexMap<String, Summary>,
     /// Incremental profit / program cost.
     pub roi: Roi,
-    /// Share of replications in which profit beats the control (ties count half).
+    /// Share of replications in which profit beats the control (ties count half), 0 to 1.
     pub p_better: f64,
-    /// End of the first report period after which the mean cumulative
-    /// incremental profit stays at or above zero; `null` if it never does.
+    /// End (in time units) of the first report period after which the mean
+    /// cumulative incremental profit stays at or above zero; `null` if it
+    /// never does.
     pub payback_period: Option<f64>,
     /// Profit minus the control's profit in each replication, in replication
     /// order (the distribution behind `profit`; used by the report's chart).
@@ -79,17 +100,18 @@ pub struct VsBaseline {
 }
 
 /// Return on the program's cost.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Roi {
     /// Mean incremental profit / mean program cost (`null` without cost).
     pub mean: Option<f64>,
-    /// 90% range of the per-replication ratios (replications with cost > 0).
+    /// 5th percentile of the per-replication ratios (replications with cost > 0).
     pub p05: Option<f64>,
+    /// 95th percentile of the per-replication ratios (replications with cost > 0).
     pub p95: Option<f64>,
 }
 
 /// One report period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Period {
     /// End of the period, in time units.
     pub end: f64,
@@ -110,6 +132,12 @@ impl Results {
 
 /// Build the results document from a run.
 pub fn build(sc: &Scenario, run: &RunOutput) -> Results {
+    build_with_replications(sc, run).0
+}
+
+/// Build the results document and keep each replication's totals (the
+/// table behind `replications.csv`), which the document itself leaves out.
+pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Replications) {
     let per_arm: Vec<Vec<RepMetrics>> = run
         .arms
         .iter()
@@ -140,7 +168,7 @@ pub fn build(sc: &Scenario, run: &RunOutput) -> Results {
             }
         })
         .collect();
-    Results {
+    let results = Results {
         loyalsim_version: crate::VERSION.to_string(),
         scenario: sc.name.clone(),
         seed: sc.simulation.seed,
@@ -160,7 +188,20 @@ pub fn build(sc: &Scenario, run: &RunOutput) -> Results {
                 response: response_map(&s.response),
             })
             .collect(),
-    }
+    };
+    let replications = Replications {
+        metrics: METRICS.iter().map(|m| m.to_string()).collect(),
+        arms: run
+            .arms
+            .iter()
+            .zip(per_arm)
+            .map(|(arm, reps)| ArmReplications {
+                program: arm.name.clone(),
+                totals: reps.into_iter().map(|r| r.totals).collect(),
+            })
+            .collect(),
+    };
+    (results, replications)
 }
 
 fn response_map(r: &Response) -> IndexMap<String, f64> {

@@ -1,26 +1,34 @@
 //! Summaries of a metric across replications: mean, standard deviation, a
 //! 95% confidence interval for the mean, and quantiles.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Summary of one metric across replications.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
+    /// Mean across replications.
     pub mean: f64,
     /// Sample standard deviation across replications (n − 1 denominator).
     pub sd: f64,
     /// 95% confidence interval for the mean (Student t).
     pub ci95: [f64; 2],
+    /// 5th percentile across replications.
     pub p05: f64,
+    /// Median across replications.
     pub p50: f64,
+    /// 95th percentile across replications.
     pub p95: f64,
 }
 
 /// A per-period band: mean and the 90% range across replications.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Band {
+    /// Mean across replications.
     pub mean: f64,
+    /// 5th percentile across replications.
     pub p05: f64,
+    /// 95th percentile across replications.
     pub p95: f64,
 }
 

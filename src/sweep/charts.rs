@@ -48,54 +48,84 @@ pub struct Cell {
 /// A line chart uses `keys[0]` as x when there is one key; a heatmap uses
 /// `keys[0]` × `keys[1]`.
 pub fn chart_data(dir: &Path, metric: &str) -> Result<ChartData> {
+    use crate::report::tidy::{POINT_COLUMN, SUMMARY_COLUMNS};
     let path = dir.join("sweep.csv");
     let bad = |e: &dyn std::fmt::Display| Error::other(format!("{}: {e}", path.display()));
     let mut rd = csv::Reader::from_path(&path).map_err(|e| bad(&e))?;
     let header = rd.headers().map_err(|e| bad(&e))?.clone();
-    let nkeys = header
-        .len()
-        .checked_sub(7)
-        .ok_or_else(|| bad(&"not a sweep.csv"))?;
-    let keys: Vec<String> = header.iter().take(nkeys).map(str::to_string).collect();
+    let names: Vec<&str> = header.iter().collect();
+    // `point`, the swept keys, then program, metric, statistic, value.
+    let nkeys = match names.len().checked_sub(SUMMARY_COLUMNS.len() + 1) {
+        Some(n) if names[0] == POINT_COLUMN && names[n + 1..] == SUMMARY_COLUMNS => n,
+        _ => return Err(bad(&"not a sweep.csv of this loyalsim version")),
+    };
+    let col = |name: &str| 1 + nkeys + SUMMARY_COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
+    let (c_program, c_metric, c_statistic, c_value) = (
+        col("program"),
+        col("metric"),
+        col("statistic"),
+        col("value"),
+    );
+    let keys: Vec<String> = names[1..=nkeys].iter().map(|s| s.to_string()).collect();
     let mut labels: Vec<Vec<String>> = vec![Vec::new(); nkeys];
     let mut series: Vec<Series> = Vec::new();
+    // The (program, point) whose statistics are being collected.
+    let mut current: Option<(String, String)> = None;
     for rec in rd.records() {
         let rec = rec.map_err(|e| bad(&e))?;
-        if rec.get(nkeys + 1) != Some(metric) {
+        if rec.get(c_metric) != Some(metric) {
             continue;
         }
-        let coords = (0..nkeys)
-            .map(|i| {
-                let v = rec.get(i).unwrap_or("");
-                match labels[i].iter().position(|l| l == v) {
-                    Some(p) => p,
-                    None => {
-                        labels[i].push(v.to_string());
-                        labels[i].len() - 1
+        let program = rec.get(c_program).unwrap_or("");
+        let at = (program.to_string(), rec.get(0).unwrap_or("").to_string());
+        if current.as_ref() != Some(&at) {
+            let coords = (0..nkeys)
+                .map(|i| {
+                    let v = rec.get(1 + i).unwrap_or("");
+                    match labels[i].iter().position(|l| l == v) {
+                        Some(p) => p,
+                        None => {
+                            labels[i].push(v.to_string());
+                            labels[i].len() - 1
+                        }
                     }
-                }
-            })
-            .collect();
-        let num = |i: usize| {
-            rec.get(i)
-                .and_then(|s| s.parse::<f64>().ok())
-                .unwrap_or(f64::NAN)
+                })
+                .collect();
+            let cell = Cell {
+                coords,
+                mean: f64::NAN,
+                ci95_low: f64::NAN,
+                ci95_high: f64::NAN,
+                p05: f64::NAN,
+                p95: f64::NAN,
+            };
+            match series.iter_mut().find(|s| s.program == program) {
+                Some(s) => s.cells.push(cell),
+                None => series.push(Series {
+                    program: program.to_string(),
+                    cells: vec![cell],
+                }),
+            }
+            current = Some(at);
+        }
+        let Some(cell) = series
+            .iter_mut()
+            .find(|s| s.program == program)
+            .and_then(|s| s.cells.last_mut())
+        else {
+            continue;
         };
-        let program = rec.get(nkeys).unwrap_or("").to_string();
-        let cell = Cell {
-            coords,
-            mean: num(nkeys + 2),
-            ci95_low: num(nkeys + 3),
-            ci95_high: num(nkeys + 4),
-            p05: num(nkeys + 5),
-            p95: num(nkeys + 6),
-        };
-        match series.iter_mut().find(|s| s.program == program) {
-            Some(s) => s.cells.push(cell),
-            None => series.push(Series {
-                program,
-                cells: vec![cell],
-            }),
+        let value = rec
+            .get(c_value)
+            .and_then(|s| s.parse::<f64>().ok())
+            .unwrap_or(f64::NAN);
+        match rec.get(c_statistic).unwrap_or("") {
+            "mean" => cell.mean = value,
+            "ci95_low" => cell.ci95_low = value,
+            "ci95_high" => cell.ci95_high = value,
+            "p05" => cell.p05 = value,
+            "p95" => cell.p95 = value,
+            _ => {}
         }
     }
     let numeric = labels
@@ -297,10 +327,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("sweep.csv"),
-            "a,b,program,metric,mean,ci95_low,ci95_high,p05,p95\n\
-             6,x,baseline,profit,1,0,2,0,2\n6,x,baseline,revenue_net,9,9,9,9,9\n\
-             6,y,baseline,profit,2,1,3,0,2\n8,x,baseline,profit,3,2,4,0,2\n\
-             8,x,Stamp card,profit,4,3,5,0,2\n",
+            "point,a,b,program,metric,statistic,value\n\
+             0,6,x,baseline,profit,mean,1\n0,6,x,baseline,profit,p05,0\n\
+             0,6,x,baseline,revenue_net,mean,9\n\
+             1,6,y,baseline,profit,mean,2\n2,8,x,baseline,profit,mean,3\n\
+             2,8,x,Stamp card,profit,mean,4\n2,8,x,Stamp card,profit,ci95_high,5\n",
         )
         .unwrap();
         let d = chart_data(dir.path(), "profit").unwrap();
@@ -311,6 +342,12 @@ mod tests {
         assert_eq!(d.series.len(), 2);
         assert_eq!(d.series[0].cells.len(), 3);
         assert_eq!(d.series[0].cells[2].coords, [1, 0]);
+        assert_eq!(d.series[0].cells[0].mean, 1.0);
+        assert_eq!(d.series[0].cells[0].p05, 0.0);
         assert_eq!(d.series[1].cells[0].mean, 4.0);
+        assert_eq!(d.series[1].cells[0].ci95_high, 5.0);
+        assert!(d.series[1].cells[0].p95.is_nan());
+        std::fs::write(dir.path().join("sweep.csv"), "a,program,metric,mean\n").unwrap();
+        assert!(chart_data(dir.path(), "profit").is_err());
     }
 }

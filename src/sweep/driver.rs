@@ -2,7 +2,7 @@
 //! before anything runs, then run this shard's points in order (each point's
 //! replications in parallel), writing each point atomically, skipping points
 //! a previous run of the same sweep finished, and streaming `sweep.json` and
-//! `sweep.csv`. Progress goes to stderr.
+//! `sweep.csv` and `replications.csv`. Progress goes to stderr.
 
 use crate::error::{Error, Result};
 use crate::scenario::{self, Override, Scenario, ScenarioError};
@@ -196,7 +196,7 @@ pub fn run(o: &Options) -> Result<Outcome> {
                 let point = plan.grid.point(i);
                 let t0 = Instant::now();
                 let text = compute(&plan, i, &point, &pool)?;
-                files::write_point(&o.out, i, &text.json, &text.csv)?;
+                files::write_point(&o.out, i, &text)?;
                 computed += 1;
                 let left = to_compute.saturating_sub(computed);
                 let eta = started.elapsed().as_secs_f64() / computed as f64 * left as f64;
@@ -278,10 +278,11 @@ fn compute(
     let out = pool
         .install(|| crate::engine::try_run(&sc, &|| {}))
         .map_err(|e| Error::input(e.to_string()))?;
-    let results = crate::stats::build(&sc, &out);
+    let (results, reps) = crate::stats::build_with_replications(&sc, &out);
     Ok(PointText {
         json: files::run_json(&plan.hash, index, point, &results),
-        csv: files::csv_rows(point, &results),
+        csv: files::csv_rows(index, point, &results)?,
+        replications: files::replication_rows(index, point, &reps)?,
     })
 }
 

@@ -5,25 +5,29 @@
 //! DIR/shard.json            manifest: version, sweep hash, keys, points, shard K/N
 //! DIR/points/00017.json     one run: {"sweep", "index", "point", ...results}
 //! DIR/points/00017.csv      that run's rows of sweep.csv (no header)
+//! DIR/points/00017.replications.csv   its rows of replications.csv (no header)
 //! DIR/sweep.json            every run of the shard, in point order
 //! DIR/sweep.csv             header + every point's rows, in point order
+//! DIR/replications.csv      header + every point's replication rows, in point order
 //! ```
 //!
-//! Point files are written atomically (CSV first, JSON last: the JSON marks a
+//! Point files are written atomically (CSVs first, JSON last: the JSON marks a
 //! finished point). The final files are assembled by copying the point files'
 //! text in order, never by re-parsing numbers, so a merged sweep is
 //! byte-identical to an unsharded one and memory does not grow with the
 //! number of points.
 
 use crate::error::{Error, Result};
+use crate::report::csv::{self, CsvText};
 use crate::report::output;
+use crate::report::tidy::{self, POINT_COLUMN, REPLICATION_COLUMNS, SUMMARY_COLUMNS};
 use crate::scenario::Override;
-use crate::stats::Results;
+use crate::stats::{Replications, Results};
 use crate::sweep::expand::{display_value, to_json};
 use crate::sweep::shard::Shard;
 use indexmap::IndexMap;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -89,7 +93,7 @@ struct PointHeader {
     index: usize,
 }
 
-/// One run in `sweep.json` and in its point file.
+/// One run in `sweep.json` and in its point file (as [`SweepRun`], borrowed).
 #[derive(Serialize)]
 struct Run<'a> {
     sweep: &'a str,
@@ -116,68 +120,77 @@ pub fn run_json(hash: &str, index: usize, point: &[Override], results: &Results)
     s
 }
 
-/// Header of `sweep.csv`: the keys, then program, metric and the statistics.
-pub fn csv_header(keys: &[String]) -> String {
-    let mut s = String::new();
-    for k in keys {
-        s.push_str(&field(k));
-        s.push(',');
-    }
-    s.push_str("program,metric,mean,ci95_low,ci95_high,p05,p95\n");
-    s
+/// The point columns of a sweep's CSVs: `point`, then the swept keys.
+fn point_columns(keys: &[String]) -> impl Iterator<Item = &str> {
+    std::iter::once(POINT_COLUMN).chain(keys.iter().map(String::as_str))
 }
 
-/// The rows of one point: per program, every summary metric, then every
-/// paired difference against the control as `vs_baseline.METRIC`.
-pub fn csv_rows(point: &[Override], r: &Results) -> String {
-    let mut prefix = String::new();
-    for o in point {
-        prefix.push_str(&field(&display_value(&o.value)));
-        prefix.push(',');
-    }
-    let mut out = String::new();
-    for p in &r.programs {
-        let groups = std::iter::once(("", &p.summary))
-            .chain(p.vs_baseline.as_ref().map(|v| ("vs_baseline.", &v.metrics)));
-        for (kind, metrics) in groups {
-            for (m, s) in metrics {
-                let _ = writeln!(
-                    out,
-                    "{prefix}{},{kind}{m},{},{},{},{},{}",
-                    field(&p.name),
-                    s.mean,
-                    s.ci95[0],
-                    s.ci95[1],
-                    s.p05,
-                    s.p95
-                );
-            }
-        }
-    }
-    out
+/// Header of `sweep.csv`: `point`, the keys, then the columns of `summary.csv`.
+pub fn csv_header(keys: &[String]) -> Result<String> {
+    let mut w = CsvText::new();
+    w.record(point_columns(keys).chain(SUMMARY_COLUMNS));
+    w.finish()
 }
 
-/// Quote a CSV field when it needs it (RFC 4180).
-pub fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+/// Header of a sweep's `replications.csv`: `point`, the keys, then the
+/// columns of a run's `replications.csv`.
+pub fn replications_header(keys: &[String]) -> Result<String> {
+    let mut w = CsvText::new();
+    w.record(point_columns(keys).chain(REPLICATION_COLUMNS));
+    w.finish()
 }
 
-/// Write point `index`'s files atomically (CSV first, then the JSON).
-pub fn write_point(dir: &Path, index: usize, json: &str, csv: &str) -> Result<()> {
+/// The point's own columns: its index and its value of every key.
+fn point_cells(index: usize, point: &[Override]) -> Vec<String> {
+    std::iter::once(index.to_string())
+        .chain(point.iter().map(|o| display_value(&o.value)))
+        .collect()
+}
+
+/// The rows of `sweep.csv` for one point: the rows of the point's
+/// `summary.csv`, each led by the point's columns.
+pub fn csv_rows(index: usize, point: &[Override], r: &Results) -> Result<String> {
+    let lead = point_cells(index, point);
+    let mut w = CsvText::new();
+    for row in tidy::summary_rows(r) {
+        let value = csv::number(row.stat.value);
+        let cells = [row.program, &row.stat.metric, &row.stat.statistic, &value];
+        w.record(lead.iter().map(String::as_str).chain(cells));
+    }
+    w.finish()
+}
+
+/// The rows of the sweep's `replications.csv` for one point.
+pub fn replication_rows(index: usize, point: &[Override], reps: &Replications) -> Result<String> {
+    let lead = point_cells(index, point);
+    let mut w = CsvText::new();
+    for (program, rep, metric, value) in tidy::replication_rows(reps) {
+        let (rep, value) = (rep.to_string(), csv::number(value));
+        let cells = [program, &rep, metric, &value];
+        w.record(lead.iter().map(String::as_str).chain(cells));
+    }
+    w.finish()
+}
+
+/// Write point `index`'s files atomically (the CSVs first, then the JSON).
+pub fn write_point(dir: &Path, index: usize, p: &PointText) -> Result<()> {
     let points = dir.join(POINTS);
-    output::write_atomic(&points, &format!("{}.csv", stem(index)), csv.as_bytes())?;
-    output::write_atomic(&points, &format!("{}.json", stem(index)), json.as_bytes())
+    let s = stem(index);
+    output::write_atomic(&points, &format!("{s}.csv"), p.csv.as_bytes())?;
+    output::write_atomic(
+        &points,
+        &format!("{s}.replications.csv"),
+        p.replications.as_bytes(),
+    )?;
+    output::write_atomic(&points, &format!("{s}.json"), p.json.as_bytes())
 }
 
-/// A finished point read back: its JSON and CSV text.
+/// A finished point: its JSON, its rows of `sweep.csv` and of `replications.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PointText {
     pub json: String,
     pub csv: String,
+    pub replications: String,
 }
 
 /// Why a point could not be read back.
@@ -193,18 +206,30 @@ pub enum PointState {
 pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
     let points = dir.join(POINTS);
     let jp = points.join(format!("{}.json", stem(index)));
-    let cp = points.join(format!("{}.csv", stem(index)));
     let json = match std::fs::read_to_string(&jp) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PointState::Missing,
         Err(e) => return PointState::Stale(format!("cannot read {}: {e}", jp.display())),
     };
-    let csv = match std::fs::read_to_string(&cp) {
+    let read_csv = |name: String| {
+        let p = points.join(name);
+        std::fs::read_to_string(&p)
+            .map_err(|_| PointState::Stale(format!("{} is missing", p.display())))
+    };
+    let csv = match read_csv(format!("{}.csv", stem(index))) {
         Ok(t) => t,
-        Err(_) => return PointState::Stale(format!("{} is missing", cp.display())),
+        Err(state) => return state,
+    };
+    let replications = match read_csv(format!("{}.replications.csv", stem(index))) {
+        Ok(t) => t,
+        Err(state) => return state,
     };
     match serde_json::from_str::<PointHeader>(&json) {
-        Ok(h) if h.sweep == hash && h.index == index => PointState::Done(PointText { json, csv }),
+        Ok(h) if h.sweep == hash && h.index == index => PointState::Done(PointText {
+            json,
+            csv,
+            replications,
+        }),
         Ok(h) if h.sweep != hash => PointState::Stale(format!(
             "{} belongs to another sweep ({})",
             jp.display(),
@@ -260,33 +285,87 @@ impl Drop for Streamed {
     }
 }
 
-/// Assembles `sweep.json` and `sweep.csv` point by point, in point order.
+/// The fields of `sweep.json` before its `runs`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SweepHead {
+    /// Version of loyalsim that wrote the sweep.
+    pub loyalsim_version: String,
+    /// The sweep's identity: a hash of the scenario text, the swept values,
+    /// `--replications` and the files the scenario reads. Shards of one
+    /// sweep share it.
+    pub sweep: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The swept keys, in axis order (the `--set` keys, after any `[sweep]` table's).
+    pub keys: Vec<String>,
+    /// Points of the whole sweep (not only this shard's).
+    pub points: usize,
+    /// `K/N` when the file holds one shard of a sweep split N ways; absent
+    /// for a whole sweep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+}
+
+/// The whole `sweep.json` (written in pieces by [`Assembler`]; this type
+/// describes it for the JSON Schema and for readers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SweepDocument {
+    #[serde(flatten)]
+    pub head: SweepHead,
+    /// One run per point, in point order.
+    pub runs: Vec<SweepRun>,
+}
+
+/// One run of `sweep.json` (and of a point file): a results document with
+/// the point it was run at.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SweepRun {
+    /// The sweep's identity (as in the head).
+    pub sweep: String,
+    /// The point's index in the grid (0-based; the `point` column of the CSVs).
+    pub index: usize,
+    /// The point's value of every swept key.
+    pub point: IndexMap<String, serde_json::Value>,
+    #[serde(flatten)]
+    pub results: Results,
+}
+
+/// Assembles `sweep.json`, `sweep.csv` and `replications.csv` point by
+/// point, in point order.
 pub struct Assembler {
     json: Streamed,
     csv: Streamed,
+    replications: Streamed,
     runs: usize,
 }
 
 impl Assembler {
-    /// Start both files in `dir`; `shard` is recorded in sweep.json when N > 1.
+    /// Start the files in `dir`; `shard` is recorded in sweep.json when N > 1.
     pub fn create(dir: &Path, m: &Manifest) -> Result<Assembler> {
         let mut json = Streamed::create(dir, "sweep.json")?;
         let mut csv = Streamed::create(dir, "sweep.csv")?;
-        let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
-        let mut head = String::from("{\n");
-        let _ = writeln!(head, "  \"loyalsim_version\": {},", q(&m.loyalsim_version));
-        let _ = writeln!(head, "  \"sweep\": {},", q(&m.sweep));
-        let _ = writeln!(head, "  \"scenario\": {},", q(&m.scenario));
-        let keys: Vec<String> = m.keys.iter().map(|k| q(k)).collect();
-        let _ = writeln!(head, "  \"keys\": [{}],", keys.join(", "));
-        let _ = writeln!(head, "  \"points\": {},", m.points);
-        if m.shard != "1/1" {
-            let _ = writeln!(head, "  \"shard\": {},", q(&m.shard));
-        }
-        head.push_str("  \"runs\": [");
-        json.write(&head)?;
-        csv.write(&csv_header(&m.keys))?;
-        Ok(Assembler { json, csv, runs: 0 })
+        let mut replications = Streamed::create(dir, "replications.csv")?;
+        let head = SweepHead {
+            loyalsim_version: m.loyalsim_version.clone(),
+            sweep: m.sweep.clone(),
+            scenario: m.scenario.clone(),
+            keys: m.keys.clone(),
+            points: m.points,
+            shard: (m.shard != "1/1").then(|| m.shard.clone()),
+        };
+        // The head's own pretty JSON, left open for the runs.
+        let text = serde_json::to_string_pretty(&head).map_err(|e| Error::other(e.to_string()))?;
+        let open = text.strip_suffix("\n}").unwrap_or(&text);
+        json.write(open)?;
+        json.write(",\n  \"runs\": [")?;
+        csv.write(&csv_header(&m.keys)?)?;
+        replications.write(&replications_header(&m.keys)?)?;
+        Ok(Assembler {
+            json,
+            csv,
+            replications,
+            runs: 0,
+        })
     }
 
     /// Append one point (its run JSON indented into the `runs` array).
@@ -302,11 +381,12 @@ impl Assembler {
         }
         self.json.write(&s)?;
         self.csv.write(&p.csv)?;
+        self.replications.write(&p.replications)?;
         self.runs += 1;
         Ok(())
     }
 
-    /// Close the `runs` array and rename both files into place.
+    /// Close the `runs` array and rename the files into place.
     pub fn finish(mut self) -> Result<()> {
         self.json.write(if self.runs == 0 {
             "]\n}\n"
@@ -314,7 +394,8 @@ impl Assembler {
             "\n  ]\n}\n"
         })?;
         self.json.finish()?;
-        self.csv.finish()
+        self.csv.finish()?;
+        self.replications.finish()
     }
 }
 
@@ -341,7 +422,8 @@ mod tests {
         for i in 0..2 {
             a.add(&PointText {
                 json: format!("{{\n  \"sweep\": \"abc\",\n  \"index\": {i}\n}}\n"),
-                csv: format!("{i},x,p,profit,1,0,2,0,2\n"),
+                csv: format!("{i},1,x,p,profit,mean,1\n"),
+                replications: format!("{i},1,x,p,0,profit,1\n"),
             })
             .unwrap();
         }
@@ -351,11 +433,20 @@ mod tests {
         assert_eq!(v["runs"][1]["index"], 1);
         assert!(v.get("shard").is_none());
         let c = std::fs::read_to_string(dir.path().join("sweep.csv")).unwrap();
+        assert_eq!(
+            c,
+            "point,a,\"program[x,y].z\",program,metric,statistic,value\n\
+             0,1,x,p,profit,mean,1\n1,1,x,p,profit,mean,1\n"
+        );
+        let c = std::fs::read_to_string(dir.path().join("replications.csv")).unwrap();
         assert!(c.starts_with(
-            "a,\"program[x,y].z\",program,metric,mean,ci95_low,ci95_high,p05,p95\n0,"
+            "point,a,\"program[x,y].z\",program,replication,metric,value\n0,1,x,p,0,profit,1\n"
         ));
+        // The head reads back (the test's runs are not full results).
+        let head: SweepHead = serde_json::from_str(&j).unwrap();
+        assert_eq!((head.keys, head.points, head.shard), (m.keys, 2, None));
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(names.len(), 2, "no temporary files left");
+        assert_eq!(names.len(), 3, "no temporary files left");
 
         let empty = tempfile::tempdir().unwrap();
         let mut m2 = manifest();
@@ -376,16 +467,20 @@ mod tests {
         std::fs::create_dir(dir.path().join(POINTS)).unwrap();
         assert_eq!(read_point(dir.path(), 3, "abc"), PointState::Missing);
         let json = "{\n  \"sweep\": \"abc\",\n  \"index\": 3\n}\n";
-        write_point(dir.path(), 3, json, "rows\n").unwrap();
-        assert_eq!(
-            read_point(dir.path(), 3, "abc"),
-            PointState::Done(PointText {
-                json: json.into(),
-                csv: "rows\n".into()
-            })
-        );
+        let text = PointText {
+            json: json.into(),
+            csv: "rows\n".into(),
+            replications: "reps\n".into(),
+        };
+        write_point(dir.path(), 3, &text).unwrap();
+        assert_eq!(read_point(dir.path(), 3, "abc"), PointState::Done(text));
         assert!(
             matches!(read_point(dir.path(), 3, "def"), PointState::Stale(m) if m.contains("another sweep"))
+        );
+        // A point of an older layout (no replications file) is run again.
+        std::fs::remove_file(dir.path().join(POINTS).join("00003.replications.csv")).unwrap();
+        assert!(
+            matches!(read_point(dir.path(), 3, "abc"), PointState::Stale(m) if m.contains("00003.replications.csv is missing"))
         );
     }
 }

@@ -172,7 +172,7 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
                 owner.dir.display()
             )));
         };
-        files::write_point(out, p, &text.json, &text.csv)?;
+        files::write_point(out, p, &text)?;
         asm.add(&text)?;
     }
     asm.finish()?;
