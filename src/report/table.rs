@@ -16,7 +16,12 @@ pub fn render(r: &Results) -> String {
         "Payback".to_string(),
     ];
     let mut rows: Vec<[String; 8]> = vec![header];
-    for p in &r.programs {
+    // Long names are shortened only as far as they stay distinct.
+    let names = crate::report::charts::palette::short_names(
+        &r.programs.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        24,
+    );
+    for (p, name) in r.programs.iter().zip(names) {
         let s = |m: &str| p.summary.get(m).map_or(f64::NAN, |s| s.mean);
         let (delta, ci, beats, payback) = match &p.vs_baseline {
             Some(v) => {
@@ -33,7 +38,7 @@ pub fn render(r: &Results) -> String {
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         rows.push([
-            truncate(&p.name, 24),
+            name,
             thousands(s("profit")),
             delta,
             ci,
@@ -90,14 +95,4 @@ pub fn render(r: &Results) -> String {
         ));
     }
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }
