@@ -167,7 +167,11 @@ fn every_chart_is_valid_svg_and_png_with_every_program() {
     }
     // No chart draws the control: every one is a difference against it.
     for c in &list {
-        assert!(!c.svg.contains(">No program<"), "{} draws the control", c.name);
+        assert!(
+            !c.svg.contains(">No program<"),
+            "{} draws the control",
+            c.name
+        );
     }
     assert!(svg("points").contains("Bonus points"));
     assert!(
@@ -245,9 +249,14 @@ fn sweep_charts_render() {
     let mut words = line.clone();
     words.axis = SweepAxis::new(
         "population.segment[0].dropout",
-        ["none", "{ hazard = 0.01 }", "{ hazard = 0.02 }", "{ hazard = 0.05 }"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "none",
+            "{ hazard = 0.01 }",
+            "{ hazard = 0.02 }",
+            "{ hazard = 0.05 }",
+        ]
+        .map(String::from)
+        .to_vec(),
     );
     let c = charts::render(&words).unwrap();
     assert!(c.svg.contains("{ hazard = 0.01 }"));
@@ -619,7 +628,8 @@ fn many_programs_are_drawn_distinguishably() {
     assert!(looks.len() >= n / 4, "{looks:?}");
     // The run report's charts: every program keeps its own look.
     let palette = charts::palette::Palette::for_results(&r);
-    let all: std::collections::HashSet<_> = r.programs.iter().map(|p| palette.look(&p.name)).collect();
+    let all: std::collections::HashSet<_> =
+        r.programs.iter().map(|p| palette.look(&p.name)).collect();
     assert_eq!(all.len(), r.programs.len());
     for c in charts::all(&r).unwrap() {
         assert_eq!(check_xml(&c.svg), Ok("svg".to_string()), "{}", c.name);
@@ -632,7 +642,11 @@ fn cell_fills(svg: &str) -> Vec<(u8, u8, u8)> {
     elements(svg, "rect")
         .iter()
         .filter(|e| {
-            let n = |k| attr(e, k).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+            let n = |k| {
+                attr(e, k)
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .unwrap_or(0.0)
+            };
             n("width") >= 40.0 && n("height") >= 40.0 && n("width") < 900.0
         })
         .filter_map(|e| {
@@ -662,12 +676,20 @@ fn heatmap_colours_follow_the_values() {
     // scale from minus to plus the largest value paints one colour.
     let mut close = grid.clone();
     close.values = (0..4)
-        .map(|y| (0..3).map(|x| 20_000.0 + 90.0 * (x + 3 * y) as f64).collect())
+        .map(|y| {
+            (0..3)
+                .map(|x| 20_000.0 + 90.0 * (x + 3 * y) as f64)
+                .collect()
+        })
         .collect();
     let mixed = grid.clone();
     let mut flat = grid.clone();
     flat.values = vec![vec![5_000.0; 3]; 4];
-    for (what, g, differ) in [("close", &close, true), ("mixed", &mixed, true), ("flat", &flat, false)] {
+    for (what, g, differ) in [
+        ("close", &close, true),
+        ("mixed", &mixed, true),
+        ("flat", &flat, false),
+    ] {
         let svg = charts::render(g).unwrap().svg;
         let fills = cell_fills(&svg);
         assert_eq!(fills.len(), 12, "{what}: 12 cells");
@@ -730,7 +752,10 @@ fn long_names_never_collide_in_charts() {
         .collect();
     assert_eq!(rows.len(), 4);
     for row in rows {
-        let n = names.iter().filter(|n| refers(row.split("  ").next().unwrap(), n)).count();
+        let n = names
+            .iter()
+            .filter(|n| refers(row.split("  ").next().unwrap(), n))
+            .count();
         assert_eq!(n, 1, "{row}");
     }
 }
@@ -787,7 +812,9 @@ fn with_sensitivity() -> Results {
         break_even: be,
     };
     for p in r.programs.iter_mut() {
-        let Some(v) = p.vs_baseline.as_mut() else { continue };
+        let Some(v) = p.vs_baseline.as_mut() else {
+            continue;
+        };
         if p.name == "Bonus points" {
             v.verdict = Some("depends".into());
             v.deciding_key = Some("goal_gradient".into());
@@ -807,9 +834,12 @@ fn with_sensitivity() -> Results {
     }
     r.value_of_information = Some(ValueOfInformation {
         evpi: 5_200.0,
-        evppi: [("goal_gradient".to_string(), 4_100.0), ("member_churn".into(), 300.0)]
-            .into_iter()
-            .collect(),
+        evppi: [
+            ("goal_gradient".to_string(), 4_100.0),
+            ("member_churn".into(), 300.0),
+        ]
+        .into_iter()
+        .collect(),
     });
     r
 }
@@ -818,7 +848,13 @@ fn with_sensitivity() -> Results {
 fn assumption_uncertainty_fields_fill_the_report() {
     // Documents without the fields keep their shape.
     let plain = loyalsim::report::json(results());
-    for field in ["\"verdict\"", "deciding_key", "sensitivity", "variance_split", "value_of_information"] {
+    for field in [
+        "\"verdict\"",
+        "deciding_key",
+        "sensitivity",
+        "variance_split",
+        "value_of_information",
+    ] {
         assert!(!plain.contains(field), "{field} written while empty");
     }
     // With them: they round-trip and the report shows them.
@@ -847,9 +883,19 @@ fn assumption_uncertainty_fields_fill_the_report() {
     ] {
         assert!(names.contains(&t), "{t} in {names:?}");
     }
-    let tornado = &list.iter().find(|c| c.name == "tornado_bonus_points").unwrap().svg;
+    let tornado = &list
+        .iter()
+        .find(|c| c.name == "tornado_bonus_points")
+        .unwrap()
+        .svg;
     assert_eq!(check_xml(tornado), Ok("svg".to_string()));
-    for text in ["goal_gradient (62%)", "break-even at 0.07", "-7,554", "+36,909", "90% assumptions"] {
+    for text in [
+        "goal_gradient (62%)",
+        "break-even at 0.07",
+        "-7,554",
+        "+36,909",
+        "90% assumptions",
+    ] {
         assert!(tornado.contains(text), "{text} in the tornado chart");
     }
     let html = loyalsim::report::html::render(&r, &list);
@@ -875,7 +921,11 @@ fn assumption_uncertainty_fields_fill_the_report() {
 }
 
 fn run_cli(args: &[&str]) {
-    let out = Command::cargo_bin("loyalsim").unwrap().args(args).output().unwrap();
+    let out = Command::cargo_bin("loyalsim")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "{args:?}: {}",
@@ -899,7 +949,10 @@ fn an_output_folder_holds_what_the_last_run_wrote() {
     let ds = d.to_str().unwrap();
     let quick = ["--replications", "2", "--quiet", "--out", ds];
     run_cli(&[&["run", "scenarios/boutique.toml"][..], &quick].concat());
-    assert!(d.join("points.svg").is_file(), "boutique has a points program");
+    assert!(
+        d.join("points.svg").is_file(),
+        "boutique has a points program"
+    );
     std::fs::write(d.join("notes.txt"), "the user's own").unwrap();
     // Files of an older version, written before the record existed, are
     // recognised by name once the record is gone.
@@ -909,13 +962,19 @@ fn an_output_folder_holds_what_the_last_run_wrote() {
     run_cli(&[&["run", "scenarios/cafe-stamps.toml"][..], &quick].concat());
     let names = names_in(&d);
     for gone in ["points.svg", "points.png", "cumulative_profit.svg"] {
-        assert!(!names.contains(&gone.to_string()), "{gone} left behind: {names:?}");
+        assert!(
+            !names.contains(&gone.to_string()),
+            "{gone} left behind: {names:?}"
+        );
     }
     assert!(names.contains(&"notes.txt".to_string()), "user files stay");
     let html = std::fs::read_to_string(d.join("report.html")).unwrap();
     let figures = html.matches("<figure id=\"").count();
     let charts = names.iter().filter(|n| n.ends_with(".svg")).count();
-    assert_eq!(figures, charts, "every chart in the folder is in the report");
+    assert_eq!(
+        figures, charts,
+        "every chart in the folder is in the report"
+    );
 
     // `report` into the run's folder keeps the run's results and tables.
     let json = d.join("results.json");

@@ -114,6 +114,7 @@ table.decision tr.win .tag { color:var(--win); }
 table.decision tr.loss .tag { color:var(--loss); }
 table.decision tr.unclear .tag { color:#8a5a00; }
 table.decision td.deciding { white-space:normal; text-align:left; min-width:240px; font-size:13.5px; }
+p.answer.loss { border-left-color:var(--loss); }
 p.caveat, p.pilot { background:#fff8e6; border:1px solid #f0dca8; border-radius:8px; padding:10px 14px; font-size:15px; margin:12px 0 0; }
 p.pilot { background:#eef6ff; border-color:#c8dcf2; }
 footer { color:var(--muted); font-size:13px; margin-top:48px; }
@@ -272,8 +273,7 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
     let compared = verdict::ranked(r);
     if compared.is_empty() {
         // No control: profit levels only.
-        let programs: Vec<&ProgramResult> =
-            r.programs.iter().filter(|p| !is_control(p)).collect();
+        let programs: Vec<&ProgramResult> = r.programs.iter().filter(|p| !is_control(p)).collect();
         if programs.is_empty() {
             let _ = writeln!(h, "<p>The scenario has no program to compare.</p>");
             return;
@@ -291,7 +291,17 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
         return;
     }
     if let Some(line) = verdict::headline(r) {
-        let _ = writeln!(h, "<p class=\"answer\">{}</p>", escape(&line));
+        let pays = compared
+            .first()
+            .and_then(|p| p.vs_baseline.as_ref())
+            .and_then(|v| v.metrics.get("profit"))
+            .is_some_and(|d| d.mean > 0.0);
+        let _ = writeln!(
+            h,
+            "<p class=\"answer{}\">{}</p>",
+            if pays { "" } else { " loss" },
+            escape(&line)
+        );
     }
     let cur = escape(r.currency.trim());
     let per = escape(&verdict::horizon(r));

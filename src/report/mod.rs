@@ -40,7 +40,11 @@ pub fn write_visuals_into(
 ) -> crate::error::Result<Vec<String>> {
     let charts = charts::all(r)?;
     for c in &charts {
-        out.write(output::VISUALS, &format!("{}.svg", c.name), c.svg.as_bytes())?;
+        out.write(
+            output::VISUALS,
+            &format!("{}.svg", c.name),
+            c.svg.as_bytes(),
+        )?;
         out.write(output::VISUALS, &format!("{}.png", c.name), &c.png)?;
     }
     out.write(

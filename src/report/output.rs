@@ -253,7 +253,12 @@ mod tests {
     fn folders_from_before_the_record_are_cleaned_by_name() {
         let t = tempfile::tempdir().unwrap();
         let d = t.path();
-        for n in ["cumulative_profit.svg", "cumulative_profit.png", "keep.svg", "report.html"] {
+        for n in [
+            "cumulative_profit.svg",
+            "cumulative_profit.png",
+            "keep.svg",
+            "report.html",
+        ] {
             std::fs::write(d.join(n), "old").unwrap();
         }
         let mut f = OutputFolder::open(d, &[VISUALS]).unwrap();

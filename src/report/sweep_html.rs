@@ -31,7 +31,8 @@ fn caption(name: &str) -> &'static str {
 
 /// Render the sweep's page.
 pub fn render(d: &SweepData, best: &[Best], charts: &[Chart]) -> String {
-    let mut h = String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
+    let mut h =
+        String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = escape(&d.scenario);
     let _ = write!(
         h,
@@ -72,7 +73,7 @@ pub fn render(d: &SweepData, best: &[Best], charts: &[Chart]) -> String {
         let _ = writeln!(h, "<h2>How the result moves with the swept values</h2>");
         figures(&mut h, charts, caption);
     }
-    points_table(&mut h, d);
+    points_table(&mut h, d, best);
     let _ = writeln!(
         h,
         "<footer>Every point uses the scenario's seed{}, so neighbouring points are compared on \
@@ -89,7 +90,7 @@ pub fn render(d: &SweepData, best: &[Best], charts: &[Chart]) -> String {
 }
 
 const SWEEP_CSS: &str = r#"
-table.best td:nth-child(2), table.best td:nth-child(3) { text-align:left; white-space:normal; }
+table.best .by, table.best .point { text-align:left; white-space:normal; }
 table.best td.point code { white-space:nowrap; }
 table.best tr.first td { border-top:2px solid var(--line); }
 p.lead code, td code { font-size:13.5px; }
@@ -97,25 +98,39 @@ p.lead code, td code { font-size:13.5px; }
 
 /// `card_size = 10, prestamped = 2` (keys shortened to their last part when
 /// that is unambiguous).
-fn point_text(d: &SweepData, c: &Cell) -> String {
-    let pairs = d.describe(c);
-    let tails: Vec<String> = pairs.iter().map(|(k, _)| tail(k)).collect();
+fn point_text(d: &SweepData, program: &str, c: &Cell, with_others: bool) -> String {
+    let pairs = d.describe(program, c);
+    let tails: Vec<String> = d.axes.iter().map(|a| tail(&a.key)).collect();
     let unique = tails
         .iter()
         .enumerate()
         .all(|(i, t)| tails.iter().skip(i + 1).all(|u| u != t));
-    pairs
+    let show = |k: &str| if unique { tail(k) } else { k.to_string() };
+    let mut out = pairs
         .iter()
-        .zip(&tails)
-        .map(|((k, v), t)| {
+        .map(|(k, v)| {
             format!(
                 "<code>{}</code>&nbsp;=&nbsp;{}",
-                escape(if unique { t } else { k }),
+                escape(&show(k)),
                 escape(v)
             )
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    let others: Vec<String> = d
+        .axes
+        .iter()
+        .filter(|a| !pairs.iter().any(|(k, _)| *k == a.key))
+        .map(|a| format!("<code>{}</code>", escape(&show(&a.key))))
+        .collect();
+    if with_others && !others.is_empty() {
+        out.push_str(&format!(
+            " <span class=\"sub\">any {}: {} not change this program</span>",
+            others.join(", "),
+            if others.len() == 1 { "does" } else { "they do" }
+        ));
+    }
+    out
 }
 
 /// `program[Stamp card].stamps.card_size` → `card_size`.
@@ -124,7 +139,10 @@ fn tail(key: &str) -> String {
         Some(i) => &key[i + 1..],
         None => key,
     };
-    t.rsplit('.').find(|s| !s.is_empty()).unwrap_or(key).to_string()
+    t.rsplit('.')
+        .find(|s| !s.is_empty())
+        .unwrap_or(key)
+        .to_string()
 }
 
 fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
@@ -148,7 +166,7 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
     let _ = writeln!(
         h,
         "<div class=\"table-wrap\"><table class=\"best\">\n<thead><tr><th>Program</th>\
-         <th>Best by</th><th>Point</th><th>{what}{cur_sp}<span class=\"sub\">mean, 95% interval \
+         <th class=\"by\">Best by</th><th class=\"point\">Point</th><th>{what}{cur_sp}<span class=\"sub\">mean, 95% interval \
          of the mean</span></th><th>One run<span class=\"sub\">90% of runs between</span></th>{}\
          </tr></thead>\n<tbody>",
         if d.control {
@@ -158,6 +176,39 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
         }
     );
     for b in best {
+        if d.programs
+            .iter()
+            .find(|p| p.name == b.program)
+            .is_some_and(|p| p.unaffected())
+        {
+            let v = &b.by_value.value;
+            let _ = writeln!(
+                h,
+                "<tr class=\"first\"><td><span class=\"swatch\" style=\"--c:{}\"></span>{}</td>\
+                 <td colspan=\"2\" class=\"by\">the same at every point: the swept values do not change this \
+                 program</td><td><b>{}</b><span class=\"sub\">{} to {}</span></td><td>{} to {}</td>{}</tr>",
+                hex(palette.colour(&b.program)),
+                escape(&display_name(&b.program)),
+                if d.control {
+                    signed(v.mean)
+                } else {
+                    thousands(v.mean)
+                },
+                signed(v.ci95[0]),
+                signed(v.ci95[1]),
+                signed(v.p05),
+                signed(v.p95),
+                if d.control {
+                    format!(
+                        "<td>{}</td>",
+                        b.by_value.p_better.map_or("–".to_string(), share_of_runs)
+                    )
+                } else {
+                    String::new()
+                }
+            );
+            continue;
+        }
         let same = b
             .by_chance
             .as_ref()
@@ -194,10 +245,10 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
             let v = &c.value;
             let _ = write!(
                 h,
-                "<tr{}>{name}<td>{by}</td><td class=\"point\">{}</td><td><b>{}</b><span \
+                "<tr{}>{name}<td class=\"by\">{by}</td><td class=\"point\">{}</td><td><b>{}</b><span \
                  class=\"sub\">{} to {}</span></td><td>{} to {}</td>",
                 if k == 0 { " class=\"first\"" } else { "" },
-                point_text(d, c),
+                point_text(d, &b.program, c, true),
                 if d.control {
                     signed(v.mean)
                 } else {
@@ -223,8 +274,15 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
     let mut notes = Vec::new();
     for b in best {
         let Some(r) = &b.runner_up else { continue };
+        if d.programs
+            .iter()
+            .find(|p| p.name == b.program)
+            .is_some_and(|p| p.unaffected())
+        {
+            continue;
+        }
         let name = escape(&display_name(&b.program));
-        let next = point_text(d, r);
+        let next = point_text(d, &b.program, r, false);
         let text = match &b.lead {
             Some(l) => {
                 let close = l.difference.ci95[0] <= 0.0;
@@ -248,7 +306,10 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
                 escape(&money(r.value.mean, &d.currency))
             ),
         };
-        notes.push(format!("<li>{text}</li>"));
+        notes.push(format!(
+            "<li>{text}{}</li>",
+            edge_note(d, &b.program, &b.by_value)
+        ));
     }
     if !notes.is_empty() {
         let _ = writeln!(h, "<ul class=\"runner-up\">{}</ul>", notes.join("\n"));
@@ -268,8 +329,51 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
     );
 }
 
-fn points_table(h: &mut String, d: &SweepData) {
-    if d.programs.is_empty() {
+/// A warning when the best point sits at the end of a numeric swept range
+/// (of three or more values): the best design may lie beyond it.
+fn edge_note(d: &SweepData, program: &str, c: &Cell) -> String {
+    let relevant = d
+        .programs
+        .iter()
+        .find(|p| p.name == program)
+        .map(|p| p.relevant.clone())
+        .unwrap_or_default();
+    let mut ends = Vec::new();
+    for (k, (a, &i)) in d.axes.iter().zip(&c.coords).enumerate() {
+        if relevant.get(k) == Some(&false) {
+            continue;
+        }
+        let Some(v) = &a.numbers else { continue };
+        if v.len() < 3 {
+            continue;
+        }
+        let x = v[i];
+        let lowest = v.iter().all(|w| x <= *w);
+        let highest = v.iter().all(|w| x >= *w);
+        if lowest || highest {
+            ends.push(format!(
+                "the {} value of <code>{}</code> ({})",
+                if lowest { "lowest" } else { "highest" },
+                escape(&tail(&a.key)),
+                escape(&a.labels[i])
+            ));
+        }
+    }
+    if ends.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " The best point has {} swept: the best design may lie beyond, so extend the sweep \
+             there.",
+            ends.join(" and ")
+        )
+    }
+}
+
+fn points_table(h: &mut String, d: &SweepData, best: &[Best]) {
+    // Programs the swept values change (the others are the same everywhere).
+    let programs: Vec<_> = d.programs.iter().filter(|p| !p.unaffected()).collect();
+    if programs.is_empty() {
         return;
     }
     let _ = writeln!(h, "<h2>Every point</h2>");
@@ -281,11 +385,14 @@ fn points_table(h: &mut String, d: &SweepData) {
         );
         return;
     }
-    let _ = write!(h, "<div class=\"table-wrap\"><table>\n<thead><tr><th>Point</th>");
+    let _ = write!(
+        h,
+        "<div class=\"table-wrap\"><table>\n<thead><tr><th>Point</th>"
+    );
     for a in &d.axes {
         let _ = write!(h, "<th><code>{}</code></th>", escape(&tail(&a.key)));
     }
-    for p in &d.programs {
+    for p in &programs {
         let _ = write!(
             h,
             "<th>{}<span class=\"sub\">{}</span></th>",
@@ -312,18 +419,26 @@ fn points_table(h: &mut String, d: &SweepData) {
                 .map_or(String::new(), |l| escape(l));
             let _ = write!(h, "<td>{v}</td>");
         }
-        for p in &d.programs {
+        for p in &programs {
+            let is_best = best
+                .iter()
+                .any(|b| b.program == p.name && b.by_value.index == i);
+            let (open, close) = if is_best {
+                ("<b>", " ★</b>")
+            } else {
+                ("", "")
+            };
             match p.cells.iter().find(|c| c.index == i) {
                 Some(c) if d.control => {
                     let _ = write!(
                         h,
-                        "<td>{} · {}</td>",
+                        "<td>{open}{} · {}{close}</td>",
                         signed(c.value.mean),
                         c.p_better.map_or("–".to_string(), share_of_runs)
                     );
                 }
                 Some(c) => {
-                    let _ = write!(h, "<td>{}</td>", thousands(c.value.mean));
+                    let _ = write!(h, "<td>{open}{}{close}</td>", thousands(c.value.mean));
                 }
                 None => h.push_str("<td>–</td>"),
             }

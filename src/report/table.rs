@@ -18,7 +18,10 @@ pub fn render(r: &Results) -> String {
     let mut rows: Vec<[String; 8]> = vec![header];
     // Long names are shortened only as far as they stay distinct.
     let names = crate::report::charts::palette::short_names(
-        &r.programs.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        &r.programs
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
         24,
     );
     for (p, name) in r.programs.iter().zip(names) {

@@ -83,6 +83,22 @@ pub struct ProgramCells {
     pub name: String,
     /// Cells in point order.
     pub cells: Vec<Cell>,
+    /// Per swept key, whether it changes this program's results (a key of
+    /// another program does not).
+    pub relevant: Vec<bool>,
+}
+
+impl ProgramCells {
+    /// Whether the swept values leave this program's results unchanged
+    /// (the keys belong to another program): every point is the same.
+    pub fn unaffected(&self) -> bool {
+        let Some(first) = self.cells.first() else {
+            return true;
+        };
+        self.cells
+            .iter()
+            .all(|c| c.value == first.value && c.p_better == first.p_better)
+    }
 }
 
 /// Everything the sweep report shows.
@@ -196,6 +212,7 @@ impl SweepData {
                     None => data.programs.push(ProgramCells {
                         name: p.name.clone(),
                         cells: vec![cell],
+                        relevant: Vec::new(),
                     }),
                 }
             }
@@ -206,6 +223,9 @@ impl SweepData {
             .zip(labels)
             .map(|(k, ls)| SweepAxis::new(k, ls))
             .collect();
+        for p in &mut data.programs {
+            p.relevant = relevant_keys(&p.cells, m.keys.len());
+        }
         Ok(data)
     }
 
@@ -222,6 +242,9 @@ impl SweepData {
                     .then(a.index.cmp(&b.index))
             });
             let Some(top) = ranked.first() else { continue };
+            // The next best point that differs in a key that matters (points
+            // differing only in other programs' keys are the same design).
+            let same = |c: &Cell| c.value == top.value && c.p_better == top.p_better;
             let by_chance = self.control.then(|| {
                 let mut c: Vec<&Cell> = p.cells.iter().collect();
                 c.sort_by(|a, b| {
@@ -233,7 +256,7 @@ impl SweepData {
                 });
                 (*c[0]).clone()
             });
-            let runner_up = ranked.get(1).map(|c| (*c).clone());
+            let runner_up = ranked.iter().find(|c| !same(c)).map(|c| (*c).clone());
             let lead = match (&runner_up, self.control) {
                 (Some(r), true) => self.lead(dir, &p.name, top.index, r.index)?,
                 _ => None,
@@ -280,12 +303,20 @@ impl SweepData {
         }))
     }
 
-    /// `program[Stamp card].stamps.card_size = 10, ...prestamped = 2` for a cell.
-    pub fn describe(&self, c: &Cell) -> Vec<(String, String)> {
+    /// The swept values of a cell as (key, value), only the keys that
+    /// change `program` (all keys when it is not one of the sweep's programs).
+    pub fn describe(&self, program: &str, c: &Cell) -> Vec<(String, String)> {
+        let relevant = self
+            .programs
+            .iter()
+            .find(|p| p.name == program)
+            .map(|p| p.relevant.clone());
         self.axes
             .iter()
             .zip(&c.coords)
-            .map(|(a, &i)| (a.key.clone(), a.labels.get(i).cloned().unwrap_or_default()))
+            .enumerate()
+            .filter(|(k, _)| relevant.as_ref().is_none_or(|r| r.get(*k) != Some(&false)))
+            .map(|(_, (a, &i))| (a.key.clone(), a.labels.get(i).cloned().unwrap_or_default()))
             .collect()
     }
 
@@ -293,7 +324,10 @@ impl SweepData {
     /// more: one panel per key through each program's best point.
     pub fn charts(&self, best: &[Best]) -> Result<Vec<charts::Chart>> {
         let (stem, what) = if self.control {
-            ("sweep_vs_baseline_profit", "Extra profit against no program")
+            (
+                "sweep_vs_baseline_profit",
+                "Extra profit against no program",
+            )
         } else {
             ("sweep_profit", "Profit")
         };
@@ -317,7 +351,11 @@ impl SweepData {
             charts::style::in_currency(&self.currency)
         );
         let best_of = |name: &str| best.iter().find(|b| b.program == name);
-        if self.programs.is_empty() {
+        // A program the swept keys do not change would draw a flat line or
+        // a one-colour heatmap: the report says so instead.
+        let programs: Vec<&ProgramCells> =
+            self.programs.iter().filter(|p| !p.unaffected()).collect();
+        if programs.is_empty() {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
@@ -325,8 +363,7 @@ impl SweepData {
             0 => {}
             1 => {
                 let axis = self.axes[0].clone();
-                let series = self
-                    .programs
+                let series = programs
                     .iter()
                     .map(|p| SweepSeries {
                         program: p.name.clone(),
@@ -354,7 +391,7 @@ impl SweepData {
                 };
                 let (x, y) = (reorder(&self.axes[0], &ox), reorder(&self.axes[1], &oy));
                 let mut stems: Vec<String> = Vec::new();
-                for p in &self.programs {
+                for p in &programs {
                     let mut values = vec![vec![f64::NAN; ox.len()]; oy.len()];
                     let at = |c: &Cell| {
                         let xi = ox.iter().position(|&i| i == c.coords[0])?;
@@ -366,19 +403,12 @@ impl SweepData {
                             values[yi][xi] = c.value.mean;
                         }
                     }
-                    let name = charts::unique_stem(
-                        &format!("{stem}_{}", charts::slug(&p.name)),
-                        &stems,
-                    );
+                    let name =
+                        charts::unique_stem(&format!("{stem}_{}", charts::slug(&p.name)), &stems);
                     stems.push(name.clone());
                     out.push(charts::render(&SweepGrid {
                         name,
-                        title: format!(
-                            "{what}: {} by {} and {}",
-                            p.name,
-                            x.short(),
-                            y.short()
-                        ),
+                        title: format!("{what}: {} by {} and {}", p.name, x.short(), y.short()),
                         program: p.name.clone(),
                         x: x.clone(),
                         y: y.clone(),
@@ -391,8 +421,7 @@ impl SweepData {
             _ => {
                 let panels = (0..self.axes.len())
                     .map(|k| {
-                        let series = self
-                            .programs
+                        let series = programs
                             .iter()
                             .map(|p| {
                                 let b = best_of(&p.name).map(|b| b.by_value.coords.clone());
@@ -447,6 +476,28 @@ impl SweepData {
     }
 }
 
+/// Per key, whether two points differing only in that key give this program
+/// different results.
+fn relevant_keys(cells: &[Cell], keys: usize) -> Vec<bool> {
+    let at: HashMap<&[usize], &Cell> = cells.iter().map(|c| (c.coords.as_slice(), c)).collect();
+    (0..keys)
+        .map(|k| {
+            cells.iter().any(|c| {
+                cells.iter().any(|o| {
+                    o.coords[k] != c.coords[k]
+                        && o.coords
+                            .iter()
+                            .zip(&c.coords)
+                            .enumerate()
+                            .all(|(j, (a, b))| j == k || a == b)
+                        && at.contains_key(o.coords.as_slice())
+                        && (o.value != c.value || o.p_better != c.p_better)
+                })
+            })
+        })
+        .collect()
+}
+
 fn read_point(dir: &Path, index: usize) -> Result<PointDoc> {
     let path = dir
         .join(files::POINTS)
@@ -474,7 +525,10 @@ pub fn display(v: &serde_json::Value) -> String {
             format!("[{}]", parts.join(", "))
         }
         Value::Object(o) => {
-            let parts: Vec<String> = o.iter().map(|(k, v)| format!("{k} = {}", inner(v))).collect();
+            let parts: Vec<String> = o
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", inner(v)))
+                .collect();
             format!("{{ {} }}", parts.join(", "))
         }
     }

@@ -122,7 +122,7 @@ impl Figure for Costs<'_> {
         )?;
         let mut legend: Vec<(String, RGBColor)> = vec![(
             format!(
-                "Extra gross margin: {} of extra sales (in the program's colour)",
+                "Extra gross margin ({} of extra sales)",
                 crate::report::format::percent0(r.gross_margin)
             ),
             tint(RGBColor(78, 121, 167), 0.8),

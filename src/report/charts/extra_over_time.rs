@@ -9,7 +9,6 @@ use super::palette::{Look, Palette, display_name, is_control, short_names};
 use super::style::{self, GRID, Style, ZERO, in_currency, plural, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::signed;
-use crate::report::verdict::money;
 use crate::stats::Results;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -119,14 +118,6 @@ impl<'a> ExtraOverTime<'a> {
     fn rows(&self) -> usize {
         self.panels.len().div_ceil(self.columns()).max(1)
     }
-
-    fn value(&self, v: f64) -> String {
-        if self.money {
-            money(v, &self.r.currency)
-        } else {
-            signed(v)
-        }
-    }
 }
 
 impl Figure for ExtraOverTime<'_> {
@@ -139,7 +130,11 @@ impl Figure for ExtraOverTime<'_> {
     }
 
     fn size(&self) -> (u32, u32) {
-        let panel = if self.columns() == 1 { 340.0 } else { PANEL_H + 16.0 };
+        let panel = if self.columns() == 1 {
+            340.0
+        } else {
+            PANEL_H + 16.0
+        };
         (960, (92.0 + panel * self.rows() as f64 + 30.0) as u32)
     }
 
@@ -197,8 +192,8 @@ impl Figure for ExtraOverTime<'_> {
             let bottom = row + 1 == rows || k + cols >= self.panels.len();
             let last = p.points.last().copied().unwrap_or_default();
             let headline = format!(
-                "{} by {} {} · 90% of runs {} to {}",
-                self.value(last.1),
+                "{} by {} {}; 90% of runs {} to {}",
+                signed(last.1),
                 r.time_unit,
                 crate::report::format::units(last.0),
                 signed(last.2),

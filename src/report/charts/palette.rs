@@ -213,7 +213,11 @@ fn cut(s: &str, room: usize, head: usize) -> String {
     let chars: Vec<char> = s.chars().collect();
     let head = head.min(room).min(chars.len());
     let tail = (room - head).min(chars.len() - head);
-    let mut t: String = chars[..head].iter().collect::<String>().trim_end().to_string();
+    let mut t: String = chars[..head]
+        .iter()
+        .collect::<String>()
+        .trim_end()
+        .to_string();
     t.push('…');
     t.extend(&chars[chars.len() - tail..]);
     t

@@ -145,7 +145,7 @@ impl Style {
         let font = self.legend();
         let labels = short_names(
             &items.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>(),
-            40,
+            48,
         );
         let (left, row_h, gap) = (self.px(16.0), self.px(22.0), self.px(22.0));
         let (mut x, mut y) = (left, self.px(4.0));

@@ -164,7 +164,11 @@ pub struct SweepSlices {
 
 impl SweepSlices {
     fn columns(&self) -> usize {
-        if self.panels.len() <= 2 { self.panels.len().max(1) } else { 2 }
+        if self.panels.len() <= 2 {
+            self.panels.len().max(1)
+        } else {
+            2
+        }
     }
     fn rows(&self) -> usize {
         self.panels.len().div_ceil(self.columns()).max(1)
@@ -191,7 +195,11 @@ impl Figure for SweepSlices {
             "One panel per swept key; each program's line holds the other keys at its best \
              point (ringed). Shaded: 90% of runs.",
         )?;
-        let first = self.panels.first().map(|(_, v)| v.as_slice()).unwrap_or(&[]);
+        let first = self
+            .panels
+            .first()
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[]);
         let palette = palette_of(first);
         let legend = legend_of(first, &palette);
         let area = s.legend_lines(&area, &legend)?;
@@ -201,16 +209,7 @@ impl Figure for SweepSlices {
         let range = value_range(self.panels.iter().map(|(_, v)| v.as_slice()));
         let cells = area.split_evenly((self.rows(), self.columns()));
         for ((axis, series), cell) in self.panels.iter().zip(cells.iter()) {
-            line_panel(
-                cell,
-                s,
-                axis,
-                series,
-                &palette,
-                range,
-                &self.y_label,
-                false,
-            )?;
+            line_panel(cell, s, axis, series, &palette, range, &self.y_label, false)?;
         }
         Ok(())
     }
@@ -292,38 +291,53 @@ const RDBU: [(u8, u8, u8); 11] = [
 const ONE_SIDED_START: f64 = 0.15;
 
 impl Scale {
-    /// Limits at the 5th and 95th percentiles of `values` (so one extreme
-    /// cell does not wash out the rest).
+    /// Robust limits: when the values lie on both sides of zero, the 5th
+    /// percentile of the negative ones and the 95th of the positive ones
+    /// (each side of zero stretched to its own range); otherwise the 5th and
+    /// 95th percentiles of all. One extreme cell does not wash out the rest.
     pub fn robust(values: &[f64]) -> Scale {
         let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
         if v.is_empty() {
             return Scale { lo: 0.0, hi: 0.0 };
         }
         v.sort_by(f64::total_cmp);
-        Scale {
-            lo: quantile(&v, 0.05),
-            hi: quantile(&v, 0.95),
+        let (min, max) = (v[0], v[v.len() - 1]);
+        if min < 0.0 && max > 0.0 {
+            let neg: Vec<f64> = v.iter().copied().filter(|x| *x < 0.0).collect();
+            let pos: Vec<f64> = v.iter().copied().filter(|x| *x > 0.0).collect();
+            Scale {
+                lo: quantile(&neg, 0.05),
+                hi: quantile(&pos, 0.95),
+            }
+        } else {
+            Scale {
+                lo: quantile(&v, 0.05),
+                hi: quantile(&v, 0.95),
+            }
         }
     }
 
-    /// Position on the diverging ramp, -1 (dark red) .. 0 (white) .. 1 (dark blue).
+    /// Position on the diverging ramp, -1 (dark red) .. 0 (white) .. 1 (dark
+    /// blue). A one-sided scale keeps every value on its side, the smallest
+    /// magnitude lightest.
     pub fn t(&self, v: f64) -> f64 {
         if !v.is_finite() {
             return 0.0;
         }
         let (lo, hi) = (self.lo, self.hi);
+        let shade = |f: f64| ONE_SIDED_START + (1.0 - ONE_SIDED_START) * f.clamp(0.0, 1.0);
         let t = if lo < 0.0 && hi > 0.0 {
             if v >= 0.0 { v / hi } else { v / -lo }
         } else if lo >= 0.0 {
             if hi > lo {
-                ONE_SIDED_START + (1.0 - ONE_SIDED_START) * (v - lo) / (hi - lo)
+                shade((v - lo) / (hi - lo))
             } else if hi > 0.0 {
                 0.6
             } else {
                 0.0
             }
         } else if hi > lo {
-            -(ONE_SIDED_START + (1.0 - ONE_SIDED_START) * (hi - v) / (hi - lo))
+            -shade((hi - v) / (hi - lo))
         } else {
             -0.6
         };
@@ -371,12 +385,15 @@ impl Figure for SweepGrid {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> DrawResult<DB> {
         let scale = self.scale();
-        let how = if scale.two_sided() {
+        let finite = self.finite();
+        let above = finite.iter().all(|v| *v >= 0.0);
+        let below = finite.iter().all(|v| *v <= 0.0);
+        let how = if !above && !below {
             "Blue: above zero, red: below, white: zero; darker: further from zero"
-        } else if scale.lo >= 0.0 {
-            "Every cell is above zero; darker blue: more"
+        } else if above {
+            "Every cell is at or above zero; darker blue: more"
         } else {
-            "Every cell is below zero; darker red: less"
+            "Every cell is at or below zero; darker red: less"
         };
         let area = s.header(
             root,
@@ -480,7 +497,10 @@ impl Figure for SweepGrid {
                 s.line(INK, 3.5),
             ))?;
             plot.draw(&Rectangle::new(
-                [(a.0 + 2 * k + 1, a.1 + 2 * k + 1), (b.0 - 2 * k - 1, b.1 - 2 * k - 1)],
+                [
+                    (a.0 + 2 * k + 1, a.1 + 2 * k + 1),
+                    (b.0 - 2 * k - 1, b.1 - 2 * k - 1),
+                ],
                 s.line(WHITE, 1.5),
             ))?;
         }
@@ -532,7 +552,12 @@ fn colour_bar<DB: DrawingBackend>(
 
 /// Looks of the series' programs, in series order.
 fn palette_of(series: &[SweepSeries]) -> Palette {
-    Palette::for_names(&series.iter().map(|s| s.program.as_str()).collect::<Vec<_>>())
+    Palette::for_names(
+        &series
+            .iter()
+            .map(|s| s.program.as_str())
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn legend_of(series: &[SweepSeries], palette: &Palette) -> Vec<(String, Look)> {
@@ -729,6 +754,13 @@ mod tests {
             + (a.1 as i32 - b.1 as i32).abs()
             + (a.2 as i32 - b.2 as i32).abs();
         assert!(dist > 200, "{a:?} vs {b:?}");
+        // A cell below the robust limit keeps its side's colour.
+        let mut with_low = v.clone();
+        with_low.push(15_000.0);
+        let sc = Scale::robust(&with_low);
+        let c = sc.colour(15_000.0);
+        assert!(c.2 > c.0, "still blue: {c:?}");
+        assert_eq!(sc.t(15_000.0), ONE_SIDED_START);
         // Below zero: reds, darker for lower values.
         let neg: Vec<f64> = v.iter().map(|x| -x).collect();
         let sc = Scale::robust(&neg);
@@ -753,7 +785,10 @@ mod tests {
 
     #[test]
     fn axes() {
-        let a = SweepAxis::new("program[Stamp card].stamps.card_size", vec!["10".into(), "8".into()]);
+        let a = SweepAxis::new(
+            "program[Stamp card].stamps.card_size",
+            vec!["10".into(), "8".into()],
+        );
         assert_eq!(a.ascending(), [1, 0]);
         assert_eq!(a.short(), "card size");
         let c = SweepAxis::new("x", vec!["none".into(), "0.1".into()]);

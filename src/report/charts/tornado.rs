@@ -126,10 +126,7 @@ impl Figure for Tornado<'_> {
                     "Assumption at its 5th percentile".to_string(),
                     tint(self.colour, 0.45),
                 ),
-                (
-                    "at its 95th percentile".to_string(),
-                    tint(self.colour, 1.0),
-                ),
+                ("at its 95th percentile".to_string(), tint(self.colour, 1.0)),
                 ("Mean".to_string(), INK),
             ],
         )?;
