@@ -128,7 +128,7 @@ impl OutputFolder {
     /// the previous run wrote and this one did not. Returns the names
     /// removed.
     pub fn finish(self) -> Result<Vec<String>> {
-        let owned = |g: &str| self.groups.iter().any(|o| *o == g);
+        let owned = |g: &str| self.groups.contains(&g);
         let written = |n: &str| self.written.iter().any(|(_, w)| w == n);
         let mut keep: Vec<(String, String)> = self
             .previous

@@ -36,7 +36,7 @@ pub fn money(x: f64, currency: &str) -> String {
 pub fn share_of_runs(p: f64) -> String {
     if p > 0.0 && p < 0.005 {
         "under 1%".to_string()
-    } else if p < 1.0 && p >= 0.995 {
+    } else if (0.995..1.0).contains(&p) {
         "over 99%".to_string()
     } else {
         percent0(p)

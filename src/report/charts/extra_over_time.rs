@@ -6,7 +6,7 @@
 //! active customers (`incremental_*` period series of the results document).
 
 use super::palette::{Look, Palette, display_name, is_control, short_names};
-use super::style::{self, GRID, Style, ZERO, in_currency, plural, tint};
+use super::style::{self, GRID, INK, Style, ZERO, in_currency, plural, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::signed;
 use crate::stats::Results;
@@ -20,6 +20,8 @@ struct Panel {
     look: Look,
     /// (time, mean, p05, p95), starting at (0, 0, 0, 0).
     points: Vec<(f64, f64, f64, f64)>,
+    /// When the extra profit pays back (marked on the profit chart).
+    payback: Option<f64>,
 }
 
 /// A small-multiples chart of one paired-difference series.
@@ -94,6 +96,11 @@ impl<'a> ExtraOverTime<'a> {
                     label,
                     look: palette.look(&p.name),
                     points,
+                    payback: p
+                        .vs_baseline
+                        .as_ref()
+                        .and_then(|v| v.payback_period)
+                        .filter(|_| money),
                 })
             })
             .collect();
@@ -145,12 +152,16 @@ impl Figure for ExtraOverTime<'_> {
         } else {
             "customers still buying with the program minus without it"
         };
+        let others = if self.panels.len() > 1 {
+            " Grey: the other programs."
+        } else {
+            ""
+        };
         let area = s.header(
             root,
             &self.title(),
             &format!(
-                "Line: mean of {} runs ({what}). Shaded: 90% of runs. Red: no difference. \
-                 Grey: the other programs.",
+                "Line: mean of {} runs ({what}). Shaded: 90% of runs. Red: no difference.{others}",
                 r.replications
             ),
         )?;
@@ -247,6 +258,33 @@ impl Figure for ExtraOverTime<'_> {
             }
             let line: Vec<(f64, f64)> = p.points.iter().map(|q| (q.0, q.1)).collect();
             s.series(&mut chart, &line, p.look, 2.5)?;
+            if let Some(t) = p.payback.filter(|t| *t > x0 && *t <= x1) {
+                // Where the program has paid back for good.
+                chart.draw_series(std::iter::once(Circle::new(
+                    (t, 0.0),
+                    s.upx(5.0),
+                    s.line(INK, 2.0),
+                )))?;
+                // The label just under the zero line, clear of the circle.
+                let base = cell.get_base_pixel();
+                let (px, py) = chart.backend_coord(&(t, 0.0));
+                let right = t > x0 + (x1 - x0) * 0.7;
+                cell.draw(&Text::new(
+                    format!(
+                        "pays back, {} {}",
+                        r.time_unit,
+                        crate::report::format::units(t)
+                    ),
+                    (
+                        px - base.0 + if right { -s.px(9.0) } else { s.px(9.0) },
+                        py - base.1 + s.px(7.0),
+                    ),
+                    s.text(12.0).pos(Pos::new(
+                        if right { HPos::Right } else { HPos::Left },
+                        VPos::Top,
+                    )),
+                ))?;
+            }
             // The headline over the panel, after a swatch in the program's look.
             let base = cell.get_base_pixel();
             let (px, _) = chart.backend_coord(&(x0, y1));

@@ -664,7 +664,9 @@ fn line_panel<DB: DrawingBackend>(
     // Points in axis order, by position; every band first, then every line,
     // so no band covers a line.
     let order = axis.ascending();
-    let lines: Vec<(Look, Vec<(f64, Band)>, Option<(f64, Band)>)> = series
+    /// A program's look, its points (position, value) and its best point.
+    type Line = (Look, Vec<(f64, Band)>, Option<(f64, Band)>);
+    let lines: Vec<Line> = series
         .iter()
         .map(|v| {
             let pts: Vec<(f64, Band)> = order
