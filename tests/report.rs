@@ -901,7 +901,7 @@ fn assumption_uncertainty_fields_fill_the_report() {
     let html = loyalsim::report::html::render(&r, &list);
     let first_chart = html.find("<figure").unwrap();
     for text in [
-        "<th>Deciding assumption</th>",
+        ">Deciding assumption</th>",
         "depends on goal_gradient: pays if it is above 0.07",
         "most sensitive to discount_elasticity",
         ">Depends<",

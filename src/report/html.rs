@@ -113,6 +113,7 @@ table.decision td b { font-weight:700; font-size:15.5px; }
 table.decision tr.win .tag { color:var(--win); }
 table.decision tr.loss .tag { color:var(--loss); }
 table.decision tr.unclear .tag { color:#8a5a00; }
+table.decision th.deciding { text-align:left; }
 table.decision td.deciding { white-space:normal; text-align:left; min-width:240px; font-size:13.5px; }
 p.answer.loss { border-left-color:var(--loss); }
 p.caveat, p.pilot { background:#fff8e6; border:1px solid #f0dca8; border-radius:8px; padding:10px 14px; font-size:15px; margin:12px 0 0; }
@@ -126,7 +127,7 @@ footer { color:var(--muted); font-size:13px; margin-top:48px; }
   figure, .card, ul.verdicts li, p.answer, tr { break-inside:avoid; }
   .table-wrap { overflow:visible; }
   th, td { padding:4px 6px; }
-  figcaption a { display:none; }
+  figcaption .files { display:none; }
 }
 "#;
 
@@ -209,8 +210,9 @@ pub(crate) fn figures(h: &mut String, charts: &[Chart], caption: fn(&str) -> &'s
     for c in charts {
         let _ = writeln!(
             h,
-            "<figure id=\"{id}\">\n{svg}\n<figcaption>{cap} <a href=\"{id}.png\">PNG</a> · \
-             <a href=\"{id}.svg\">SVG</a></figcaption>\n</figure>",
+            "<figure id=\"{id}\">\n{svg}\n<figcaption>{cap} <span class=\"files\"><a \
+             href=\"{id}.png\">PNG</a> · <a href=\"{id}.svg\">SVG</a></span></figcaption>\n\
+             </figure>",
             id = escape(&c.name),
             svg = inline_svg(&c.svg, &c.title),
             cap = escape(caption(&c.name)),
@@ -319,7 +321,7 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
             format!(" ({cur})")
         },
         dec = if deciding {
-            "<th>Deciding assumption</th>"
+            "<th class=\"deciding\">Deciding assumption</th>"
         } else {
             ""
         },

@@ -130,16 +130,22 @@ pub fn headline(r: &Results) -> Option<String> {
     let over = horizon(r);
     let name = display_name(&best.name);
     if d.mean <= 0.0 {
+        let who = if ranked.len() == 1 {
+            format!("{name} does not beat doing nothing over {over}: it")
+        } else {
+            format!("No program beats doing nothing over {over}: the least costly, {name},")
+        };
         return Some(format!(
-            "No program beats doing nothing over {over}: the least costly, {name}, changes              profit by {} (95% interval {} to {}) and beats no program in {} of runs.",
-            money(d.mean, &r.currency),
+            "{who} loses {} (95% interval {} to {}) and beats no program in {} of runs.",
+            amount(-d.mean, &r.currency),
             signed(d.ci95[0]),
             signed(d.ci95[1]),
             share_of_runs(v.p_better)
         ));
     }
     let mut out = format!(
-        "Best: {name}, {} profit over {over} against no program (95% interval {} to {}); it          beats no program in {} of runs.",
+        "Best: {name}, {} profit over {over} against no program (95% interval {} to {}); \
+         it beats no program in {} of runs.",
         money(d.mean, &r.currency),
         signed(d.ci95[0]),
         signed(d.ci95[1]),
@@ -238,7 +244,8 @@ pub fn pilot(r: &Results) -> Option<String> {
     let negligible = voi.evpi.abs() < 1.0_f64.max(scale * 1e-3);
     Some(match top {
         _ if negligible => format!(
-            "No pilot needed: the same choice is best whatever the assumptions turn out to be              (knowing them all before choosing is worth {} in expected profit).",
+            "No pilot needed: the same choice is best whatever the assumptions turn out to \
+             be (knowing them all before choosing is worth {} in expected profit).",
             amount(voi.evpi.max(0.0), cur)
         ),
         Some((key, v)) => {
@@ -249,7 +256,9 @@ pub fn pilot(r: &Results) -> Option<String> {
                 format!(" ({})", meaning.to_lowercase())
             };
             format!(
-                "What to test in a pilot: {key}{meaning}. Knowing it before choosing is worth                  about {} in expected profit; knowing every assumption, {}. A pilot that                  measures {key} for less than {} is worth running.",
+                "What to test in a pilot: {key}{meaning}. Knowing it before choosing is worth \
+                 about {} in expected profit; knowing every assumption, {}. A pilot that \
+                 measures {key} for less than {} is worth running.",
                 amount(*v, cur),
                 amount(voi.evpi, cur),
                 amount(*v, cur)
@@ -382,6 +391,52 @@ mod tests {
             assumptions: vec![],
             value_of_information: None,
         }
+    }
+
+    #[test]
+    fn headline_names_the_best_or_says_none_pays() {
+        let two = results(
+            "EUR",
+            vec![
+                program("baseline", 48_100.0, None),
+                program(
+                    "Stamp card",
+                    50_000.0,
+                    Some((95.0, -1_800.0, 2_050.0, 0.53, None)),
+                ),
+                program(
+                    "Bonus points",
+                    52_300.0,
+                    Some((4_200.0, 1_100.0, 7_300.0, 0.97, Some(9.0))),
+                ),
+            ],
+        );
+        let h = headline(&two).unwrap();
+        assert!(
+            h.starts_with("Best: Bonus points, +EUR 4,200 profit over 24 months"),
+            "{h}"
+        );
+        assert!(!h.contains("  "), "{h}");
+        // No per-run data in this document: no comparison with the runner-up.
+        assert!(!h.contains("ahead of"), "{h}");
+        let one = results(
+            "EUR",
+            vec![
+                program("baseline", 48_100.0, None),
+                program(
+                    "Card",
+                    46_800.0,
+                    Some((-1_312.0, -2_900.0, 210.0, 0.08, None)),
+                ),
+            ],
+        );
+        let h = headline(&one).unwrap();
+        assert_eq!(
+            h,
+            "Card does not beat doing nothing over 24 months: it loses EUR 1,312 (95% interval \
+             -1,312 to -1,312) and beats no program in 8% of runs."
+        );
+        assert!(headline(&results("", vec![program("A", 1.0, None)])).is_none());
     }
 
     #[test]

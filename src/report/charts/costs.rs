@@ -115,8 +115,8 @@ impl Figure for Costs<'_> {
             root,
             &self.title(),
             &format!(
-                "Means over {horizon} and {} runs, against no program on the same customers. \
-                 Black mark: extra profit (margin minus costs), whisker: 90% of runs.",
+                "Means over {horizon} and {} runs. Black mark: extra profit (margin minus \
+                 costs); whisker: 90% of runs.",
                 r.replications
             ),
         )?;

@@ -147,11 +147,6 @@ impl Figure for ExtraOverTime<'_> {
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> DrawResult<DB> {
         let r = self.r;
-        let what = if self.money {
-            "profit with the program minus profit without it, added up"
-        } else {
-            "customers still buying with the program minus without it"
-        };
         let others = if self.panels.len() > 1 {
             " Grey: the other programs."
         } else {
@@ -161,7 +156,7 @@ impl Figure for ExtraOverTime<'_> {
             root,
             &self.title(),
             &format!(
-                "Line: mean of {} runs ({what}). Shaded: 90% of runs. Red: no difference.{others}",
+                "Line: mean of {} runs. Shaded: 90% of runs. Red: no difference.{others}",
                 r.replications
             ),
         )?;
@@ -192,7 +187,15 @@ impl Figure for ExtraOverTime<'_> {
             "Extra active customers".to_string()
         };
         let y_span = y1 - y0;
-        let yf = |v: &f64| style::tick_label(*v, y_span);
+        // Head counts in whole customers once the axis spans a few.
+        let whole = !self.money && y_span >= 4.0;
+        let yf = |v: &f64| {
+            if whole {
+                crate::report::format::thousands(*v)
+            } else {
+                style::tick_label(*v, y_span)
+            }
+        };
         let xf = |v: &f64| style::tick_label(*v, (x1 - x0).max(20.0));
         let y_label_w = s.label_width(&style::sample_labels(y0, y1)) + s.upx(26.0);
         for (k, cell) in cells.iter().enumerate() {

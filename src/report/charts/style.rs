@@ -62,17 +62,17 @@ impl Style {
 
     /// Tick labels.
     pub fn tick(&self) -> TextStyle<'static> {
-        self.text(12.5)
+        self.text(13.0)
     }
 
     /// Axis descriptions.
     pub fn axis(&self) -> TextStyle<'static> {
-        self.text(13.5)
+        self.text(14.0)
     }
 
     /// Legend entries.
     pub fn legend(&self) -> TextStyle<'static> {
-        self.text(13.0)
+        self.text(13.5)
     }
 
     /// A line of `width` CSS pixels.
@@ -98,7 +98,7 @@ impl Style {
             root.draw(&Text::new(
                 subtitle.to_string(),
                 (left, self.px(42.0)),
-                self.muted(12.5).pos(Pos::new(HPos::Left, VPos::Top)),
+                self.muted(13.0).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
             top = 70.0;
         }

@@ -106,7 +106,7 @@ impl Figure for Tornado<'_> {
             .and_then(|v| v.variance_split)
             .map_or(String::new(), |v| {
                 format!(
-                    " Variance of the extra profit: {} chance, {} assumptions.",
+                    " In all: {} chance, {} assumptions.",
                     percent0(v.chance),
                     percent0(v.assumptions)
                 )
@@ -115,8 +115,8 @@ impl Figure for Tornado<'_> {
             root,
             &self.title(),
             &format!(
-                "Mean extra profit with each assumption at its 5th or 95th percentile, the \
-                 others as drawn.{split}"
+                "Each bar: one assumption from its 5th to its 95th percentile, the others as \
+                 drawn; (%): its share of the variance.{split}"
             ),
         )?;
         let area = s.legend_boxes(
