@@ -88,21 +88,42 @@ impl Style {
         subtitle: &str,
     ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
         let left = self.px(16.0);
+        let room = root.dim_in_pixel().0.saturating_sub(2 * left as u32);
+        let size = self.fit(root, title, 18.0, room)?;
         root.draw(&Text::new(
             title.to_string(),
             (left, self.px(12.0)),
-            self.text(18.0).pos(Pos::new(HPos::Left, VPos::Top)),
+            self.text(size).pos(Pos::new(HPos::Left, VPos::Top)),
         ))?;
         let mut top = 46.0;
         if !subtitle.is_empty() {
+            let size = self.fit(root, subtitle, 13.0, room)?;
             root.draw(&Text::new(
                 subtitle.to_string(),
                 (left, self.px(42.0)),
-                self.muted(13.0).pos(Pos::new(HPos::Left, VPos::Top)),
+                self.muted(size).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
             top = 70.0;
         }
         Ok(root.split_vertically(self.px(top)).1)
+    }
+
+    /// The text size (CSS pixels, at most `size`) at which `text` fits in
+    /// `room` backend pixels, so a long title or program name shrinks rather
+    /// than runs off the chart.
+    fn fit<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        text: &str,
+        size: f64,
+        room: u32,
+    ) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+        let (w, _) = area.estimate_text_size(text, &self.text(size))?;
+        Ok(if w > room && w > 0 {
+            size * room as f64 / w as f64
+        } else {
+            size
+        })
     }
 
     /// A legend row (wrapping) of line swatches, each in its series' look.

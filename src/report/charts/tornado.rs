@@ -106,7 +106,7 @@ impl Figure for Tornado<'_> {
             .and_then(|v| v.variance_split)
             .map_or(String::new(), |v| {
                 format!(
-                    " In all: {} chance, {} assumptions.",
+                    " Overall {} chance, {} assumptions.",
                     percent0(v.chance),
                     percent0(v.assumptions)
                 )
@@ -115,8 +115,8 @@ impl Figure for Tornado<'_> {
             root,
             &self.title(),
             &format!(
-                "Each bar: one assumption from its 5th to its 95th percentile, the others as \
-                 drawn; (%): its share of the variance.{split}"
+                "One assumption at a time, 5th to 95th percentile, the others as drawn; (%): \
+                 share of variance.{split}"
             ),
         )?;
         let area = s.legend_boxes(
