@@ -1,7 +1,8 @@
 //! Sweeps end to end, each shard a separate process: sharded runs merged are
-//! byte-identical to the unsharded run, a rerun resumes without recomputing
-//! finished points, merge refuses wrong inputs with exact messages, and bad
-//! `--set` values stop the sweep before anything runs.
+//! byte-identical to the unsharded run (report.html included), the report
+//! names the best point, a rerun resumes without recomputing finished
+//! points, merge refuses wrong inputs with exact messages, and bad `--set`
+//! values stop the sweep before anything runs.
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
@@ -102,25 +103,38 @@ fn shards_merged_equal_the_unsharded_run_byte_for_byte() {
     let (code, err) = run(&args);
     assert_eq!(code, 0, "{err}");
     assert_same_tree(&full, &merged);
-    // Two swept keys: a heatmap per program, drawn by the merge (the charts in
-    // `merged` equal those of the unsharded run, checked above); a shard
-    // alone draws none.
-    for stem in [
-        "sweep_profit_baseline",
-        "sweep_profit_stamp_card",
-        "sweep_vs_baseline_profit_stamp_card",
-    ] {
-        let svg = std::fs::read_to_string(merged.join(format!("{stem}.svg"))).unwrap();
-        assert!(svg.contains("<svg"), "{stem}.svg is an SVG");
-        let png = std::fs::read(merged.join(format!("{stem}.png"))).unwrap();
-        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "{stem}.png is a PNG");
-    }
+    // Two swept keys: a heatmap per program and report.html, written by the
+    // merge (equal to those of the unsharded run, checked above); no chart
+    // for the control; a shard alone writes none.
+    let charts: Vec<PathBuf> = files(&merged)
+        .into_iter()
+        .filter(|f| {
+            let f = f.to_string_lossy();
+            f.ends_with(".svg") || f.ends_with(".png")
+        })
+        .collect();
+    assert_eq!(
+        charts,
+        [
+            PathBuf::from("sweep_vs_baseline_profit_stamp_card.png"),
+            PathBuf::from("sweep_vs_baseline_profit_stamp_card.svg")
+        ]
+    );
+    let svg =
+        std::fs::read_to_string(merged.join("sweep_vs_baseline_profit_stamp_card.svg")).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("Stamp card"));
+    let html = std::fs::read_to_string(merged.join("report.html")).unwrap();
+    assert!(html.contains("Best design per program"));
+    assert!(html.contains("<figure id=\"sweep_vs_baseline_profit_stamp_card\">"));
     for dir in &shards {
-        let charts: Vec<PathBuf> = files(dir)
+        let visuals: Vec<PathBuf> = files(dir)
             .into_iter()
-            .filter(|f| f.to_string_lossy().starts_with("sweep_"))
+            .filter(|f| {
+                let f = f.to_string_lossy();
+                f.starts_with("sweep_") || f == "report.html"
+            })
             .collect();
-        assert!(charts.is_empty(), "a shard draws no charts: {charts:?}");
+        assert!(visuals.is_empty(), "a shard draws no charts: {visuals:?}");
     }
 
     let json: serde_json::Value =
@@ -153,29 +167,73 @@ fn shards_merged_equal_the_unsharded_run_byte_for_byte() {
 }
 
 #[test]
-fn one_key_draws_lines_and_three_keys_draw_nothing() {
+fn one_key_draws_lines_and_three_keys_draw_small_multiples() {
     let t = tempfile::tempdir().unwrap();
     let one = t.path().join("one");
     let out = one.to_str().unwrap();
     let (code, err) = run(&["sweep", SCENARIO, "--out", out, "--quiet"]);
     assert_eq!(code, 0, "{err}");
-    for stem in ["sweep_profit", "sweep_vs_baseline_profit"] {
-        let svg = std::fs::read_to_string(one.join(format!("{stem}.svg"))).unwrap();
-        assert!(svg.contains("Stamp card"), "{stem}.svg names the program");
-        assert!(one.join(format!("{stem}.png")).exists());
-    }
+    let svg = std::fs::read_to_string(one.join("sweep_vs_baseline_profit.svg")).unwrap();
+    assert!(svg.contains("Stamp card"), "the line names the program");
+    assert!(!svg.contains("No program"), "no line for the control");
+    assert!(one.join("sweep_vs_baseline_profit.png").exists());
     let three = t.path().join("three");
-    let err = sweep(&three, &["--set", "simulation.seed=1,2"]);
-    assert!(
-        err.contains("no sweep charts: 3 keys are swept"),
-        "a note on stderr: {err}"
-    );
-    assert!(
-        !files(&three)
-            .iter()
-            .any(|f| f.to_string_lossy().starts_with("sweep_") && !f.ends_with("sweep.csv")),
-        "no charts for three keys"
-    );
+    sweep(&three, &["--set", "simulation.seed=1,2", "--quiet"]);
+    let svg = std::fs::read_to_string(three.join("sweep_vs_baseline_profit.svg")).unwrap();
+    for key in [
+        "program[Stamp card].stamps.card_size",
+        "program[Stamp card].stamps.prestamped",
+        "simulation.seed",
+    ] {
+        assert!(svg.contains(key), "a panel for {key}");
+    }
+    let html = std::fs::read_to_string(three.join("report.html")).unwrap();
+    assert!(html.contains("Every point"));
+}
+
+/// The sweep report's best point is the point with the highest mean extra
+/// profit in sweep.csv, and its interval is that row's.
+#[test]
+fn the_report_names_the_best_point_with_its_interval() {
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("s");
+    sweep(&out, &["--quiet"]);
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let best = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect::<Vec<_>>())
+        .filter(|f| f[2] == "Stamp card" && f[3] == "vs_baseline.profit")
+        .max_by(|a, b| {
+            let m = |f: &Vec<&str>| f[4].parse::<f64>().unwrap();
+            m(a).total_cmp(&m(b))
+        })
+        .unwrap();
+    let data = loyalsim::sweep::charts::SweepData::read(&out).unwrap();
+    let b = &data.best(&out).unwrap()[0];
+    assert_eq!(b.program, "Stamp card");
+    let d = data.describe("Stamp card", &b.by_value);
+    assert_eq!(d[0].1, best[0], "card_size");
+    assert_eq!(d[1].1, best[1], "prestamped");
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    assert_eq!(b.by_value.value.mean, num(best[4]));
+    assert_eq!(b.by_value.value.ci95, [num(best[5]), num(best[6])]);
+    // The runner-up is a different point with a lower mean, and the lead is
+    // the run-by-run difference of the two.
+    let r = b.runner_up.as_ref().unwrap();
+    assert_ne!(r.index, b.by_value.index);
+    assert!(r.value.mean <= b.by_value.value.mean);
+    let lead = b.lead.unwrap();
+    let want = b.by_value.value.mean - r.value.mean;
+    assert!((lead.difference.mean - want).abs() < 1e-6 * (1.0 + want.abs()));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let signed = loyalsim::report::format::signed;
+    assert!(html.contains(&format!("<b>{}</b>", signed(b.by_value.value.mean))));
+    assert!(html.contains(&format!(
+        "{} to {}",
+        signed(b.by_value.value.ci95[0]),
+        signed(b.by_value.value.ci95[1])
+    )));
 }
 
 #[test]

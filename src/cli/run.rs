@@ -142,19 +142,23 @@ impl Progress {
 }
 
 /// Write results.json, summary.csv, periods.csv, replications.csv,
-/// results.xlsx, the charts (SVG and PNG) and report.html, each atomically.
+/// results.xlsx, the charts (SVG and PNG) and report.html, each atomically,
+/// and remove the files an earlier run wrote into `dir` that this one does
+/// not (see `report::output`).
 pub fn write_outputs(dir: &Path, r: &Results, reps: &Replications) -> Result<()> {
-    output::ensure_dir(dir)?;
-    output::write_atomic(dir, "results.json", report::json(r).as_bytes())?;
-    output::write_atomic(dir, "summary.csv", report::csv::summary(r)?.as_bytes())?;
-    output::write_atomic(dir, "periods.csv", report::csv::periods(r)?.as_bytes())?;
-    output::write_atomic(
-        dir,
+    use output::{DATA, VISUALS};
+    let mut out = output::OutputFolder::open(dir, &[DATA, VISUALS])?;
+    out.write(DATA, "results.json", report::json(r).as_bytes())?;
+    out.write(DATA, "summary.csv", report::csv::summary(r)?.as_bytes())?;
+    out.write(DATA, "periods.csv", report::csv::periods(r)?.as_bytes())?;
+    out.write(
+        DATA,
         "replications.csv",
         report::csv::replications(reps)?.as_bytes(),
     )?;
-    output::write_atomic(dir, "results.xlsx", &report::xlsx::workbook(r, Some(reps))?)?;
-    report::write_visuals(dir, r)?;
+    out.write(DATA, "results.xlsx", &report::xlsx::workbook(r, Some(reps))?)?;
+    report::write_visuals_into(&mut out, r)?;
+    out.finish()?;
     Ok(())
 }
 

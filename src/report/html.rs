@@ -73,22 +73,46 @@ table.assume th:nth-child(2), table.assume th:last-child { text-align:left; }
 table.assume td:nth-child(2) { white-space:normal; text-align:left; min-width:220px; }
 table.assume td.src { white-space:normal; text-align:left; color:var(--muted); font-size:13.5px; min-width:200px; }
 table.assume td.changed { font-weight:700; }
+p.answer { font-size:19px; line-height:1.45; background:#fff; border:1px solid var(--line); border-left:6px solid var(--win); border-radius:8px; padding:14px 18px; margin:0 0 14px; }
+table.decision th:nth-child(2), table.decision td:nth-child(2) { text-align:left; }
+table.decision td b { font-weight:700; font-size:15.5px; }
+table.decision tr.win .tag { color:var(--win); }
+table.decision tr.loss .tag { color:var(--loss); }
+table.decision tr.unclear .tag { color:#8a5a00; }
+table.decision th.deciding { text-align:left; }
+table.decision td.deciding { white-space:normal; text-align:left; min-width:240px; font-size:13.5px; }
+p.answer.loss { border-left-color:var(--loss); }
+p.caveat, p.pilot { background:#fff8e6; border:1px solid #f0dca8; border-radius:8px; padding:10px 14px; font-size:15px; margin:12px 0 0; }
+p.pilot { background:#eef6ff; border-color:#c8dcf2; }
 footer { color:var(--muted); font-size:13px; margin-top:48px; }
-@media print { body { background:#fff; } figure, .card, ul.verdicts li { break-inside:avoid; } }
+@page { size:A4; margin:12mm; }
+@media print {
+  body { background:#fff; font-size:11pt; }
+  main { max-width:none; padding:0; }
+  h2 { break-after:avoid; margin-top:18pt; }
+  figure, .card, ul.verdicts li, p.answer, tr { break-inside:avoid; }
+  .table-wrap { overflow:visible; }
+  th, td { padding:4px 6px; }
+  figcaption .files { display:none; }
+}
 "#;
 
 /// What a chart shows, under it.
 fn caption(name: &str) -> &'static str {
     match name {
-        "cumulative_profit" => {
-            "Profit after cost of goods, discounts, rewards and fixed costs, added up over time. \
-             The grey line is the same customers without any program."
+        "extra_profit" => {
+            "Profit with the program minus profit without it, on the same customers, added up \
+             from the start. Above the red line the program has earned more than it cost so \
+             far; where the line crosses it for good, the program has paid back."
         }
-        "active_customers" => "How many customers are still buying at the end of each period.",
         "costs" => {
-            "Left: what each program costs. Right: how much more net revenue (after discounts) it \
-             brings in than no program. A program pays when the extra revenue, times the margin, \
-             exceeds its rewards and fixed costs."
+            "Right of zero: the extra gross margin a program earns through extra sales. Left: \
+             what it costs. The black mark is the difference, the extra profit; a program pays \
+             when its margin bar reaches further than its costs."
+        }
+        "extra_customers" => {
+            "How many more customers are still buying with the program than without it, at the \
+             end of each period."
         }
         "profit_distribution" => {
             "How often the program wins: runs right of the red line earn more than no program."
@@ -96,6 +120,11 @@ fn caption(name: &str) -> &'static str {
         "points" => {
             "Outstanding points are a promise the business still has to keep. Breakage: points \
              that expired or were left behind by customers who stopped buying."
+        }
+        n if n.starts_with("tornado_") => {
+            "Each bar: the program's extra profit when one assumption is at the low or high end \
+             of its range. The longest bars name the assumptions the verdict depends on; a bar \
+             crossing the red line can turn the verdict."
         }
         _ => "",
     }
@@ -124,21 +153,12 @@ pub fn render(r: &Results, charts: &[Chart]) -> String {
         }
     );
     summary(&mut h, r);
-    verdicts(&mut h, r, &palette);
-    table(&mut h, r, &palette);
+    decision(&mut h, r, &palette);
     if !charts.is_empty() {
-        let _ = writeln!(h, "<h2>Charts</h2>");
-        for c in charts {
-            let _ = writeln!(
-                h,
-                "<figure id=\"{id}\">\n{svg}\n<figcaption>{cap} <a href=\"{id}.png\">PNG</a> · \
-                 <a href=\"{id}.svg\">SVG</a></figcaption>\n</figure>",
-                id = escape(&c.name),
-                svg = inline_svg(&c.svg, &c.title),
-                cap = escape(caption(&c.name)),
-            );
-        }
+        let _ = writeln!(h, "<h2>What makes the difference</h2>");
+        figures(&mut h, charts, caption);
     }
+    table(&mut h, r, &palette);
     assumptions(&mut h, r);
     let _ = writeln!(
         h,
@@ -149,6 +169,21 @@ pub fn render(r: &Results, charts: &[Chart]) -> String {
         escape(&r.loyalsim_version)
     );
     h
+}
+
+/// The charts, each in a figure with its caption and links to its files.
+pub(crate) fn figures(h: &mut String, charts: &[Chart], caption: fn(&str) -> &'static str) {
+    for c in charts {
+        let _ = writeln!(
+            h,
+            "<figure id=\"{id}\">\n{svg}\n<figcaption>{cap} <span class=\"files\"><a \
+             href=\"{id}.png\">PNG</a> · <a href=\"{id}.svg\">SVG</a></span></figcaption>\n\
+             </figure>",
+            id = escape(&c.name),
+            svg = inline_svg(&c.svg, &c.title),
+            cap = escape(caption(&c.name)),
+        );
+    }
 }
 
 /// Prepare a plotters SVG document for inlining: no XML prolog, an accessible name.
@@ -196,41 +231,134 @@ fn summary(h: &mut String, r: &Results) {
     let _ = writeln!(h, "</dl></div>");
 }
 
-fn verdicts(h: &mut String, r: &Results, palette: &Palette) {
-    let _ = writeln!(h, "<h2>Verdict</h2>");
-    if let Some(base) = r.programs.iter().find(|p| is_control(p)) {
-        let _ = writeln!(
-            h,
-            "<p class=\"reference\">{}.</p>",
-            escape(&verdict::verdict(r, base))
-        );
-    }
-    let programs: Vec<&ProgramResult> = r.programs.iter().filter(|p| !is_control(p)).collect();
-    if programs.is_empty() {
-        let _ = writeln!(h, "<p>The scenario has no program to compare.</p>");
+/// The decision first: the best program in a sentence, the verdict table
+/// (every program with its extra profit, interval, share of runs beating
+/// no program, payback and, when the results carry it, the assumption that
+/// decides), what the intervals do and do not cover, and what to test in a
+/// pilot.
+fn decision(h: &mut String, r: &Results, palette: &Palette) {
+    let _ = writeln!(h, "<h2>Decision</h2>");
+    let compared = verdict::ranked(r);
+    if compared.is_empty() {
+        // No control: profit levels only.
+        let programs: Vec<&ProgramResult> = r.programs.iter().filter(|p| !is_control(p)).collect();
+        if programs.is_empty() {
+            let _ = writeln!(h, "<p>The scenario has no program to compare.</p>");
+            return;
+        }
+        let _ = writeln!(h, "<ul class=\"verdicts\">");
+        for p in programs {
+            let _ = writeln!(
+                h,
+                "<li style=\"--c:{}\">{}</li>",
+                hex(palette.colour(&p.name)),
+                escape(&verdict::verdict(r, p))
+            );
+        }
+        let _ = writeln!(h, "</ul>");
         return;
     }
-    let _ = writeln!(h, "<ul class=\"verdicts\">");
-    for p in programs {
-        let (class, tag) = match &p.vs_baseline {
-            Some(v) if v.p_better >= 0.9 => ("win", "Likely pays"),
-            Some(v) if v.p_better <= 0.1 => ("loss", "Likely loses"),
-            Some(_) => ("unclear", "Uncertain"),
-            None => ("unclear", ""),
-        };
-        let tag = if tag.is_empty() {
-            String::new()
-        } else {
-            format!("<span class=\"tag\">{tag}</span>")
-        };
+    if let Some(line) = verdict::headline(r) {
+        let pays = compared
+            .first()
+            .and_then(|p| p.vs_baseline.as_ref())
+            .and_then(|v| v.metrics.get("profit"))
+            .is_some_and(|d| d.mean > 0.0);
         let _ = writeln!(
             h,
-            "<li class=\"{class}\" style=\"--c:{}\">{tag}{}</li>",
-            hex(palette.colour(&p.name)),
-            escape(&verdict::verdict(r, p))
+            "<p class=\"answer{}\">{}</p>",
+            if pays { "" } else { " loss" },
+            escape(&line)
         );
     }
-    let _ = writeln!(h, "</ul>");
+    let cur = escape(r.currency.trim());
+    let per = escape(&verdict::horizon(r));
+    let deciding = compared.iter().any(|p| verdict::deciding(p).is_some());
+    let _ = writeln!(
+        h,
+        "<div class=\"table-wrap\"><table class=\"decision\">\n<thead><tr><th>Program</th>\
+         <th>Verdict</th><th>Extra profit over {per}{cur_sp}<span class=\"sub\">mean, 95% \
+         interval of the mean</span></th><th>One run of {per}<span class=\"sub\">90% of runs \
+         between</span></th><th>Beats no program<span class=\"sub\">share of runs</span></th>\
+         <th>Pays back</th>{dec}</tr></thead>\n<tbody>",
+        cur_sp = if cur.is_empty() {
+            String::new()
+        } else {
+            format!(" ({cur})")
+        },
+        dec = if deciding {
+            "<th class=\"deciding\">Deciding assumption</th>"
+        } else {
+            ""
+        },
+    );
+    for p in &compared {
+        let Some(v) = &p.vs_baseline else { continue };
+        let (class, tag) = verdict::tag(p).unwrap_or(("unclear", ""));
+        let mut row = format!(
+            "<tr class=\"{class}\"><td><span class=\"swatch\" style=\"--c:{}\"></span>{}</td>\
+             <td><span class=\"tag\">{tag}</span></td>",
+            hex(palette.colour(&p.name)),
+            escape(&display_name(&p.name))
+        );
+        match v.metrics.get("profit") {
+            Some(d) => {
+                let _ = write!(
+                    row,
+                    "<td{}><b>{}</b><span class=\"sub\">{} to {}</span></td><td>{} to {}</td>",
+                    cell_class(d.mean),
+                    signed(d.mean),
+                    signed(d.ci95[0]),
+                    signed(d.ci95[1]),
+                    signed(d.p05),
+                    signed(d.p95),
+                );
+            }
+            None => row.push_str("<td>–</td><td>–</td>"),
+        }
+        let payback = v.payback_period.map_or("never".to_string(), |t| {
+            format!("{} {}", escape(&r.time_unit), units(t))
+        });
+        let _ = write!(
+            row,
+            "<td>{}</td><td>{payback}</td>",
+            verdict::share_of_runs(v.p_better)
+        );
+        if deciding {
+            let _ = write!(
+                row,
+                "<td class=\"deciding\">{}</td>",
+                verdict::deciding(p).map_or("–".to_string(), |d| escape(&d))
+            );
+        }
+        row.push_str("</tr>\n");
+        h.push_str(&row);
+    }
+    let _ = writeln!(h, "</tbody></table></div>");
+    if let Some(base) = r.baseline() {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{}. Likely pays: beats no program in at least 90% of runs; \
+             likely loses: in at most 10%. Pays back: the first {} after which the extra \
+             profit stays at or above zero.</p>",
+            escape(&verdict::verdict(r, base)),
+            escape(&r.time_unit)
+        );
+    }
+    let how_sure = if deciding {
+        "The intervals include what is not known about how customers respond; the last \
+         column names the assumption each verdict depends on most."
+    } else {
+        "The intervals cover chance only (which customers come, buy and leave), with the \
+         customer-response assumptions fixed at the values listed under <a \
+         href=\"#assumptions\">Assumptions in force</a>. Those values are estimates, not \
+         measurements of your customers: before deciding on a close call, try other values \
+         (for example with <code>loyalsim sweep</code>)."
+    };
+    let _ = writeln!(h, "<p class=\"caveat\"><b>How sure?</b> {how_sure}</p>");
+    if let Some(p) = verdict::pilot(r) {
+        let _ = writeln!(h, "<p class=\"pilot\">{}</p>", escape(&p));
+    }
 }
 
 fn cell_class(x: f64) -> &'static str {
@@ -243,18 +371,24 @@ fn cell_class(x: f64) -> &'static str {
     }
 }
 
+/// The levels behind the decision: profit, cost, return, customers.
 fn table(h: &mut String, r: &Results, palette: &Palette) {
     let cur = escape(r.currency.trim());
     let per = escape(&verdict::horizon(r));
-    let _ = writeln!(h, "<h2>Comparison</h2>");
+    let cur_sp = if cur.is_empty() {
+        String::new()
+    } else {
+        format!(" ({cur})")
+    };
+    let _ = writeln!(h, "<h2>Details</h2>");
     let _ = writeln!(
         h,
         "<div class=\"table-wrap\"><table>\n<thead><tr><th>Program</th>\
-         <th>Profit {cur}<span class=\"sub\">mean, 90% of runs</span></th>\
-         <th>Extra profit vs no program<span class=\"sub\">mean, 95% interval of the mean</span></th>\
-         <th>Extra profit, 90% of runs</th><th>Beats no program</th>\
-         <th>Program cost {cur}</th><th>Return on cost</th><th>Retention</th>\
-         <th>Members at end</th><th>Pays back</th></tr></thead>\n<tbody>"
+         <th>Profit{cur_sp}<span class=\"sub\">mean, 90% of runs</span></th>\
+         <th>Program cost{cur_sp}<span class=\"sub\">discounts, rewards, fixed</span></th>\
+         <th>Return on cost</th><th>Extra customers at the end<span class=\"sub\">against \
+         no program</span></th><th>Retention<span class=\"sub\">of the initial \
+         customers</span></th><th>Members at the end</th></tr></thead>\n<tbody>"
     );
     for p in &r.programs {
         let get = |m: &str| p.summary.get(m).copied();
@@ -275,57 +409,30 @@ fn table(h: &mut String, r: &Results, palette: &Palette) {
                 thousands(s.p95)
             ))
         );
-        match p
-            .vs_baseline
-            .as_ref()
-            .and_then(|v| v.metrics.get("profit").map(|d| (v, d)))
-        {
-            Some((v, d)) => {
-                let _ = write!(
-                    row,
-                    "<td{}>{}<span class=\"sub\">{} to {}</span></td><td>{} to {}</td><td>{}</td>",
-                    cell_class(d.mean),
-                    signed(d.mean),
-                    signed(d.ci95[0]),
-                    signed(d.ci95[1]),
-                    signed(d.p05),
-                    signed(d.p95),
-                    verdict::share_of_runs(v.p_better)
-                );
-            }
-            None => row.push_str("<td>–</td><td>–</td><td>–</td>"),
-        }
         let roi = p
             .vs_baseline
             .as_ref()
             .and_then(|v| v.roi.mean)
             .map_or("–".to_string(), percent0);
-        let payback = match &p.vs_baseline {
-            Some(v) => v.payback_period.map_or("never".to_string(), |t| {
-                format!("{} {}", escape(&r.time_unit), units(t))
-            }),
-            None => "–".to_string(),
-        };
+        let extra_customers = p
+            .vs_baseline
+            .as_ref()
+            .and_then(|v| v.metrics.get("customers_active_end"))
+            .map_or("–".to_string(), |s| signed(s.mean));
         let _ = writeln!(
             row,
-            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<td>{}</td><td>{roi}</td><td>{extra_customers}</td><td>{}</td><td>{}</td></tr>",
             thousands(mean("program_cost")),
-            roi,
             percent(mean("retention")),
             thousands(mean("members_end")),
-            payback
         );
         h.push_str(&row);
     }
     let _ = writeln!(h, "</tbody></table></div>");
     let _ = writeln!(
         h,
-        "<p class=\"note\">All amounts over {per}. Extra profit: profit with the program minus \
-         profit without it, on the same customers. 95% interval: where the true mean lies; 90% of \
-         runs: what one run of {per} may bring, from a bad one to a good one. Return on cost: \
-         extra profit per {cur_word} of program cost. Pays back: the first {unit} after which the \
-         extra profit stays at or above zero.</p>",
-        unit = escape(&r.time_unit),
+        "<p class=\"note\">All amounts over {per}. Profit: after cost of goods, discounts, \
+         rewards and fixed costs. Return on cost: extra profit per {cur_word} of program cost.</p>",
         cur_word = if cur.is_empty() {
             "unit".to_string()
         } else {
@@ -335,7 +442,7 @@ fn table(h: &mut String, r: &Results, palette: &Palette) {
 }
 
 fn assumptions(h: &mut String, r: &Results) {
-    let _ = writeln!(h, "<h2>Assumptions in force</h2>");
+    let _ = writeln!(h, "<h2 id=\"assumptions\">Assumptions in force</h2>");
     let _ = writeln!(
         h,
         "<p>Business: gross margin {} of list price (cost of goods is the rest). Every program \

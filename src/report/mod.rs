@@ -10,6 +10,7 @@ pub mod format;
 pub mod html;
 pub mod output;
 pub mod schema;
+pub mod sweep_html;
 pub mod table;
 pub mod tidy;
 pub mod verdict;
@@ -26,14 +27,34 @@ pub fn json(r: &Results) -> String {
 }
 
 /// Write every chart (`<name>.svg`, `<name>.png`) and `report.html` into
-/// `dir`, each file atomically. Returns the chart names written.
+/// `dir`, each file atomically, removing the charts an earlier run wrote
+/// there and this one does not (see [`output`]). Returns the chart names
+/// written.
 pub fn write_visuals(dir: &std::path::Path, r: &Results) -> crate::error::Result<Vec<String>> {
-    output::ensure_dir(dir)?;
+    let mut out = output::OutputFolder::open(dir, &[output::VISUALS])?;
+    let names = write_visuals_into(&mut out, r)?;
+    out.finish()?;
+    Ok(names)
+}
+
+/// Write the charts and `report.html` into an open output folder.
+pub fn write_visuals_into(
+    out: &mut output::OutputFolder,
+    r: &Results,
+) -> crate::error::Result<Vec<String>> {
     let charts = charts::all(r)?;
     for c in &charts {
-        output::write_atomic(dir, &format!("{}.svg", c.name), c.svg.as_bytes())?;
-        output::write_atomic(dir, &format!("{}.png", c.name), &c.png)?;
+        out.write(
+            output::VISUALS,
+            &format!("{}.svg", c.name),
+            c.svg.as_bytes(),
+        )?;
+        out.write(output::VISUALS, &format!("{}.png", c.name), &c.png)?;
     }
-    output::write_atomic(dir, "report.html", html::render(r, &charts).as_bytes())?;
+    out.write(
+        output::VISUALS,
+        "report.html",
+        html::render(r, &charts).as_bytes(),
+    )?;
     Ok(charts.into_iter().map(|c| c.name).collect())
 }

@@ -95,7 +95,13 @@ pub fn legend(r: &Results) -> String {
 /// Render the comparison table (no trailing colour codes; plain text).
 pub fn render(r: &Results) -> String {
     let mut rows: Vec<[String; 8]> = vec![titles(r)];
-    for c in comparison(r) {
+    let comparisons = comparison(r);
+    // Long names are shortened only as far as they stay distinct.
+    let names = crate::report::charts::palette::short_names(
+        &comparisons.iter().map(|c| c.program).collect::<Vec<_>>(),
+        24,
+    );
+    for (c, name) in comparisons.iter().zip(names) {
         let (delta, ci, beats, payback) = match &c.versus {
             Some(v) => (
                 signed(v.extra_profit),
@@ -108,7 +114,7 @@ pub fn render(r: &Results) -> String {
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         rows.push([
-            truncate(c.program, 24),
+            name,
             thousands(c.profit),
             delta,
             ci,
@@ -153,14 +159,4 @@ pub fn render(r: &Results) -> String {
         out.push_str(&legend(r));
     }
     out
-}
-
-fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(n - 1).collect();
-        t.push('…');
-        t
-    }
 }

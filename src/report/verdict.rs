@@ -11,6 +11,7 @@ use crate::report::charts::style::plural;
 use crate::report::format::{percent0, signed, thousands, units};
 use crate::stats::Results;
 use crate::stats::results::ProgramResult;
+use crate::stats::summary::Summary;
 
 /// `+EUR 4,200`, `-EUR 1,100`, `EUR 0`; without a currency `+4,200`.
 pub fn money(x: f64, currency: &str) -> String {
@@ -35,7 +36,7 @@ pub fn money(x: f64, currency: &str) -> String {
 pub fn share_of_runs(p: f64) -> String {
     if p > 0.0 && p < 0.005 {
         "under 1%".to_string()
-    } else if p < 1.0 && p >= 0.995 {
+    } else if (0.995..1.0).contains(&p) {
         "over 99%".to_string()
     } else {
         percent0(p)
@@ -43,18 +44,231 @@ pub fn share_of_runs(p: f64) -> String {
 }
 
 /// `EUR 4,200` (no sign for positive amounts).
-fn amount(x: f64, currency: &str) -> String {
+pub fn amount(x: f64, currency: &str) -> String {
     money(x, currency).trim_start_matches('+').to_string()
 }
 
 /// `24 months`, `1 month`.
 pub fn horizon(r: &Results) -> String {
-    let n = units(r.horizon);
+    horizon_of(r.horizon, &r.time_unit)
+}
+
+/// `24 months` from a horizon and a time unit.
+pub fn horizon_of(horizon: f64, time_unit: &str) -> String {
+    let n = units(horizon);
     if n == "1" {
-        format!("1 {}", r.time_unit)
+        format!("1 {time_unit}")
     } else {
-        format!("{n} {}", plural(&r.time_unit))
+        format!("{n} {}", plural(time_unit))
     }
+}
+
+/// How sure a program's verdict is, as a short tag, and its CSS class:
+/// the results' own word when they carry one (`vs_baseline.verdict`),
+/// otherwise from the share of runs beating no program (≥ 90%: likely
+/// pays, ≤ 10%: likely loses).
+pub fn tag(p: &ProgramResult) -> Option<(&'static str, &'static str)> {
+    let v = p.vs_baseline.as_ref()?;
+    Some(match v.verdict.as_deref() {
+        Some("likely_pays") => ("win", "Likely pays"),
+        Some("likely_loses") => ("loss", "Likely loses"),
+        Some("depends") => ("unclear", "Depends"),
+        _ if v.p_better >= 0.9 => ("win", "Likely pays"),
+        _ if v.p_better <= 0.1 => ("loss", "Likely loses"),
+        _ => ("unclear", "Uncertain"),
+    })
+}
+
+/// The programs compared with no program, best expected extra profit first.
+pub fn ranked(r: &Results) -> Vec<&ProgramResult> {
+    let extra = |p: &ProgramResult| {
+        p.vs_baseline
+            .as_ref()
+            .and_then(|v| v.metrics.get("profit"))
+            .map_or(f64::NEG_INFINITY, |s| s.mean)
+    };
+    let mut v: Vec<&ProgramResult> = r
+        .programs
+        .iter()
+        .filter(|p| p.vs_baseline.is_some())
+        .collect();
+    v.sort_by(|a, b| extra(b).total_cmp(&extra(a)));
+    v
+}
+
+/// Program `a` minus program `b`, run by run on the same customers: the
+/// summary of the differences in extra profit and the share of runs in
+/// which `a` is ahead. `None` without per-run data.
+pub fn paired(a: &ProgramResult, b: &ProgramResult) -> Option<(Summary, f64)> {
+    let (da, db) = (
+        &a.vs_baseline.as_ref()?.replication_profit_delta,
+        &b.vs_baseline.as_ref()?.replication_profit_delta,
+    );
+    if da.is_empty() || da.len() != db.len() {
+        return None;
+    }
+    let d: Vec<f64> = da.iter().zip(db).map(|(x, y)| x - y).collect();
+    let ahead = d
+        .iter()
+        .map(|x| match x.partial_cmp(&0.0) {
+            Some(std::cmp::Ordering::Greater) => 1.0,
+            Some(std::cmp::Ordering::Equal) => 0.5,
+            _ => 0.0,
+        })
+        .sum::<f64>()
+        / d.len() as f64;
+    Some((crate::stats::summary::summarize(&d), ahead))
+}
+
+/// The decision in one or two sentences: the best program with its
+/// interval, and how far ahead of the next it is. `None` without a control.
+pub fn headline(r: &Results) -> Option<String> {
+    let ranked = ranked(r);
+    let best = *ranked.first()?;
+    let v = best.vs_baseline.as_ref()?;
+    let d = v.metrics.get("profit")?;
+    let over = horizon(r);
+    let name = display_name(&best.name);
+    if d.mean <= 0.0 {
+        let who = if ranked.len() == 1 {
+            format!("{name} does not beat doing nothing over {over}: it")
+        } else {
+            format!("No program beats doing nothing over {over}: the least costly, {name},")
+        };
+        return Some(format!(
+            "{who} loses {} (95% interval {} to {}) and beats no program in {} of runs.",
+            amount(-d.mean, &r.currency),
+            signed(d.ci95[0]),
+            signed(d.ci95[1]),
+            share_of_runs(v.p_better)
+        ));
+    }
+    let mut out = format!(
+        "Best: {name}, {} profit over {over} against no program (95% interval {} to {}); \
+         it beats no program in {} of runs.",
+        money(d.mean, &r.currency),
+        signed(d.ci95[0]),
+        signed(d.ci95[1]),
+        share_of_runs(v.p_better)
+    );
+    if let Some(&next) = ranked.get(1)
+        && let Some((diff, ahead)) = paired(best, next)
+    {
+        let close = diff.ci95[0] <= 0.0;
+        out.push_str(&format!(
+            " It is ahead of {} by {} (95% interval {} to {}) and ahead in {} of runs{}.",
+            display_name(&next.name),
+            amount(diff.mean, &r.currency),
+            signed(diff.ci95[0]),
+            signed(diff.ci95[1]),
+            share_of_runs(ahead),
+            if close {
+                ": too close to call with these runs"
+            } else {
+                ""
+            }
+        ));
+    }
+    if v.verdict.as_deref() == Some("depends")
+        && let Some(k) = deciding_key(best)
+    {
+        out.push_str(&format!(" Whether it pays depends on {k} (see below)."));
+    }
+    Some(out)
+}
+
+/// The assumption that decides a program's verdict: `deciding_key`, else
+/// the first (largest) entry of its sensitivity list.
+pub fn deciding_key(p: &ProgramResult) -> Option<&str> {
+    let v = p.vs_baseline.as_ref()?;
+    v.deciding_key
+        .as_deref()
+        .or_else(|| v.sensitivity.first().map(|s| s.key.as_str()))
+}
+
+/// The deciding assumption in words, e.g. "depends on goal_gradient: pays if
+/// it is above 0.07 (extra profit -7,554 at its 5th percentile, +36,909 at
+/// its 95th)". `None` when the results carry no sensitivity figures.
+pub fn deciding(p: &ProgramResult) -> Option<String> {
+    let v = p.vs_baseline.as_ref()?;
+    let key = deciding_key(p)?;
+    let s = v.sensitivity.iter().find(|s| s.key == key);
+    let depends = v.verdict.as_deref() == Some("depends");
+    let range = |s: &crate::stats::results::Sensitivity| {
+        format!(
+            "extra profit {} at its 5th percentile, {} at its 95th",
+            signed(s.profit_at_p05),
+            signed(s.profit_at_p95)
+        )
+    };
+    let value = crate::report::charts::tornado::key_value;
+    Some(match (s, depends) {
+        (Some(s), _) if s.break_even.is_some() => {
+            let be = s.break_even.unwrap_or_default();
+            let side = if s.profit_at_p95 >= s.profit_at_p05 {
+                "above"
+            } else {
+                "below"
+            };
+            format!(
+                "{}{key}: pays if it is {side} {} ({})",
+                if depends { "depends on " } else { "" },
+                value(be),
+                range(s)
+            )
+        }
+        (Some(s), true) => format!("depends on {key} ({})", range(s)),
+        (Some(s), false) => format!("most sensitive to {key} ({})", range(s)),
+        (None, _) => format!("depends on {key}"),
+    })
+}
+
+/// What to test in a pilot: the assumption whose value is worth most to
+/// know before choosing (largest EVPPI), in currency. `None` without
+/// value-of-information figures.
+pub fn pilot(r: &Results) -> Option<String> {
+    let voi = r.value_of_information.as_ref()?;
+    let cur = &r.currency;
+    let top = voi
+        .evppi
+        .iter()
+        .filter(|(_, v)| v.is_finite())
+        .max_by(|a, b| a.1.total_cmp(b.1));
+    // Below one currency unit (or a thousandth of the best extra profit)
+    // knowing more cannot change the choice in a way worth money.
+    let scale = ranked(r)
+        .first()
+        .and_then(|p| p.vs_baseline.as_ref())
+        .and_then(|v| v.metrics.get("profit"))
+        .map_or(0.0, |s| s.mean.abs());
+    let negligible = voi.evpi.abs() < 1.0_f64.max(scale * 1e-3);
+    Some(match top {
+        _ if negligible => format!(
+            "No pilot needed: the same choice is best whatever the assumptions turn out to \
+             be (knowing them all before choosing is worth {} in expected profit).",
+            amount(voi.evpi.max(0.0), cur)
+        ),
+        Some((key, v)) => {
+            let (meaning, _) = crate::report::html::response_doc(key);
+            let meaning = if meaning.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", meaning.to_lowercase())
+            };
+            format!(
+                "What to test in a pilot: {key}{meaning}. Knowing it before choosing is worth \
+                 about {} in expected profit; knowing every assumption, {}. A pilot that \
+                 measures {key} for less than {} is worth running.",
+                amount(*v, cur),
+                amount(voi.evpi, cur),
+                amount(*v, cur)
+            )
+        }
+        None => format!(
+            "Knowing every assumption before choosing is worth about {} in expected profit.",
+            amount(voi.evpi, cur)
+        ),
+    })
 }
 
 /// The verdict for one program (or, for the control, its reference line).
@@ -171,7 +385,54 @@ mod tests {
             gross_margin: 0.45,
             programs,
             assumptions: vec![],
+            value_of_information: None,
         }
+    }
+
+    #[test]
+    fn headline_names_the_best_or_says_none_pays() {
+        let two = results(
+            "EUR",
+            vec![
+                program("baseline", 48_100.0, None),
+                program(
+                    "Stamp card",
+                    50_000.0,
+                    Some((95.0, -1_800.0, 2_050.0, 0.53, None)),
+                ),
+                program(
+                    "Bonus points",
+                    52_300.0,
+                    Some((4_200.0, 1_100.0, 7_300.0, 0.97, Some(9.0))),
+                ),
+            ],
+        );
+        let h = headline(&two).unwrap();
+        assert!(
+            h.starts_with("Best: Bonus points, +EUR 4,200 profit over 24 months"),
+            "{h}"
+        );
+        assert!(!h.contains("  "), "{h}");
+        // No per-run data in this document: no comparison with the runner-up.
+        assert!(!h.contains("ahead of"), "{h}");
+        let one = results(
+            "EUR",
+            vec![
+                program("baseline", 48_100.0, None),
+                program(
+                    "Card",
+                    46_800.0,
+                    Some((-1_312.0, -2_900.0, 210.0, 0.08, None)),
+                ),
+            ],
+        );
+        let h = headline(&one).unwrap();
+        assert_eq!(
+            h,
+            "Card does not beat doing nothing over 24 months: it loses EUR 1,312 (95% interval \
+             -1,312 to -1,312) and beats no program in 8% of runs."
+        );
+        assert!(headline(&results("", vec![program("A", 1.0, None)])).is_none());
     }
 
     #[test]

@@ -246,8 +246,7 @@ mod tests {
             report_every: 1.0,
             currency: "EUR".into(),
             gross_margin: 0.5,
-            programs: vec![],
-            assumptions: vec![],
+            ..Results::default()
         }
     }
 

@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The whole results document (`results.json`, `--format json`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Results {
     /// Version of loyalsim that wrote the document.
     pub loyalsim_version: String,
@@ -39,6 +39,10 @@ pub struct Results {
     pub programs: Vec<ProgramResult>,
     /// The behavioural assumptions in force, per segment.
     pub assumptions: Vec<SegmentAssumptions>,
+    /// What knowing the assumptions before choosing would be worth; absent
+    /// until the assumption-uncertainty analysis runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_of_information: Option<ValueOfInformation>,
 }
 
 /// Response parameters in force for one segment.
@@ -97,6 +101,57 @@ pub struct VsBaseline {
     /// bought without it: the true effect on members. `null` without members.
     #[serde(default)]
     pub true_member_lift: Option<Summary>,
+    /// How sure the verdict is, for machines: `"likely_pays"`,
+    /// `"likely_loses"` or `"depends"`. Filled by the assumption-uncertainty
+    /// analysis; absent until it runs (the report then words the verdict
+    /// from `p_better`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<String>,
+    /// The assumption that decides a `"depends"` verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deciding_key: Option<String>,
+    /// Per assumption, largest share of variance first: how the extra profit
+    /// moves with it. Empty until the assumption-uncertainty analysis runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sensitivity: Vec<Sensitivity>,
+    /// Shares of the variance of extra profit due to chance and to the
+    /// assumptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variance_split: Option<VarianceSplit>,
+}
+
+/// How the extra profit against the control moves with one assumption.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Sensitivity {
+    /// The response key (`goal_gradient`, ...).
+    pub key: String,
+    /// Share of the variance of extra profit explained by this key.
+    pub variance_share: f64,
+    /// Mean extra profit with the key at its 5th percentile (others as drawn).
+    pub profit_at_p05: f64,
+    /// Mean extra profit with the key at its 95th percentile.
+    pub profit_at_p95: f64,
+    /// Value of the key at which the extra profit crosses zero; `null` when
+    /// it does not cross inside the key's range.
+    #[serde(default)]
+    pub break_even: Option<f64>,
+}
+
+/// Shares of the variance of extra profit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VarianceSplit {
+    pub chance: f64,
+    pub assumptions: f64,
+}
+
+/// What knowing more before choosing would be worth, in currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ValueOfInformation {
+    /// Expected value of perfect information on every assumption at once.
+    pub evpi: f64,
+    /// Expected value of perfect information on each assumption alone.
+    #[serde(default)]
+    pub evppi: IndexMap<String, f64>,
 }
 
 /// Return on the program's cost.
@@ -115,8 +170,9 @@ pub struct Roi {
 pub struct Period {
     /// End of the period, in time units.
     pub end: f64,
-    /// Every series of [`PERIOD_SERIES`], plus for programs
-    /// `incremental_cumulative_profit` against the control.
+    /// Every series of [`PERIOD_SERIES`], plus for programs compared with a
+    /// control the paired differences of [`INCREMENTAL_SERIES`]
+    /// (`incremental_cumulative_profit`, `incremental_active_customers`).
     #[serde(flatten)]
     pub series: IndexMap<String, Band>,
 }
@@ -179,6 +235,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
         currency: sc.business.currency.clone(),
         gross_margin: sc.business.gross_margin,
         programs,
+        value_of_information: None,
         assumptions: sc
             .population
             .segments
@@ -275,19 +332,23 @@ fn vs_baseline(reps: &[RepMetrics], control: &[RepMetrics], ends: &[f64]) -> VsB
         metrics,
         roi,
         p_better,
-        payback_period: payback(&incremental_cumulative(reps, control), ends),
+        payback_period: payback(&incremental(reps, control, "cumulative_profit"), ends),
         replication_profit_delta: d_profit,
         naive_member_lift: lift(&naive),
         true_member_lift: lift(&truth),
+        verdict: None,
+        deciding_key: None,
+        sensitivity: Vec::new(),
+        variance_split: None,
     }
 }
 
-/// Per period, per replication: cumulative profit minus the control's.
-fn incremental_cumulative(reps: &[RepMetrics], control: &[RepMetrics]) -> Vec<Vec<f64>> {
+/// Per period, per replication: period series `name` minus the control's.
+fn incremental(reps: &[RepMetrics], control: &[RepMetrics], name: &str) -> Vec<Vec<f64>> {
     let s = PERIOD_SERIES
         .iter()
-        .position(|s| *s == "cumulative_profit")
-        .unwrap_or(0);
+        .position(|s| *s == name)
+        .unwrap_or_else(|| panic!("unknown period series {name}"));
     let periods = reps.first().map_or(0, |r| r.series[s].len());
     (0..periods)
         .map(|p| {
@@ -310,8 +371,22 @@ fn payback(incremental: &[Vec<f64>], ends: &[f64]) -> Option<f64> {
     }
 }
 
+/// Per-period paired differences of a program against the control:
+/// (name in `periods`, period series it is the difference of).
+pub const INCREMENTAL_SERIES: [(&str, &str); 2] = [
+    ("incremental_cumulative_profit", "cumulative_profit"),
+    ("incremental_active_customers", "active_customers"),
+];
+
 fn periods(reps: &[RepMetrics], control: Option<&[RepMetrics]>, ends: &[f64]) -> Vec<Period> {
-    let incremental = control.map(|c| incremental_cumulative(reps, c));
+    // Paired differences against the control, per period: what the report's
+    // "extra profit over time" and "extra active customers" charts draw.
+    let paired: Vec<(&str, Vec<Vec<f64>>)> = control.map_or(Vec::new(), |c| {
+        INCREMENTAL_SERIES
+            .iter()
+            .map(|(out, of)| (*out, incremental(reps, c, of)))
+            .collect()
+    });
     ends.iter()
         .enumerate()
         .map(|(p, &end)| {
@@ -323,11 +398,8 @@ fn periods(reps: &[RepMetrics], control: Option<&[RepMetrics]>, ends: &[f64]) ->
                     (name.to_string(), summary::band(&xs))
                 })
                 .collect();
-            if let Some(inc) = &incremental {
-                series.insert(
-                    "incremental_cumulative_profit".to_string(),
-                    summary::band(&inc[p]),
-                );
+            for (name, inc) in &paired {
+                series.insert(name.to_string(), summary::band(&inc[p]));
             }
             Period { end, series }
         })

@@ -1,321 +1,582 @@
-//! The sweep charts: the numbers behind them (a line chart of a metric
-//! against one swept key, a heatmap over two keys), read back from a
-//! finished output folder's `sweep.csv`, and [`write`], which hands them to
-//! the renderers in `report::charts` and writes `sweep_<metric>.svg/.png`.
+//! The sweep report: the numbers behind it, read back from a finished
+//! output folder's point files (`points/NNNNN.json`, each a full results
+//! document), the best point per program, and [`write`], which draws the
+//! charts (`report::charts`) and `report.html` (`report::sweep_html`) into
+//! the folder.
+//!
+//! What is compared is each program's extra profit against no program
+//! (`vs_baseline.profit`) over the horizon; a sweep whose scenario runs
+//! without the control compares profit. The control itself gets no chart.
 //!
 //! `driver::run` (unsharded runs only) and `merge::merge` call [`write`]
-//! after `sweep.csv` is complete; the charts depend only on `sweep.csv`, so
-//! a merged folder's charts equal the unsharded run's byte for byte.
+//! after every point is finished; the report depends only on the point
+//! files, so a merged folder's report equals the unsharded run's byte for
+//! byte. One point is parsed at a time, so memory does not grow with the
+//! number of points beyond a few numbers per point and program.
 
 use crate::error::{Error, Result};
+use crate::report::charts::{self, SweepAxis, SweepGrid, SweepLine, SweepSeries, SweepSlices};
+use crate::report::output::{OutputFolder, VISUALS};
+use crate::stats::summary::{self, Band, Summary};
+use crate::sweep::files;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::Path;
 
-/// One metric of a sweep, per program and point.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ChartData {
-    /// The swept keys, in axis order.
-    pub keys: Vec<String>,
-    /// Per key, the labels of its values in sweep order.
-    pub labels: Vec<Vec<String>>,
-    /// Per key, the values as numbers when every value is numeric.
-    pub numeric: Vec<Option<Vec<f64>>>,
-    /// The metric, as named in `sweep.csv` (e.g. `profit`, `vs_baseline.profit`).
-    pub metric: String,
-    /// One series per program, in the order programs appear.
-    pub series: Vec<Series>,
+/// The parts of a point file the report reads.
+#[derive(Debug, Deserialize)]
+struct PointDoc {
+    point: IndexMap<String, serde_json::Value>,
+    #[serde(default)]
+    scenario: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    time_unit: String,
+    #[serde(default)]
+    horizon: f64,
+    #[serde(default)]
+    replications: u32,
+    #[serde(default)]
+    seed: u64,
+    programs: Vec<PointProgram>,
 }
 
-/// One program's values of the metric.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    pub program: String,
-    pub cells: Vec<Cell>,
+#[derive(Debug, Deserialize)]
+struct PointProgram {
+    name: String,
+    summary: PointSummary,
+    #[serde(default)]
+    vs_baseline: Option<PointVs>,
 }
 
-/// The metric at one point: `coords[i]` indexes `labels[i]`.
+#[derive(Debug, Deserialize)]
+struct PointSummary {
+    profit: Summary,
+}
+
+#[derive(Debug, Deserialize)]
+struct PointVs {
+    profit: Summary,
+    p_better: f64,
+    #[serde(default)]
+    replication_profit_delta: Vec<f64>,
+}
+
+/// One program at one point.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
+    /// The point's index in the sweep.
+    pub index: usize,
+    /// `coords[k]` indexes `axes[k].labels`.
     pub coords: Vec<usize>,
-    pub mean: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
-    /// 5th and 95th percentiles across replications.
-    pub p05: f64,
-    pub p95: f64,
+    /// Extra profit against no program (profit without a control).
+    pub value: Summary,
+    /// Share of runs beating no program (`None` without a control).
+    pub p_better: Option<f64>,
 }
 
-/// Read `DIR/sweep.csv` and collect `metric` for every program and point.
-/// A line chart uses `keys[0]` as x when there is one key; a heatmap uses
-/// `keys[0]` × `keys[1]`.
-pub fn chart_data(dir: &Path, metric: &str) -> Result<ChartData> {
-    use crate::report::tidy::{POINT_COLUMN, SUMMARY_COLUMNS};
-    let path = dir.join("sweep.csv");
-    let bad = |e: &dyn std::fmt::Display| Error::other(format!("{}: {e}", path.display()));
-    let mut rd = csv::Reader::from_path(&path).map_err(|e| bad(&e))?;
-    let header = rd.headers().map_err(|e| bad(&e))?.clone();
-    let names: Vec<&str> = header.iter().collect();
-    // `point`, the swept keys, then program, metric, statistic, value.
-    let nkeys = match names.len().checked_sub(SUMMARY_COLUMNS.len() + 1) {
-        Some(n) if names[0] == POINT_COLUMN && names[n + 1..] == SUMMARY_COLUMNS => n,
-        _ => return Err(bad(&"not a sweep.csv of this loyalsim version")),
-    };
-    let col = |name: &str| 1 + nkeys + SUMMARY_COLUMNS.iter().position(|c| *c == name).unwrap_or(0);
-    let (c_program, c_metric, c_statistic, c_value) = (
-        col("program"),
-        col("metric"),
-        col("statistic"),
-        col("value"),
-    );
-    let keys: Vec<String> = names[1..=nkeys].iter().map(|s| s.to_string()).collect();
-    let mut labels: Vec<Vec<String>> = vec![Vec::new(); nkeys];
-    let mut series: Vec<Series> = Vec::new();
-    // The (program, point) whose statistics are being collected.
-    let mut current: Option<(String, String)> = None;
-    for rec in rd.records() {
-        let rec = rec.map_err(|e| bad(&e))?;
-        if rec.get(c_metric) != Some(metric) {
-            continue;
-        }
-        let program = rec.get(c_program).unwrap_or("");
-        let at = (program.to_string(), rec.get(0).unwrap_or("").to_string());
-        if current.as_ref() != Some(&at) {
-            let coords = (0..nkeys)
-                .map(|i| {
-                    let v = rec.get(1 + i).unwrap_or("");
-                    match labels[i].iter().position(|l| l == v) {
-                        Some(p) => p,
+/// One program across the sweep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgramCells {
+    pub name: String,
+    /// Cells in point order.
+    pub cells: Vec<Cell>,
+    /// Per swept key, whether it changes this program's results (a key of
+    /// another program does not).
+    pub relevant: Vec<bool>,
+}
+
+impl ProgramCells {
+    /// Whether the swept values leave this program's results unchanged
+    /// (the keys belong to another program): every point is the same.
+    pub fn unaffected(&self) -> bool {
+        let Some(first) = self.cells.first() else {
+            return true;
+        };
+        self.cells
+            .iter()
+            .all(|c| c.value == first.value && c.p_better == first.p_better)
+    }
+}
+
+/// Everything the sweep report shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepData {
+    pub scenario: String,
+    /// One axis per swept key, values in sweep order.
+    pub axes: Vec<SweepAxis>,
+    pub points: usize,
+    pub currency: String,
+    pub time_unit: String,
+    pub horizon: f64,
+    pub replications: u32,
+    /// Seeds used (one unless `simulation.seed` is swept).
+    pub seeds: Vec<u64>,
+    /// Whether the scenario has the no-program control (values are extra
+    /// profit against it); otherwise values are profit.
+    pub control: bool,
+    /// Every program but the control, in results-document order.
+    pub programs: Vec<ProgramCells>,
+}
+
+/// The best point of one program and how close the next one is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Best {
+    pub program: String,
+    /// Highest expected extra profit.
+    pub by_value: Cell,
+    /// Most likely to beat no program (ties: higher expected extra profit).
+    pub by_chance: Option<Cell>,
+    /// The second highest expected extra profit.
+    pub runner_up: Option<Cell>,
+    /// The best minus the runner-up, run by run on the same customers:
+    /// mean and 95% interval, and the share of runs in which the best is
+    /// ahead. `None` without per-run data.
+    pub lead: Option<Lead>,
+}
+
+/// A paired difference between two points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lead {
+    pub difference: Summary,
+    pub share_ahead: f64,
+}
+
+impl SweepData {
+    /// Read the sweep in `dir` (its manifest and every point file).
+    pub fn read(dir: &Path) -> Result<SweepData> {
+        let m = files::read_manifest(dir)?.ok_or_else(|| {
+            Error::input(format!(
+                "{}: not a sweep output (no {})",
+                dir.display(),
+                files::MANIFEST
+            ))
+        })?;
+        let mut labels: Vec<Vec<String>> = vec![Vec::new(); m.keys.len()];
+        let mut data = SweepData {
+            scenario: m.scenario.clone(),
+            axes: Vec::new(),
+            points: m.points,
+            currency: String::new(),
+            time_unit: String::new(),
+            horizon: 0.0,
+            replications: 0,
+            seeds: Vec::new(),
+            control: false,
+            programs: Vec::new(),
+        };
+        for index in 0..m.points {
+            let doc = read_point(dir, index)?;
+            if index == 0 {
+                data.scenario = doc.scenario.clone();
+                data.currency = doc.currency.clone();
+                data.time_unit = doc.time_unit.clone();
+                data.horizon = doc.horizon;
+                data.replications = doc.replications;
+                data.control = doc.programs.iter().any(|p| p.vs_baseline.is_some());
+            }
+            if !data.seeds.contains(&doc.seed) {
+                data.seeds.push(doc.seed);
+            }
+            let coords: Vec<usize> = m
+                .keys
+                .iter()
+                .zip(labels.iter_mut())
+                .map(|(k, ls)| {
+                    let label = doc.point.get(k).map_or("?".to_string(), display);
+                    match ls.iter().position(|l| *l == label) {
+                        Some(i) => i,
                         None => {
-                            labels[i].push(v.to_string());
-                            labels[i].len() - 1
+                            ls.push(label);
+                            ls.len() - 1
                         }
                     }
                 })
                 .collect();
-            let cell = Cell {
-                coords,
-                mean: f64::NAN,
-                ci95_low: f64::NAN,
-                ci95_high: f64::NAN,
-                p05: f64::NAN,
-                p95: f64::NAN,
-            };
-            match series.iter_mut().find(|s| s.program == program) {
-                Some(s) => s.cells.push(cell),
-                None => series.push(Series {
-                    program: program.to_string(),
-                    cells: vec![cell],
-                }),
-            }
-            current = Some(at);
-        }
-        let Some(cell) = series
-            .iter_mut()
-            .find(|s| s.program == program)
-            .and_then(|s| s.cells.last_mut())
-        else {
-            continue;
-        };
-        let value = rec
-            .get(c_value)
-            .and_then(|s| s.parse::<f64>().ok())
-            .unwrap_or(f64::NAN);
-        match rec.get(c_statistic).unwrap_or("") {
-            "mean" => cell.mean = value,
-            "ci95_low" => cell.ci95_low = value,
-            "ci95_high" => cell.ci95_high = value,
-            "p05" => cell.p05 = value,
-            "p95" => cell.p95 = value,
-            _ => {}
-        }
-    }
-    let numeric = labels
-        .iter()
-        .map(|ls| ls.iter().map(|l| l.parse::<f64>().ok()).collect())
-        .collect();
-    Ok(ChartData {
-        keys,
-        labels,
-        numeric,
-        metric: metric.to_string(),
-        series,
-    })
-}
-
-/// The metrics charted after a sweep: file stem, `sweep.csv` metric, title
-/// and value description (`{}` is the currency).
-const CHARTED: [(&str, &str, &str, &str); 2] = [
-    ("profit", "profit", "Profit", "Profit ({})"),
-    (
-        "vs_baseline_profit",
-        "vs_baseline.profit",
-        "Extra profit against no program",
-        "Extra profit vs no program ({})",
-    ),
-];
-
-/// Render the sweep charts of a finished output folder into it: for profit
-/// and for the extra profit against the control (when the sweep has one), a
-/// line per program when one key is swept (`sweep_<metric>.svg/.png`), a
-/// heatmap per program when two are (`sweep_<metric>_<program>.svg/.png`).
-/// With three or more keys, or non-numeric swept values, nothing is drawn and
-/// `note` is told why. Returns the file names written, in order.
-pub fn write(dir: &Path, note: &dyn Fn(String)) -> Result<Vec<String>> {
-    use crate::report::charts::{self, SweepGrid, SweepLine, SweepPoint, SweepValue};
-    use crate::report::output::write_atomic;
-    let mut written = Vec::new();
-    let mut save = |stem: String, chart: charts::Chart| -> Result<()> {
-        write_atomic(dir, &format!("{stem}.svg"), chart.svg.as_bytes())?;
-        write_atomic(dir, &format!("{stem}.png"), &chart.png)?;
-        written.push(format!("{stem}.svg"));
-        written.push(format!("{stem}.png"));
-        Ok(())
-    };
-    for (stem, metric, title, what) in CHARTED {
-        let d = chart_data(dir, metric)?;
-        if d.series.is_empty() {
-            continue;
-        }
-        let what = match currency(dir) {
-            Some(c) => what.replace("{}", &c),
-            None => what.replace(" ({})", ""),
-        };
-        match d.keys.len() {
-            1 => {
-                let Some(xs) = &d.numeric[0] else {
-                    note(format!(
-                        "no sweep chart: the values of {} are not all numbers",
-                        d.keys[0]
-                    ));
-                    return Ok(written);
+            for p in &doc.programs {
+                let (value, p_better) = match (&p.vs_baseline, data.control) {
+                    (Some(v), true) => (v.profit, Some(v.p_better)),
+                    (None, true) => continue, // the control: no chart, no best
+                    (_, false) => (p.summary.profit, None),
                 };
-                let points = xs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &x)| SweepPoint {
-                        x,
-                        values: d
-                            .series
-                            .iter()
-                            .filter_map(|s| {
-                                let c = s.cells.iter().find(|c| c.coords[0] == i)?;
-                                Some(SweepValue {
-                                    program: s.program.clone(),
-                                    mean: c.mean,
-                                    p05: c.p05,
-                                    p95: c.p95,
-                                })
-                            })
-                            .collect(),
-                    })
-                    .collect();
-                let line = SweepLine {
-                    title: format!("{title} by {}", short_key(&d.keys[0])),
-                    x_label: d.keys[0].clone(),
-                    y_label: what.clone(),
-                    points,
+                let cell = Cell {
+                    index,
+                    coords: coords.clone(),
+                    value,
+                    p_better,
                 };
-                save(format!("sweep_{stem}"), charts::render(&line)?)?;
-            }
-            2 => {
-                let (Some(xs), Some(ys)) = (&d.numeric[0], &d.numeric[1]) else {
-                    note(format!(
-                        "no sweep heatmap: the values of {} or {} are not all numbers",
-                        d.keys[0], d.keys[1]
-                    ));
-                    return Ok(written);
-                };
-                // Axes in ascending order, whatever order the sweep used.
-                let order = |v: &[f64]| {
-                    let mut o: Vec<usize> = (0..v.len()).collect();
-                    o.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
-                    o
-                };
-                let (ox, oy) = (order(xs), order(ys));
-                let mut stems: Vec<String> = Vec::new();
-                for s in &d.series {
-                    let mut values = vec![vec![f64::NAN; ox.len()]; oy.len()];
-                    for c in &s.cells {
-                        let xi = ox.iter().position(|&i| i == c.coords[0]);
-                        let yi = oy.iter().position(|&i| i == c.coords[1]);
-                        if let (Some(xi), Some(yi)) = (xi, yi) {
-                            values[yi][xi] = c.mean;
-                        }
-                    }
-                    let mut name = format!("sweep_{stem}_{}", slug(&s.program));
-                    while stems.contains(&name) {
-                        name.push('_');
-                    }
-                    stems.push(name.clone());
-                    let grid = SweepGrid {
-                        title: format!(
-                            "{title} by {} and {}",
-                            short_key(&d.keys[0]),
-                            short_key(&d.keys[1])
-                        ),
-                        program: s.program.clone(),
-                        x_label: d.keys[0].clone(),
-                        xs: ox.iter().map(|&i| xs[i]).collect(),
-                        y_label: d.keys[1].clone(),
-                        ys: oy.iter().map(|&i| ys[i]).collect(),
-                        value_label: format!("mean {}", lower_first(&what)),
-                        values,
-                    };
-                    save(name, charts::render(&grid)?)?;
+                match data.programs.iter_mut().find(|c| c.name == p.name) {
+                    Some(c) => c.cells.push(cell),
+                    None => data.programs.push(ProgramCells {
+                        name: p.name.clone(),
+                        cells: vec![cell],
+                        relevant: Vec::new(),
+                    }),
                 }
             }
-            n => {
-                note(format!(
-                    "no sweep charts: {n} keys are swept (charts show one key as lines or two as a heatmap)"
-                ));
-                return Ok(written);
+        }
+        data.axes = m
+            .keys
+            .iter()
+            .zip(labels)
+            .map(|(k, ls)| SweepAxis::new(k, ls))
+            .collect();
+        for p in &mut data.programs {
+            p.relevant = relevant_keys(&p.cells, m.keys.len());
+        }
+        Ok(data)
+    }
+
+    /// The best point of every program (reads the two best points' files
+    /// again for the run-by-run comparison).
+    pub fn best(&self, dir: &Path) -> Result<Vec<Best>> {
+        let mut out = Vec::new();
+        for p in &self.programs {
+            let mut ranked: Vec<&Cell> = p.cells.iter().collect();
+            ranked.sort_by(|a, b| {
+                b.value
+                    .mean
+                    .total_cmp(&a.value.mean)
+                    .then(a.index.cmp(&b.index))
+            });
+            let Some(top) = ranked.first() else { continue };
+            // The next best point that differs in a key that matters (points
+            // differing only in other programs' keys are the same design).
+            let same = |c: &Cell| c.value == top.value && c.p_better == top.p_better;
+            let by_chance = self.control.then(|| {
+                let mut c: Vec<&Cell> = p.cells.iter().collect();
+                c.sort_by(|a, b| {
+                    b.p_better
+                        .unwrap_or(0.0)
+                        .total_cmp(&a.p_better.unwrap_or(0.0))
+                        .then(b.value.mean.total_cmp(&a.value.mean))
+                        .then(a.index.cmp(&b.index))
+                });
+                (*c[0]).clone()
+            });
+            let runner_up = ranked.iter().find(|c| !same(c)).map(|c| (*c).clone());
+            let lead = match (&runner_up, self.control) {
+                (Some(r), true) => self.lead(dir, &p.name, top.index, r.index)?,
+                _ => None,
+            };
+            out.push(Best {
+                program: p.name.clone(),
+                by_value: (*top).clone(),
+                by_chance,
+                runner_up,
+                lead,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Point `a` minus point `b` for `program`, run by run.
+    fn lead(&self, dir: &Path, program: &str, a: usize, b: usize) -> Result<Option<Lead>> {
+        let deltas = |i: usize| -> Result<Vec<f64>> {
+            Ok(read_point(dir, i)?
+                .programs
+                .into_iter()
+                .find(|p| p.name == program)
+                .and_then(|p| p.vs_baseline)
+                .map(|v| v.replication_profit_delta)
+                .unwrap_or_default())
+        };
+        let (da, db) = (deltas(a)?, deltas(b)?);
+        if da.is_empty() || da.len() != db.len() {
+            return Ok(None);
+        }
+        let d: Vec<f64> = da.iter().zip(&db).map(|(x, y)| x - y).collect();
+        let ahead = d
+            .iter()
+            .map(|x| match x.partial_cmp(&0.0) {
+                Some(std::cmp::Ordering::Greater) => 1.0,
+                Some(std::cmp::Ordering::Equal) => 0.5,
+                _ => 0.0,
+            })
+            .sum::<f64>()
+            / d.len() as f64;
+        Ok(Some(Lead {
+            difference: summary::summarize(&d),
+            share_ahead: ahead,
+        }))
+    }
+
+    /// The swept values of a cell as (key, value), only the keys that
+    /// change `program` (all keys when it is not one of the sweep's programs).
+    pub fn describe(&self, program: &str, c: &Cell) -> Vec<(String, String)> {
+        let relevant = self
+            .programs
+            .iter()
+            .find(|p| p.name == program)
+            .map(|p| p.relevant.clone());
+        self.axes
+            .iter()
+            .zip(&c.coords)
+            .enumerate()
+            .filter(|(k, _)| relevant.as_ref().is_none_or(|r| r.get(*k) != Some(&false)))
+            .map(|(_, (a, &i))| (a.key.clone(), a.labels.get(i).cloned().unwrap_or_default()))
+            .collect()
+    }
+
+    /// The charts: one key: lines; two: a heatmap per program; three or
+    /// more: one panel per key through each program's best point.
+    pub fn charts(&self, best: &[Best]) -> Result<Vec<charts::Chart>> {
+        let (stem, what) = if self.control {
+            (
+                "sweep_vs_baseline_profit",
+                "Extra profit against no program",
+            )
+        } else {
+            ("sweep_profit", "Profit")
+        };
+        let value_label = format!(
+            "{} over {}{}",
+            if self.control {
+                "extra profit vs no program"
+            } else {
+                "profit"
+            },
+            crate::report::verdict::horizon_of(self.horizon, &self.time_unit),
+            charts::style::in_currency(&self.currency)
+        );
+        let y_label = format!(
+            "{}{}",
+            if self.control {
+                "Extra profit vs no program"
+            } else {
+                "Profit"
+            },
+            charts::style::in_currency(&self.currency)
+        );
+        let best_of = |name: &str| best.iter().find(|b| b.program == name);
+        // A program the swept keys do not change would draw a flat line or
+        // a one-colour heatmap: the report says so instead.
+        let programs: Vec<&ProgramCells> =
+            self.programs.iter().filter(|p| !p.unaffected()).collect();
+        if programs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        match self.axes.len() {
+            0 => {}
+            1 => {
+                let axis = self.axes[0].clone();
+                let series = programs
+                    .iter()
+                    .map(|p| SweepSeries {
+                        program: p.name.clone(),
+                        values: self.slice(p, 0, &[]),
+                        best: best_of(&p.name).map(|b| b.by_value.coords[0]),
+                    })
+                    .collect();
+                out.push(charts::render(&SweepLine {
+                    name: stem.to_string(),
+                    title: format!("{what} by {}", axis.short()),
+                    axis,
+                    y_label,
+                    series,
+                })?);
+            }
+            2 => {
+                let (ox, oy) = (self.axes[0].ascending(), self.axes[1].ascending());
+                let reorder = |a: &SweepAxis, o: &[usize]| SweepAxis {
+                    key: a.key.clone(),
+                    labels: o.iter().map(|&i| a.labels[i].clone()).collect(),
+                    numbers: a
+                        .numbers
+                        .as_ref()
+                        .map(|v| o.iter().map(|&i| v[i]).collect()),
+                };
+                let (x, y) = (reorder(&self.axes[0], &ox), reorder(&self.axes[1], &oy));
+                let mut stems: Vec<String> = Vec::new();
+                for p in &programs {
+                    let mut values = vec![vec![f64::NAN; ox.len()]; oy.len()];
+                    let at = |c: &Cell| {
+                        let xi = ox.iter().position(|&i| i == c.coords[0])?;
+                        let yi = oy.iter().position(|&i| i == c.coords[1])?;
+                        Some((xi, yi))
+                    };
+                    for c in &p.cells {
+                        if let Some((xi, yi)) = at(c) {
+                            values[yi][xi] = c.value.mean;
+                        }
+                    }
+                    let name =
+                        charts::unique_stem(&format!("{stem}_{}", charts::slug(&p.name)), &stems);
+                    stems.push(name.clone());
+                    out.push(charts::render(&SweepGrid {
+                        name,
+                        title: format!("{what}: {} by {} and {}", p.name, x.short(), y.short()),
+                        program: p.name.clone(),
+                        x: x.clone(),
+                        y: y.clone(),
+                        value_label: format!("mean {value_label}"),
+                        values,
+                        best: best_of(&p.name).and_then(|b| at(&b.by_value)),
+                    })?);
+                }
+            }
+            _ => {
+                let panels = (0..self.axes.len())
+                    .map(|k| {
+                        let series = programs
+                            .iter()
+                            .map(|p| {
+                                let b = best_of(&p.name).map(|b| b.by_value.coords.clone());
+                                SweepSeries {
+                                    program: p.name.clone(),
+                                    values: self.slice(p, k, b.as_deref().unwrap_or(&[])),
+                                    best: b.map(|c| c[k]),
+                                }
+                            })
+                            .collect();
+                        (self.axes[k].clone(), series)
+                    })
+                    .collect();
+                out.push(charts::render(&SweepSlices {
+                    name: stem.to_string(),
+                    title: format!("{what}, key by key, through each program's best point"),
+                    y_label,
+                    panels,
+                })?);
             }
         }
+        Ok(out)
+    }
+
+    /// `p`'s values along key `k` (axis order), the other keys held at
+    /// `fixed` (coordinates; empty when there is only one key).
+    fn slice(&self, p: &ProgramCells, k: usize, fixed: &[usize]) -> Vec<Option<Band>> {
+        let mut out = vec![None; self.axes[k].labels.len()];
+        let on: HashMap<usize, &Cell> = p
+            .cells
+            .iter()
+            .filter(|c| {
+                fixed.is_empty()
+                    || c.coords
+                        .iter()
+                        .zip(fixed)
+                        .enumerate()
+                        .all(|(j, (a, b))| j == k || a == b)
+            })
+            .map(|c| (c.coords[k], c))
+            .collect();
+        for (i, slot) in out.iter_mut().enumerate() {
+            if let Some(c) = on.get(&i) {
+                *slot = Some(Band {
+                    mean: c.value.mean,
+                    p05: c.value.p05,
+                    p95: c.value.p95,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// Per key, whether two points differing only in that key give this program
+/// different results.
+fn relevant_keys(cells: &[Cell], keys: usize) -> Vec<bool> {
+    let at: HashMap<&[usize], &Cell> = cells.iter().map(|c| (c.coords.as_slice(), c)).collect();
+    (0..keys)
+        .map(|k| {
+            cells.iter().any(|c| {
+                cells.iter().any(|o| {
+                    o.coords[k] != c.coords[k]
+                        && o.coords
+                            .iter()
+                            .zip(&c.coords)
+                            .enumerate()
+                            .all(|(j, (a, b))| j == k || a == b)
+                        && at.contains_key(o.coords.as_slice())
+                        && (o.value != c.value || o.p_better != c.p_better)
+                })
+            })
+        })
+        .collect()
+}
+
+fn read_point(dir: &Path, index: usize) -> Result<PointDoc> {
+    let path = dir
+        .join(files::POINTS)
+        .join(format!("{}.json", files::stem(index)));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::other(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text)
+        .map_err(|e| Error::other(format!("{}: not a sweep point: {e}", path.display())))
+}
+
+/// A swept value as people read it: `10`, `0.25`, `week`, `{ hazard = 0.01 }`.
+pub fn display(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => i.to_string(),
+            (None, Some(f)) => f.to_string(),
+            _ => n.to_string(),
+        },
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::Array(a) => {
+            let parts: Vec<String> = a.iter().map(inner).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Object(o) => {
+            let parts: Vec<String> = o
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", inner(v)))
+                .collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+    }
+}
+
+/// A value inside an array or table: strings quoted.
+fn inner(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => format!("{s:?}"),
+        other => display(other),
+    }
+}
+
+/// Draw the sweep report of a finished output folder into it: the charts
+/// (SVG and PNG) and `report.html`. Removes charts an earlier run wrote into
+/// the folder and this one did not. Returns the file names written.
+pub fn write(dir: &Path, note: &dyn Fn(String)) -> Result<Vec<String>> {
+    let data = SweepData::read(dir)?;
+    let best = data.best(dir)?;
+    let charts = data.charts(&best)?;
+    let mut out = OutputFolder::open(dir, &[VISUALS])?;
+    let mut written = Vec::new();
+    for c in &charts {
+        for (ext, bytes) in [("svg", c.svg.as_bytes()), ("png", c.png.as_slice())] {
+            let name = format!("{}.{ext}", c.name);
+            out.write(VISUALS, &name, bytes)?;
+            written.push(name);
+        }
+    }
+    let html = crate::report::sweep_html::render(&data, &best, &charts);
+    out.write(VISUALS, "report.html", html.as_bytes())?;
+    written.push("report.html".to_string());
+    let removed = out.finish()?;
+    if !removed.is_empty() {
+        note(format!(
+            "removed {} file(s) an earlier run wrote: {}",
+            removed.len(),
+            removed.join(", ")
+        ));
     }
     Ok(written)
 }
 
-/// The currency of the sweep, from its first point's results.
-fn currency(dir: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(dir.join(super::files::POINTS).join("00000.json")).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let c = v.get("currency")?.as_str()?;
-    (!c.is_empty()).then(|| c.to_string())
-}
-
-/// `Extra profit (EUR)` → `extra profit (EUR)`.
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
-    }
-}
-
-/// The last part of a swept key, for titles: `program[Stamp card].stamps.card_size`
-/// → `card_size`.
-fn short_key(key: &str) -> String {
-    let tail = match key.rfind(']') {
-        Some(i) => &key[i + 1..],
-        None => key,
-    };
-    let last = tail.rsplit('.').find(|s| !s.is_empty()).unwrap_or(key);
-    last.replace('_', " ")
-}
-
-/// A program name as part of a file name: lower-case letters, digits and `_`.
-fn slug(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let s = s.trim_matches('_').to_string();
-    if s.is_empty() { "program".into() } else { s }
+/// Remove the sweep charts and report an earlier run wrote into `dir`: a
+/// shard's folder holds part of the grid and gets none.
+pub fn clear(dir: &Path) -> Result<()> {
+    OutputFolder::open(dir, &[VISUALS])?.finish()?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -323,31 +584,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_a_metric_per_program_and_point() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("sweep.csv"),
-            "point,a,b,program,metric,statistic,value\n\
-             0,6,x,baseline,profit,mean,1\n0,6,x,baseline,profit,p05,0\n\
-             0,6,x,baseline,revenue_net,mean,9\n\
-             1,6,y,baseline,profit,mean,2\n2,8,x,baseline,profit,mean,3\n\
-             2,8,x,Stamp card,profit,mean,4\n2,8,x,Stamp card,profit,ci95_high,5\n",
-        )
-        .unwrap();
-        let d = chart_data(dir.path(), "profit").unwrap();
-        assert_eq!(d.keys, ["a", "b"]);
-        assert_eq!(d.labels, [vec!["6", "8"], vec!["x", "y"]]);
-        assert_eq!(d.numeric[0], Some(vec![6.0, 8.0]));
-        assert_eq!(d.numeric[1], None);
-        assert_eq!(d.series.len(), 2);
-        assert_eq!(d.series[0].cells.len(), 3);
-        assert_eq!(d.series[0].cells[2].coords, [1, 0]);
-        assert_eq!(d.series[0].cells[0].mean, 1.0);
-        assert_eq!(d.series[0].cells[0].p05, 0.0);
-        assert_eq!(d.series[1].cells[0].mean, 4.0);
-        assert_eq!(d.series[1].cells[0].ci95_high, 5.0);
-        assert!(d.series[1].cells[0].p95.is_nan());
-        std::fs::write(dir.path().join("sweep.csv"), "a,program,metric,mean\n").unwrap();
-        assert!(chart_data(dir.path(), "profit").is_err());
+    fn values_read_as_written() {
+        use serde_json::json;
+        assert_eq!(display(&json!(8)), "8");
+        assert_eq!(display(&json!(0.25)), "0.25");
+        assert_eq!(display(&json!(8.0)), "8");
+        assert_eq!(display(&json!("week")), "week");
+        assert_eq!(display(&json!({"hazard": 0.01})), "{ hazard = 0.01 }");
+        assert_eq!(display(&json!(["a", 1])), "[\"a\", 1]");
     }
 }

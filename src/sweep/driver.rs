@@ -218,10 +218,12 @@ pub fn run(o: &Options) -> Result<Outcome> {
         done += 1;
     }
     asm.finish()?;
-    // Charts only for the whole sweep: a shard's charts would show part of
-    // the grid; `loyalsim merge` draws them for sharded sweeps.
+    // The report only for the whole sweep: a shard's would show part of the
+    // grid; `loyalsim merge` writes it for sharded sweeps.
     if o.shard.n == 1 {
         crate::sweep::charts::write(&o.out, &say)?;
+    } else {
+        crate::sweep::charts::clear(&o.out)?;
     }
     say(format!(
         "wrote {} ({mine} points: {computed} run, {} reused)",

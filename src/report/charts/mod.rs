@@ -10,9 +10,8 @@
 //! never panics on odd data (empty series, equal values, huge numbers): ranges
 //! are sanitised in [`style`], and [`render`] turns any failure into an error.
 
-pub mod active_customers;
 pub mod costs;
-pub mod cumulative_profit;
+pub mod extra_over_time;
 pub mod palette;
 mod png;
 pub mod points;
@@ -20,6 +19,7 @@ pub mod profit_distribution;
 pub mod style;
 pub mod sweep;
 mod time_bands;
+pub mod tornado;
 
 use crate::error::{Error, Result};
 use crate::stats::Results;
@@ -29,7 +29,7 @@ use plotters::style::FontStyle;
 use std::sync::Once;
 
 pub use style::Style;
-pub use sweep::{SweepGrid, SweepLine, SweepPoint, SweepValue};
+pub use sweep::{Scale, SweepAxis, SweepGrid, SweepLine, SweepSeries, SweepSlices};
 
 /// What a drawing call returns for backend `DB`.
 pub type DrawResult<DB> =
@@ -133,28 +133,76 @@ fn encode_png(rgb: &[u8], w: u32, h: u32) -> std::result::Result<Vec<u8>, image:
     Ok(out)
 }
 
-/// Every chart that applies to a results document, in report order:
-/// cumulative profit, active customers, costs beside incremental revenue,
-/// the distribution of incremental profit (with a control and per-replication
-/// data), and points liability (with a points program).
+/// Every chart that applies to a results document, in report order. Each
+/// one shows a difference a decision rests on:
+///
+/// - `extra_profit`: extra cumulative profit against no program over time,
+///   a panel per program with its 90% band;
+/// - `costs`: extra gross margin against the program's costs, with the net;
+/// - `tornado_<program>`: which assumption moves the extra profit most
+///   (when the results carry sensitivity figures);
+/// - `extra_customers`: extra active customers over time;
+/// - `profit_distribution`: run-by-run extra profit (with per-replication data);
+/// - `points`: liability and breakage (with a points program).
+///
+/// Without a control only `points` applies: every other chart is a
+/// difference against no program.
 pub fn all(r: &Results) -> Result<Vec<Chart>> {
     let mut out = Vec::new();
-    if r.programs.iter().all(|p| p.periods.is_empty()) {
-        return Ok(out);
+    let extra = extra_over_time::ExtraOverTime::profit(r);
+    if extra.applies() {
+        out.push(render(&extra)?);
     }
-    out.push(render(&cumulative_profit::CumulativeProfit::new(r))?);
-    out.push(render(&active_customers::ActiveCustomers::new(r))?);
     let costs = costs::Costs::new(r);
     if costs.applies() {
         out.push(render(&costs)?);
+    }
+    let palette = palette::Palette::for_results(r);
+    let mut stems: Vec<String> = Vec::new();
+    for p in &r.programs {
+        let stem = unique_stem(&format!("tornado_{}", slug(&p.name)), &stems);
+        let t = tornado::Tornado::new(r, p, stem.clone(), palette.colour(&p.name));
+        if t.applies() {
+            stems.push(stem);
+            out.push(render(&t)?);
+        }
+    }
+    let customers = extra_over_time::ExtraOverTime::active_customers(r);
+    if customers.applies() {
+        out.push(render(&customers)?);
     }
     let dist = profit_distribution::ProfitDistribution::new(r);
     if dist.applies() {
         out.push(render(&dist)?);
     }
     let points = points::PointsLiability::new(r);
-    if points.applies() {
+    if points.applies() && r.programs.iter().any(|p| !p.periods.is_empty()) {
         out.push(render(&points)?);
     }
     Ok(out)
+}
+
+/// A name as part of a file name: lower-case ASCII letters, digits and `_`.
+pub fn slug(name: &str) -> String {
+    let mut s = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('_') {
+            s.push('_');
+        }
+    }
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() { "program".into() } else { s }
+}
+
+/// `stem`, or `stem_2`, `stem_3`, ... when taken.
+pub fn unique_stem(stem: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == stem) {
+        return stem.to_string();
+    }
+    (2..)
+        .map(|k| format!("{stem}_{k}"))
+        .find(|c| !taken.contains(c))
+        .unwrap_or_default()
 }

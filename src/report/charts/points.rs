@@ -3,8 +3,8 @@
 //! points went by the horizon — redeemed, expired, forfeited by customers who
 //! left, or still outstanding. Expired + forfeited is the breakage.
 
-use super::palette::{Palette, display_name, is_control};
-use super::style::{GRID, Style, in_currency, plural, tint, truncate};
+use super::palette::{Palette, display_name, is_control, short_names};
+use super::style::{GRID, Style, in_currency, plural, tint};
 use super::{DrawResult, Figure, time_bands};
 use crate::report::format::percent0;
 use crate::stats::Results;
@@ -91,7 +91,7 @@ impl Figure for PointsLiability<'_> {
             .iter()
             .map(|(_, label, f)| (label.to_string(), tint(grey, *f)))
             .collect();
-        let right = s.legend_row(&right, &legend, false)?;
+        let right = s.legend_boxes(&right, &legend)?;
         // At least three slots, so a single program gets a bar, not a wall.
         let n = rows.len().max(3);
         let y = |i: usize| (n - 1 - i) as f64;
@@ -116,6 +116,13 @@ impl Figure for PointsLiability<'_> {
             .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
             .draw()?;
         let half = 0.18;
+        let names = short_names(
+            &rows
+                .iter()
+                .map(|(p, _)| display_name(&p.name))
+                .collect::<Vec<_>>(),
+            30,
+        );
         for (i, (p, shares)) in rows.iter().enumerate() {
             let colour = palette.colour(&p.name);
             let mut acc = 0.0;
@@ -132,7 +139,7 @@ impl Figure for PointsLiability<'_> {
             chart.draw_series(std::iter::once(Text::new(
                 format!(
                     "{} — breakage {}",
-                    truncate(&display_name(&p.name), 30),
+                    names[i],
                     if breakage.is_finite() {
                         percent0(breakage)
                     } else {

@@ -2,8 +2,8 @@
 //! histogram per program on a shared axis, with zero (break-even against no
 //! program) marked. Reads `vs_baseline.replication_profit_delta`.
 
-use super::palette::{Palette, display_name, is_control};
-use super::style::{self, GRID, MUTED, Style, ZERO, in_currency, tint, truncate};
+use super::palette::{Palette, display_name, is_control, short_names};
+use super::style::{self, GRID, MUTED, Style, ZERO, in_currency, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::{signed, units};
 use crate::stats::Results;
@@ -25,12 +25,12 @@ pub struct ProfitDistribution<'a> {
     panels: Vec<Panel>,
 }
 
-const PANEL_H: u32 = 160;
+const PANEL_H: u32 = 130;
 
 impl<'a> ProfitDistribution<'a> {
     pub fn new(r: &'a Results) -> Self {
         let palette = Palette::for_results(r);
-        let panels = r
+        let mut panels: Vec<Panel> = r
             .programs
             .iter()
             .filter(|p| !is_control(p))
@@ -51,6 +51,13 @@ impl<'a> ProfitDistribution<'a> {
                 })
             })
             .collect();
+        let labels = short_names(
+            &panels.iter().map(|p| p.label.as_str()).collect::<Vec<_>>(),
+            44,
+        );
+        for (p, l) in panels.iter_mut().zip(labels) {
+            p.label = l;
+        }
         ProfitDistribution { r, panels }
     }
 
@@ -165,7 +172,7 @@ impl Figure for ProfitDistribution<'_> {
             panel.draw(&Text::new(
                 format!(
                     "{} — mean {}, beats no program in {} of runs",
-                    truncate(&p.label, 40),
+                    p.label,
                     signed(p.mean),
                     crate::report::verdict::share_of_runs(p.p_better)
                 ),

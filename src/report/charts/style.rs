@@ -2,8 +2,11 @@
 //! number formats, and range helpers that keep plotters away from empty,
 //! inverted or non-finite ranges.
 
+use super::palette::{Look, short_names};
 use crate::report::format::thousands;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -59,17 +62,17 @@ impl Style {
 
     /// Tick labels.
     pub fn tick(&self) -> TextStyle<'static> {
-        self.text(12.5)
+        self.text(13.0)
     }
 
     /// Axis descriptions.
     pub fn axis(&self) -> TextStyle<'static> {
-        self.text(13.5)
+        self.text(14.0)
     }
 
     /// Legend entries.
     pub fn legend(&self) -> TextStyle<'static> {
-        self.text(13.0)
+        self.text(13.5)
     }
 
     /// A line of `width` CSS pixels.
@@ -85,69 +88,163 @@ impl Style {
         subtitle: &str,
     ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
         let left = self.px(16.0);
+        let room = root.dim_in_pixel().0.saturating_sub(2 * left as u32);
+        let size = self.fit(root, title, 18.0, room)?;
         root.draw(&Text::new(
             title.to_string(),
             (left, self.px(12.0)),
-            self.text(18.0).pos(Pos::new(HPos::Left, VPos::Top)),
+            self.text(size).pos(Pos::new(HPos::Left, VPos::Top)),
         ))?;
         let mut top = 46.0;
         if !subtitle.is_empty() {
+            let size = self.fit(root, subtitle, 13.0, room)?;
             root.draw(&Text::new(
                 subtitle.to_string(),
                 (left, self.px(42.0)),
-                self.muted(12.5).pos(Pos::new(HPos::Left, VPos::Top)),
+                self.muted(size).pos(Pos::new(HPos::Left, VPos::Top)),
             ))?;
             top = 70.0;
         }
         Ok(root.split_vertically(self.px(top)).1)
     }
 
-    /// A legend row (wrapping): a swatch and a label per item, left to right.
-    /// `line` draws line swatches (for line charts), otherwise filled boxes.
-    /// Returns the area below the legend.
-    pub fn legend_row<DB: DrawingBackend>(
+    /// The text size (CSS pixels, at most `size`) at which `text` fits in
+    /// `room` backend pixels, so a long title or program name shrinks rather
+    /// than runs off the chart.
+    fn fit<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        text: &str,
+        size: f64,
+        room: u32,
+    ) -> Result<f64, DrawingAreaErrorKind<DB::ErrorType>> {
+        let (w, _) = area.estimate_text_size(text, &self.text(size))?;
+        Ok(if w > room && w > 0 {
+            size * room as f64 / w as f64
+        } else {
+            size
+        })
+    }
+
+    /// A legend row (wrapping) of line swatches, each in its series' look.
+    /// Labels are shortened only as far as they stay distinct. Returns the
+    /// area below the legend.
+    pub fn legend_lines<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        items: &[(String, Look)],
+    ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+        let items: Vec<(String, Swatch)> = items
+            .iter()
+            .map(|(l, look)| (l.clone(), Swatch::Line(*look)))
+            .collect();
+        self.legend_items(area, &items)
+    }
+
+    /// A legend row (wrapping) of filled boxes. Returns the area below it.
+    pub fn legend_boxes<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         items: &[(String, RGBColor)],
-        line: bool,
+    ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
+        let items: Vec<(String, Swatch)> = items
+            .iter()
+            .map(|(l, c)| (l.clone(), Swatch::Box(*c)))
+            .collect();
+        self.legend_items(area, &items)
+    }
+
+    fn legend_items<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        items: &[(String, Swatch)],
     ) -> Result<DrawingArea<DB, Shift>, DrawingAreaErrorKind<DB::ErrorType>> {
         if items.is_empty() {
             return Ok(area.clone());
         }
         let (w, _) = area.dim_in_pixel();
         let font = self.legend();
-        let (left, row_h, swatch, gap) =
-            (self.px(16.0), self.px(22.0), self.px(18.0), self.px(22.0));
+        let labels = short_names(
+            &items.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>(),
+            48,
+        );
+        let (left, row_h, gap) = (self.px(16.0), self.px(22.0), self.px(22.0));
         let (mut x, mut y) = (left, self.px(4.0));
-        for (label, c) in items {
-            let label = truncate(label, 40);
+        for ((_, swatch), label) in items.iter().zip(labels) {
+            let sw = match swatch {
+                // Long enough to show two repeats of the longest dash.
+                Swatch::Line(_) => self.px(SWATCH_LINE),
+                Swatch::Box(_) => self.px(18.0),
+            };
             let (tw, _) = area.estimate_text_size(&label, &font)?;
-            let item_w = swatch + self.px(6.0) + tw as i32;
+            let item_w = sw + self.px(6.0) + tw as i32;
             if x > left && x + item_w > w as i32 - left {
                 x = left;
                 y += row_h;
             }
             let cy = y + row_h / 2;
-            if line {
-                area.draw(&PathElement::new(
-                    vec![(x, cy), (x + swatch, cy)],
-                    self.line(*c, 3.0),
-                ))?;
-            } else {
-                let h = self.px(6.0);
-                area.draw(&Rectangle::new(
-                    [(x, cy - h), (x + swatch, cy + h)],
-                    c.filled(),
-                ))?;
+            match swatch {
+                Swatch::Line(look) => {
+                    self.path(area, vec![(x, cy), (x + sw, cy)], *look, 3.0)?;
+                }
+                Swatch::Box(c) => {
+                    let h = self.px(6.0);
+                    area.draw(&Rectangle::new([(x, cy - h), (x + sw, cy + h)], c.filled()))?;
+                }
             }
             area.draw(&Text::new(
                 label,
-                (x + swatch + self.px(6.0), cy),
+                (x + sw + self.px(6.0), cy),
                 font.pos(Pos::new(HPos::Left, VPos::Center)),
             ))?;
             x += item_w + gap;
         }
         Ok(area.split_vertically(y + row_h + self.px(6.0)).1)
+    }
+
+    /// Stroke `points` (pixels of `area`) in `look`, `width` CSS pixels wide.
+    pub fn path<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        points: Vec<(i32, i32)>,
+        look: Look,
+        width: f64,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let style = self.line(look.colour, width);
+        match look.dash.pattern() {
+            None => area.draw(&PathElement::new(points, style)),
+            Some((on, off)) => area.draw(&DashedPathElement::new(
+                points,
+                self.px(on),
+                self.px(off),
+                style,
+            )),
+        }
+    }
+
+    /// Draw a program's line through `points` (data coordinates) in its look.
+    pub fn series<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        points: &[(f64, f64)],
+        look: Look,
+        width: f64,
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        let style = self.line(look.colour, width);
+        match look.dash.pattern() {
+            None => {
+                chart.draw_series(LineSeries::new(points.to_vec(), style))?;
+            }
+            Some((on, off)) => {
+                chart.draw_series(std::iter::once(DashedPathElement::new(
+                    points.to_vec(),
+                    self.px(on),
+                    self.px(off),
+                    style,
+                )))?;
+            }
+        }
+        Ok(())
     }
 
     /// A centred note in an otherwise empty area.
@@ -169,6 +266,15 @@ impl Style {
         let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(1);
         self.upx(14.0 + chars as f64 * 9.0)
     }
+}
+
+/// Length of a line swatch in a legend, in CSS pixels.
+pub const SWATCH_LINE: f64 = 30.0;
+
+/// What a legend entry shows.
+enum Swatch {
+    Line(Look),
+    Box(RGBColor),
 }
 
 /// Mix `c` with white: `f` = 1 gives `c`, 0 gives white.

@@ -1,82 +1,125 @@
 //! Sweep charts, fed by plain data so the sweep code needs no plotters:
 //!
 //! - [`SweepLine`]: one swept key on the x axis, one line per program with
-//!   its 90% band (for example mean extra profit against the stamp-card size).
-//! - [`SweepGrid`]: two swept keys, a heatmap of one value for one program
-//!   (diverging colours around zero, each cell labelled when the grid is small).
+//!   its 90% band (for example extra profit against the stamp-card size),
+//!   each program's best point ringed.
+//! - [`SweepGrid`]: two swept keys, a heatmap of one value for one program,
+//!   on a diverging scale (blue above zero, red below, white at zero; each
+//!   side stretched to its own robust limit, so cells that differ look
+//!   different even when all are on one side of zero), the best cell
+//!   outlined.
+//! - [`SweepSlices`]: three or more keys, small multiples: one panel per
+//!   key, each program's line through its best point with the other keys
+//!   held at that point's values.
+//!
+//! Axes take numbers (placed by value) or any other values (placed in sweep
+//! order). Program looks follow the order of the series, so pass programs in
+//! results-document order to match the run report's charts.
 //!
 //! ```no_run
-//! use loyalsim::report::charts::{self, SweepLine, SweepPoint, SweepValue};
+//! use loyalsim::report::charts::{self, SweepAxis, SweepLine, SweepSeries};
+//! use loyalsim::stats::summary::Band;
 //! let line = SweepLine {
+//!     name: "sweep_vs_baseline_profit".into(),
 //!     title: "Extra profit by card size".into(),
-//!     x_label: "program[Stamp card].stamps.card_size".into(),
+//!     axis: SweepAxis::new("program[Stamp card].stamps.card_size", vec!["8".into(), "10".into()]),
 //!     y_label: "Extra profit vs no program (EUR)".into(),
-//!     points: vec![SweepPoint {
-//!         x: 8.0,
-//!         values: vec![SweepValue { program: "Stamp card".into(), mean: 1200.0, p05: 300.0, p95: 2100.0 }],
+//!     series: vec![SweepSeries {
+//!         program: "Stamp card".into(),
+//!         values: vec![
+//!             Some(Band { mean: 1200.0, p05: 300.0, p95: 2100.0 }),
+//!             Some(Band { mean: 1500.0, p05: 600.0, p95: 2400.0 }),
+//!         ],
+//!         best: Some(1),
 //!     }],
 //! };
 //! let chart = charts::render(&line)?; // chart.svg, chart.png
 //! # Ok::<(), loyalsim::error::Error>(())
 //! ```
-//!
-//! Program colours follow the order in which program names first appear
-//! (`baseline` is grey), so pass programs in results-document order to match
-//! the other charts.
 
-use super::palette::{Palette, display_name};
-use super::style::{self, GRID, INK, Style, ZERO, tint, truncate};
+use super::palette::{Look, Palette, display_name};
+use super::style::{self, GRID, INK, Style, ZERO, tint};
 use super::{DrawResult, Figure};
+use crate::stats::summary::{Band, quantile};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-/// One program's value at one sweep point: the mean and 90% range across
-/// replications (p05..p95).
+/// One swept key and its values, in the order they are drawn.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SweepValue {
+pub struct SweepAxis {
+    /// The key as the user wrote it.
+    pub key: String,
+    /// The values as shown.
+    pub labels: Vec<String>,
+    /// The values as numbers, when every one is a number (placed by value);
+    /// `None` places them evenly in the given order.
+    pub numbers: Option<Vec<f64>>,
+}
+
+impl SweepAxis {
+    /// An axis from value labels; numeric when every label parses as a
+    /// finite number.
+    pub fn new(key: &str, labels: Vec<String>) -> Self {
+        let numbers: Option<Vec<f64>> = labels
+            .iter()
+            .map(|l| l.trim().parse::<f64>().ok().filter(|v| v.is_finite()))
+            .collect();
+        SweepAxis {
+            key: key.to_string(),
+            labels,
+            numbers,
+        }
+    }
+
+    /// Where value `i` sits on the axis.
+    pub fn position(&self, i: usize) -> f64 {
+        match &self.numbers {
+            Some(v) => v.get(i).copied().unwrap_or(i as f64),
+            None => i as f64,
+        }
+    }
+
+    /// The order that sorts numeric values ascending (sweep order otherwise).
+    pub fn ascending(&self) -> Vec<usize> {
+        let mut o: Vec<usize> = (0..self.labels.len()).collect();
+        if let Some(v) = &self.numbers {
+            o.sort_by(|&a, &b| v[a].total_cmp(&v[b]));
+        }
+        o
+    }
+
+    /// `program[Stamp card].stamps.card_size` → `card size`, for titles.
+    pub fn short(&self) -> String {
+        short_key(&self.key)
+    }
+}
+
+/// One program's values along an axis (`None`: no value at that point).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSeries {
     pub program: String,
-    pub mean: f64,
-    pub p05: f64,
-    pub p95: f64,
+    /// Mean and 90% range across runs, per axis value (axis order).
+    pub values: Vec<Option<Band>>,
+    /// The program's best value on this axis, ringed.
+    pub best: Option<usize>,
 }
 
-/// All programs at one value `x` of the swept key.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SweepPoint {
-    pub x: f64,
-    pub values: Vec<SweepValue>,
-}
-
-/// A sweep over one key: a line per program. Points may come in any order
-/// (they are sorted by `x`); a program missing at a point leaves a gap-free
-/// line through the points where it exists.
+/// A sweep over one key: a line per program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepLine {
-    /// Chart title.
+    /// File stem.
+    pub name: String,
     pub title: String,
-    /// The swept key, as the user wrote it (x axis description).
-    pub x_label: String,
+    pub axis: SweepAxis,
     /// What the values are, with the currency (y axis description).
     pub y_label: String,
-    pub points: Vec<SweepPoint>,
-}
-
-impl SweepLine {
-    fn programs(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for v in self.points.iter().flat_map(|p| &p.values) {
-            if !names.contains(&v.program) {
-                names.push(v.program.clone());
-            }
-        }
-        names
-    }
+    pub series: Vec<SweepSeries>,
 }
 
 impl Figure for SweepLine {
     fn name(&self) -> &str {
-        "sweep"
+        &self.name
     }
 
     fn title(&self) -> String {
@@ -87,109 +130,86 @@ impl Figure for SweepLine {
         let area = s.header(
             root,
             &self.title,
-            "Lines: mean across runs; shaded: 90% of runs.",
+            "Lines: mean across runs; shaded: 90% of runs; ring: each program's best value.",
         )?;
-        let names = self.programs();
-        let palette = Palette::for_names(&names);
-        let legend: Vec<(String, RGBColor)> = names
-            .iter()
-            .map(|n| (display_name(n), palette.colour(n)))
-            .collect();
-        let area = s.legend_row(&area, &legend, true)?;
-        let mut pts: Vec<&SweepPoint> = self.points.iter().filter(|p| p.x.is_finite()).collect();
-        pts.sort_by(|a, b| a.x.total_cmp(&b.x));
-        if pts.is_empty() {
+        let palette = palette_of(&self.series);
+        let legend = legend_of(&self.series, &palette);
+        let area = s.legend_lines(&area, &legend)?;
+        let (y0, y1) = value_range(std::iter::once(self.series.as_slice()));
+        line_panel(
+            &area,
+            s,
+            &self.axis,
+            &self.series,
+            &palette,
+            (y0, y1),
+            &self.y_label,
+            true,
+        )
+    }
+}
+
+/// Three or more swept keys: one line panel per key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepSlices {
+    /// File stem.
+    pub name: String,
+    pub title: String,
+    /// What the values are, with the currency.
+    pub y_label: String,
+    /// Per key: its axis and each program's values along it, the other keys
+    /// held at that program's best point.
+    pub panels: Vec<(SweepAxis, Vec<SweepSeries>)>,
+}
+
+impl SweepSlices {
+    fn columns(&self) -> usize {
+        if self.panels.len() <= 2 {
+            self.panels.len().max(1)
+        } else {
+            2
+        }
+    }
+    fn rows(&self) -> usize {
+        self.panels.len().div_ceil(self.columns()).max(1)
+    }
+}
+
+impl Figure for SweepSlices {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn title(&self) -> String {
+        self.title.clone()
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (960, 130 + 300 * self.rows() as u32)
+    }
+
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> DrawResult<DB> {
+        let area = s.header(
+            root,
+            &self.title,
+            "One panel per swept key; each program's line holds the other keys at its best \
+             point (ringed). Shaded: 90% of runs.",
+        )?;
+        let first = self
+            .panels
+            .first()
+            .map(|(_, v)| v.as_slice())
+            .unwrap_or(&[]);
+        let palette = palette_of(first);
+        let legend = legend_of(first, &palette);
+        let area = s.legend_lines(&area, &legend)?;
+        if self.panels.is_empty() {
             return s.empty_note(&area, "No sweep points to show");
         }
-        let (x0, x1) = style::range(pts.iter().map(|p| p.x), false, 0.03);
-        let (y0, y1) = style::range(
-            pts.iter()
-                .flat_map(|p| p.values.iter().flat_map(|v| [v.mean, v.p05, v.p95])),
-            false,
-            0.05,
-        );
-        let (xs, ys) = (x1 - x0, y1 - y0);
-        // Whole-number sweeps (card sizes, stamps) get whole-number ticks only.
-        let whole = pts.iter().all(|p| (p.x - p.x.round()).abs() < 1e-9);
-        let x_ticks = if whole && xs < 20.0 {
-            (xs.floor() as usize + 1).clamp(2, 12)
-        } else {
-            10
-        };
-        let xf = |v: &f64| {
-            if whole && (v - v.round()).abs() > 1e-6 {
-                String::new()
-            } else if xs >= 20.0 {
-                style::tick_label(*v, xs)
-            } else {
-                axis_value(*v)
-            }
-        };
-        let yf = |v: &f64| style::tick_label(*v, ys);
-        let mut chart = ChartBuilder::on(&area)
-            .margin_left(s.px(8.0))
-            .margin_right(s.px(28.0))
-            .margin_top(s.px(8.0))
-            .margin_bottom(s.px(8.0))
-            .x_label_area_size(s.upx(56.0))
-            .y_label_area_size(s.label_width(&style::sample_labels(y0, y1)) + s.upx(26.0))
-            .build_cartesian_2d(x0..x1, y0..y1)?;
-        chart
-            .configure_mesh()
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
-            .x_labels(x_ticks)
-            .x_label_formatter(&xf)
-            .y_label_formatter(&yf)
-            .label_style(s.tick())
-            .axis_desc_style(s.axis())
-            .bold_line_style(s.line(GRID, 1.0))
-            .light_line_style(TRANSPARENT)
-            .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
-            .draw()?;
-        if y0 < 0.0 && y1 > 0.0 {
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(x0, 0.0), (x1, 0.0)],
-                s.line(ZERO, 1.0),
-            )))?;
-        }
-        let finite = |v: &&SweepValue| v.mean.is_finite() && v.p05.is_finite() && v.p95.is_finite();
-        let lines: Vec<(RGBColor, Vec<(f64, &SweepValue)>)> = names
-            .iter()
-            .map(|name| {
-                let vals = pts
-                    .iter()
-                    .filter_map(|p| {
-                        p.values
-                            .iter()
-                            .find(|v| &v.program == name)
-                            .filter(finite)
-                            .map(|v| (p.x, v))
-                    })
-                    .collect();
-                (palette.colour(name), vals)
-            })
-            .collect();
-        // Every band first, then every line, so no band covers a line.
-        for (c, vals) in &lines {
-            if vals.len() >= 2 {
-                let mut poly: Vec<(f64, f64)> = vals.iter().map(|(x, v)| (*x, v.p95)).collect();
-                poly.extend(vals.iter().rev().map(|(x, v)| (*x, v.p05)));
-                chart.draw_series(std::iter::once(Polygon::new(
-                    poly,
-                    tint(*c, 0.22).mix(0.55).filled(),
-                )))?;
-            }
-        }
-        for (c, vals) in &lines {
-            chart.draw_series(LineSeries::new(
-                vals.iter().map(|(x, v)| (*x, v.mean)),
-                s.line(*c, 2.5),
-            ))?;
-            chart.draw_series(
-                vals.iter()
-                    .map(|(x, v)| Circle::new((*x, v.mean), s.upx(4.0), c.filled())),
-            )?;
+        let range = value_range(self.panels.iter().map(|(_, v)| v.as_slice()));
+        let cells = area.split_evenly((self.rows(), self.columns()));
+        for ((axis, series), cell) in self.panels.iter().zip(cells.iter()) {
+            line_panel(cell, s, axis, series, &palette, range, &self.y_label, false)?;
         }
         Ok(())
     }
@@ -198,20 +218,22 @@ impl Figure for SweepLine {
 /// A sweep over two keys: one value per (x, y) cell for one program.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepGrid {
-    /// Chart title.
+    /// File stem.
+    pub name: String,
     pub title: String,
     /// The program the values belong to (shown in the subtitle).
     pub program: String,
-    /// First swept key (columns) and its values, left to right.
-    pub x_label: String,
-    pub xs: Vec<f64>,
-    /// Second swept key (rows) and its values, bottom to top.
-    pub y_label: String,
-    pub ys: Vec<f64>,
+    /// Columns, left to right.
+    pub x: SweepAxis,
+    /// Rows, bottom to top.
+    pub y: SweepAxis,
     /// What the cell values are, with the currency (colour scale caption).
     pub value_label: String,
-    /// `values[row][column]`, i.e. `values[yi][xi]`; NaN marks a missing cell.
+    /// `values[row][column]`, i.e. `values[yi][xi]` in axis order; NaN marks
+    /// a missing cell.
     pub values: Vec<Vec<f64>>,
+    /// The best cell `(xi, yi)`, outlined.
+    pub best: Option<(usize, usize)>,
 }
 
 impl SweepGrid {
@@ -222,26 +244,135 @@ impl SweepGrid {
             .copied()
             .unwrap_or(f64::NAN)
     }
+
+    /// Every finite cell value.
+    fn finite(&self) -> Vec<f64> {
+        self.values
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|v| v.is_finite())
+            .collect()
+    }
+
+    /// The colour scale of this grid.
+    pub fn scale(&self) -> Scale {
+        Scale::robust(&self.finite())
+    }
 }
 
-/// Diverging colour: red below zero, white at zero, blue above; `t` in [-1, 1].
-fn diverging(t: f64) -> RGBColor {
-    let t = if t.is_finite() {
+/// A diverging colour scale centred on zero (white), blue above and red
+/// below, each side stretched to its own limit. When every value is on one
+/// side of zero the scale runs from the smallest to the largest value in
+/// that side's colour, light to dark, so differences stay visible.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Scale {
+    /// Robust limits: values beyond them take the end colours.
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// ColorBrewer RdBu (11 classes), from dark red through white to dark blue.
+const RDBU: [(u8, u8, u8); 11] = [
+    (0x67, 0x00, 0x1f),
+    (0xb2, 0x18, 0x2b),
+    (0xd6, 0x60, 0x4d),
+    (0xf4, 0xa5, 0x82),
+    (0xfd, 0xdb, 0xc7),
+    (0xf7, 0xf7, 0xf7),
+    (0xd1, 0xe5, 0xf0),
+    (0x92, 0xc5, 0xde),
+    (0x43, 0x93, 0xc3),
+    (0x21, 0x66, 0xac),
+    (0x05, 0x30, 0x61),
+];
+
+/// Lightest shade used for the smallest value of a one-sided scale.
+const ONE_SIDED_START: f64 = 0.15;
+
+impl Scale {
+    /// Robust limits: when the values lie on both sides of zero, the 5th
+    /// percentile of the negative ones and the 95th of the positive ones
+    /// (each side of zero stretched to its own range); otherwise the 5th and
+    /// 95th percentiles of all. One extreme cell does not wash out the rest.
+    pub fn robust(values: &[f64]) -> Scale {
+        let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+        if v.is_empty() {
+            return Scale { lo: 0.0, hi: 0.0 };
+        }
+        v.sort_by(f64::total_cmp);
+        let (min, max) = (v[0], v[v.len() - 1]);
+        if min < 0.0 && max > 0.0 {
+            let neg: Vec<f64> = v.iter().copied().filter(|x| *x < 0.0).collect();
+            let pos: Vec<f64> = v.iter().copied().filter(|x| *x > 0.0).collect();
+            Scale {
+                lo: quantile(&neg, 0.05),
+                hi: quantile(&pos, 0.95),
+            }
+        } else {
+            Scale {
+                lo: quantile(&v, 0.05),
+                hi: quantile(&v, 0.95),
+            }
+        }
+    }
+
+    /// Position on the diverging ramp, -1 (dark red) .. 0 (white) .. 1 (dark
+    /// blue). A one-sided scale keeps every value on its side, the smallest
+    /// magnitude lightest.
+    pub fn t(&self, v: f64) -> f64 {
+        if !v.is_finite() {
+            return 0.0;
+        }
+        let (lo, hi) = (self.lo, self.hi);
+        let shade = |f: f64| ONE_SIDED_START + (1.0 - ONE_SIDED_START) * f.clamp(0.0, 1.0);
+        let t = if lo < 0.0 && hi > 0.0 {
+            if v >= 0.0 { v / hi } else { v / -lo }
+        } else if lo >= 0.0 {
+            if hi > lo {
+                shade((v - lo) / (hi - lo))
+            } else if hi > 0.0 {
+                0.6
+            } else {
+                0.0
+            }
+        } else if hi > lo {
+            -shade((hi - v) / (hi - lo))
+        } else {
+            -0.6
+        };
         t.clamp(-1.0, 1.0)
-    } else {
-        0.0
-    };
-    let (end, f) = if t < 0.0 {
-        (RGBColor(0xc0, 0x39, 0x2b), -t)
-    } else {
-        (RGBColor(0x21, 0x66, 0xac), t)
-    };
-    tint(end, f)
+    }
+
+    /// The colour of `v`.
+    pub fn colour(&self, v: f64) -> RGBColor {
+        ramp(self.t(v))
+    }
+
+    /// Whether the scale straddles zero (white in the middle).
+    pub fn two_sided(&self) -> bool {
+        self.lo < 0.0 && self.hi > 0.0
+    }
+}
+
+/// The RdBu ramp at `t` in [-1, 1].
+fn ramp(t: f64) -> RGBColor {
+    let x = (t.clamp(-1.0, 1.0) + 1.0) * 5.0;
+    let i = (x.floor() as usize).min(9);
+    let f = x - i as f64;
+    let (a, b) = (RDBU[i], RDBU[i + 1]);
+    let m = |p: u8, q: u8| (p as f64 + (q as f64 - p as f64) * f).round() as u8;
+    RGBColor(m(a.0, b.0), m(a.1, b.1), m(a.2, b.2))
+}
+
+/// Relative luminance (0 black .. 1 white), for choosing the label colour.
+fn luminance(c: RGBColor) -> f64 {
+    (0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64) / 255.0
 }
 
 impl Figure for SweepGrid {
     fn name(&self) -> &str {
-        "sweep_grid"
+        &self.name
     }
 
     fn title(&self) -> String {
@@ -249,45 +380,49 @@ impl Figure for SweepGrid {
     }
 
     fn size(&self) -> (u32, u32) {
-        (960, 620)
+        (960, 600)
     }
 
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, s: &Style) -> DrawResult<DB> {
+        let scale = self.scale();
+        let finite = self.finite();
+        let above = finite.iter().all(|v| *v >= 0.0);
+        let below = finite.iter().all(|v| *v <= 0.0);
+        let how = if !above && !below {
+            "Blue: above zero, red: below, white: zero; darker: further from zero"
+        } else if above {
+            "Every cell is at or above zero; darker blue: more"
+        } else {
+            "Every cell is at or below zero; darker red: less"
+        };
         let area = s.header(
             root,
             &self.title,
             &format!(
-                "{}: {}. Blue: above zero, red: below, white: zero.",
-                truncate(&display_name(&self.program), 40),
+                "{}: {}. {how}. Outlined: best.",
+                display_name(&self.program),
                 self.value_label
             ),
         )?;
-        let (nx, ny) = (self.xs.len(), self.ys.len());
+        let (nx, ny) = (self.x.labels.len(), self.y.labels.len());
         if nx == 0 || ny == 0 {
             return s.empty_note(&area, "No sweep points to show");
         }
-        let max_abs = (0..ny)
-            .flat_map(|yi| (0..nx).map(move |xi| (yi, xi)))
-            .map(|(yi, xi)| self.value(yi, xi))
-            .filter(|v| v.is_finite())
-            .fold(0.0_f64, |m, v| m.max(v.abs()));
-        let scale = if max_abs > 0.0 { max_abs } else { 1.0 };
         let (w, _) = area.dim_in_pixel();
-        let (plot, bar) = area.split_horizontally(w as i32 - s.px(110.0));
-        let ylabels: Vec<String> = self.ys.iter().map(|v| axis_value(*v)).collect();
+        let (plot, bar) = area.split_horizontally(w as i32 - s.px(120.0));
         let mut chart = ChartBuilder::on(&plot)
             .margin_left(s.px(8.0))
             .margin_right(s.px(16.0))
             .margin_top(s.px(8.0))
             .margin_bottom(s.px(8.0))
             .x_label_area_size(s.upx(52.0))
-            .y_label_area_size(s.label_width(&ylabels) + s.upx(30.0))
+            .y_label_area_size(s.label_width(&self.y.labels) + s.upx(30.0))
             .build_cartesian_2d(-0.5..(nx as f64 - 0.5), -0.5..(ny as f64 - 0.5))?;
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(self.x_label.as_str())
-            .y_desc(self.y_label.as_str())
+            .x_desc(self.x.key.as_str())
+            .y_desc(self.y.key.as_str())
             .x_labels(0)
             .y_labels(0)
             .axis_desc_style(s.axis())
@@ -295,53 +430,50 @@ impl Figure for SweepGrid {
         // Swept values under the columns and left of the rows (at most 20
         // labels per axis; every other one beyond that).
         let base = plot.get_base_pixel();
-        let x_step = nx.div_ceil(20);
-        for (xi, v) in self.xs.iter().enumerate().step_by(x_step.max(1)) {
+        let x_step = nx.div_ceil(20).max(1);
+        for (xi, v) in self.x.labels.iter().enumerate().step_by(x_step) {
             let (px, py) = chart.backend_coord(&(xi as f64, -0.5));
             plot.draw(&Text::new(
-                axis_value(*v),
+                style::truncate(v, 14),
                 (px - base.0, py - base.1 + s.px(8.0)),
                 s.tick().pos(Pos::new(HPos::Center, VPos::Top)),
             ))?;
         }
-        let y_step = ny.div_ceil(20);
-        for (yi, v) in self.ys.iter().enumerate().step_by(y_step.max(1)) {
+        let y_step = ny.div_ceil(20).max(1);
+        for (yi, v) in self.y.labels.iter().enumerate().step_by(y_step) {
             let (px, py) = chart.backend_coord(&(-0.5, yi as f64));
             plot.draw(&Text::new(
-                axis_value(*v),
+                v.clone(),
                 (px - base.0 - s.px(8.0), py - base.1),
                 s.tick().pos(Pos::new(HPos::Right, VPos::Center)),
             ))?;
         }
         let label_cells = nx <= 12 && ny <= 12;
+        let span = scale.hi.abs().max(scale.lo.abs());
         for yi in 0..ny {
             for xi in 0..nx {
                 let v = self.value(yi, xi);
                 let (x, y) = (xi as f64, yi as f64);
                 let fill = if v.is_finite() {
-                    diverging(v / scale).filled()
+                    scale.colour(v)
                 } else {
-                    RGBColor(235, 235, 235).filled()
+                    RGBColor(235, 235, 235)
                 };
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                    fill,
+                    fill.filled(),
                 )))?;
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                    s.line(RGBColor(225, 228, 232), 1.0),
+                    s.line(WHITE, 1.0),
                 )))?;
                 if label_cells {
                     let text = if v.is_finite() {
-                        style::tick_label(v, max_abs)
+                        style::tick_label(v, span)
                     } else {
                         "n/a".to_string()
                     };
-                    let colour = if v.is_finite() && (v / scale).abs() > 0.6 {
-                        WHITE
-                    } else {
-                        INK
-                    };
+                    let colour = if luminance(fill) < 0.5 { WHITE } else { INK };
                     chart.draw_series(std::iter::once(Text::new(
                         text,
                         (x, y),
@@ -352,29 +484,239 @@ impl Figure for SweepGrid {
                 }
             }
         }
-        // Colour scale.
-        let (_, bh) = bar.dim_in_pixel();
-        let (top, bottom) = (s.px(24.0), bh as i32 - s.px(70.0));
-        let (bx, bw) = (s.px(16.0), s.px(22.0));
-        let steps = 60;
-        for k in 0..steps {
-            let t = 1.0 - 2.0 * k as f64 / (steps - 1) as f64;
-            let y = top + (bottom - top) * k / steps;
-            let y2 = top + (bottom - top) * (k + 1) / steps;
-            bar.draw(&Rectangle::new(
-                [(bx, y), (bx + bw, y2)],
-                diverging(t).filled(),
+        if let Some((bx, by)) = self.best.filter(|(x, y)| *x < nx && *y < ny) {
+            let (x, y) = (bx as f64, by as f64);
+            let (a, b) = (
+                chart.backend_coord(&(x - 0.5, y + 0.5)),
+                chart.backend_coord(&(x + 0.5, y - 0.5)),
+            );
+            let (a, b) = ((a.0 - base.0, a.1 - base.1), (b.0 - base.0, b.1 - base.1));
+            let k = s.px(2.0);
+            plot.draw(&Rectangle::new(
+                [(a.0 + k, a.1 + k), (b.0 - k, b.1 - k)],
+                s.line(INK, 3.5),
+            ))?;
+            plot.draw(&Rectangle::new(
+                [
+                    (a.0 + 2 * k + 1, a.1 + 2 * k + 1),
+                    (b.0 - 2 * k - 1, b.1 - 2 * k - 1),
+                ],
+                s.line(WHITE, 1.5),
             ))?;
         }
-        for (t, y) in [(1.0, top), (0.0, (top + bottom) / 2), (-1.0, bottom)] {
-            bar.draw(&Text::new(
-                style::tick_label(t * scale, scale),
-                (bx + bw + s.px(6.0), y),
-                s.text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
-        }
-        Ok(())
+        colour_bar(&bar, s, &scale)
     }
+}
+
+/// The colour scale beside a heatmap, with its limits (a `≥`/`≤` mark
+/// where values beyond them are clipped).
+fn colour_bar<DB: DrawingBackend>(
+    bar: &DrawingArea<DB, Shift>,
+    s: &Style,
+    scale: &Scale,
+) -> DrawResult<DB> {
+    let (_, bh) = bar.dim_in_pixel();
+    let (top, bottom) = (s.px(24.0), bh as i32 - s.px(70.0));
+    let (bx, bw) = (s.px(14.0), s.px(22.0));
+    let steps = 60;
+    let (lo, hi) = (scale.lo, scale.hi);
+    let at = |k: i32| hi - (hi - lo) * k as f64 / (steps - 1) as f64;
+    for k in 0..steps {
+        let y = top + (bottom - top) * k / steps;
+        let y2 = top + (bottom - top) * (k + 1) / steps;
+        bar.draw(&Rectangle::new(
+            [(bx, y), (bx + bw, y2)],
+            scale.colour(at(k)).filled(),
+        ))?;
+    }
+    let span = hi.abs().max(lo.abs()).max(1e-9);
+    let mut marks = vec![(format!("≥ {}", style::tick_label(hi, span)), top)];
+    if scale.two_sided() {
+        let z = top + ((bottom - top) as f64 * hi / (hi - lo)).round() as i32;
+        marks.push(("0".to_string(), z));
+    }
+    marks.push((format!("≤ {}", style::tick_label(lo, span)), bottom));
+    for (label, y) in marks {
+        bar.draw(&PathElement::new(
+            vec![(bx + bw, y), (bx + bw + s.px(4.0), y)],
+            s.line(INK, 1.0),
+        ))?;
+        bar.draw(&Text::new(
+            label,
+            (bx + bw + s.px(6.0), y),
+            s.text(12.0).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Looks of the series' programs, in series order.
+fn palette_of(series: &[SweepSeries]) -> Palette {
+    Palette::for_names(
+        &series
+            .iter()
+            .map(|s| s.program.as_str())
+            .collect::<Vec<_>>(),
+    )
+}
+
+fn legend_of(series: &[SweepSeries], palette: &Palette) -> Vec<(String, Look)> {
+    series
+        .iter()
+        .map(|v| (display_name(&v.program), palette.look(&v.program)))
+        .collect()
+}
+
+/// A y range covering every finite mean and band of `groups`.
+fn value_range<'a>(groups: impl Iterator<Item = &'a [SweepSeries]>) -> (f64, f64) {
+    let mut all = Vec::new();
+    for g in groups {
+        for v in g.iter().flat_map(|s| s.values.iter().flatten()) {
+            all.extend([v.mean, v.p05, v.p95]);
+        }
+    }
+    style::range(all, false, 0.06)
+}
+
+/// One line chart: the axis across, a band and a line per series, the best
+/// values ringed.
+#[allow(clippy::too_many_arguments)]
+fn line_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    s: &Style,
+    axis: &SweepAxis,
+    series: &[SweepSeries],
+    palette: &Palette,
+    (y0, y1): (f64, f64),
+    y_label: &str,
+    full: bool,
+) -> DrawResult<DB> {
+    let n = axis.labels.len();
+    if n == 0 {
+        return s.empty_note(area, "No sweep points to show");
+    }
+    let xs: Vec<f64> = (0..n).map(|i| axis.position(i)).collect();
+    let (x0, x1) = if axis.numbers.is_some() {
+        style::range(xs.iter().copied(), false, 0.04)
+    } else {
+        (-0.5, n as f64 - 0.5)
+    };
+    let (xs_span, ys_span) = (x1 - x0, y1 - y0);
+    let whole = axis.numbers.is_some() && xs.iter().all(|x| (x - x.round()).abs() < 1e-9);
+    let categorical = axis.numbers.is_none();
+    let x_ticks = if categorical {
+        0
+    } else if whole && xs_span < 20.0 {
+        (xs_span.floor() as usize + 1).clamp(2, 12)
+    } else {
+        8
+    };
+    let xf = |v: &f64| {
+        if whole && (v - v.round()).abs() > 1e-6 {
+            String::new()
+        } else if xs_span >= 20.0 {
+            style::tick_label(*v, xs_span)
+        } else {
+            axis_value(*v)
+        }
+    };
+    let yf = |v: &f64| style::tick_label(*v, ys_span);
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(s.px(8.0))
+        .margin_right(s.px(24.0))
+        .margin_top(s.px(if full { 8.0 } else { 14.0 }))
+        .margin_bottom(s.px(6.0))
+        .x_label_area_size(s.upx(52.0))
+        .y_label_area_size(s.label_width(&style::sample_labels(y0, y1)) + s.upx(26.0))
+        .build_cartesian_2d(x0..x1, y0..y1)?;
+    let x_desc = if full { axis.key.clone() } else { axis.short() };
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_label)
+        .x_labels(x_ticks)
+        .y_labels(if full { 8 } else { 5 })
+        .x_label_formatter(&xf)
+        .y_label_formatter(&yf)
+        .label_style(s.tick())
+        .axis_desc_style(s.axis())
+        .bold_line_style(s.line(GRID, 1.0))
+        .light_line_style(TRANSPARENT)
+        .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+        .draw()?;
+    if categorical {
+        let base = area.get_base_pixel();
+        for (i, l) in axis.labels.iter().enumerate() {
+            let (px, py) = chart.backend_coord(&(i as f64, y0));
+            area.draw(&Text::new(
+                style::truncate(l, 18),
+                (px - base.0, py - base.1 + s.px(6.0)),
+                s.tick().pos(Pos::new(HPos::Center, VPos::Top)),
+            ))?;
+        }
+    }
+    if y0 < 0.0 && y1 > 0.0 {
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, 0.0), (x1, 0.0)],
+            s.line(ZERO, 1.0),
+        )))?;
+    }
+    // Points in axis order, by position; every band first, then every line,
+    // so no band covers a line.
+    let order = axis.ascending();
+    /// A program's look, its points (position, value) and its best point.
+    type Line = (Look, Vec<(f64, Band)>, Option<(f64, Band)>);
+    let lines: Vec<Line> = series
+        .iter()
+        .map(|v| {
+            let pts: Vec<(f64, Band)> = order
+                .iter()
+                .filter_map(|&i| {
+                    let b = v.values.get(i).copied().flatten()?;
+                    (b.mean.is_finite() && b.p05.is_finite() && b.p95.is_finite())
+                        .then_some((xs[i], b))
+                })
+                .collect();
+            let best = v
+                .best
+                .and_then(|i| v.values.get(i).copied().flatten().map(|b| (xs[i], b)));
+            (palette.look(&v.program), pts, best)
+        })
+        .collect();
+    for (look, pts, _) in &lines {
+        if pts.len() >= 2 {
+            let mut poly: Vec<(f64, f64)> = pts.iter().map(|(x, b)| (*x, b.p95)).collect();
+            poly.extend(pts.iter().rev().map(|(x, b)| (*x, b.p05)));
+            chart.draw_series(std::iter::once(Polygon::new(
+                poly,
+                tint(look.colour, 0.22).mix(0.5).filled(),
+            )))?;
+        }
+    }
+    for (look, pts, best) in &lines {
+        let line: Vec<(f64, f64)> = pts.iter().map(|(x, b)| (*x, b.mean)).collect();
+        s.series(&mut chart, &line, *look, 2.5)?;
+        chart.draw_series(
+            line.iter()
+                .map(|p| Circle::new(*p, s.upx(3.5), look.colour.filled())),
+        )?;
+        if let Some((x, b)) = best {
+            chart.draw_series(std::iter::once(Circle::new(
+                (*x, b.mean),
+                s.upx(9.0),
+                s.line(INK, 2.0),
+            )))?;
+        }
+    }
+    if !full {
+        // The key's name over the panel.
+        area.draw(&Text::new(
+            axis.key.clone(),
+            (s.px(12.0), s.px(2.0)),
+            s.muted(12.0).pos(Pos::new(HPos::Left, VPos::Top)),
+        ))?;
+    }
+    Ok(())
 }
 
 /// A swept value on an axis: integers without decimals, others with up to 3.
@@ -384,5 +726,76 @@ fn axis_value(v: f64) -> String {
     } else {
         let s = format!("{v:.3}");
         s.trim_end_matches('0').to_string()
+    }
+}
+
+/// The last part of a swept key, for titles: `program[Stamp card].stamps.card_size`
+/// → `card size`.
+pub fn short_key(key: &str) -> String {
+    let tail = match key.rfind(']') {
+        Some(i) => &key[i + 1..],
+        None => key,
+    };
+    let last = tail.rsplit('.').find(|s| !s.is_empty()).unwrap_or(key);
+    last.replace('_', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_separates_values_on_one_side_of_zero() {
+        // Extra profit of 20,000 ± 500 in every cell: the old scale (± the
+        // largest value) gave every cell the same dark blue.
+        let v: Vec<f64> = (0..15).map(|i| 19_500.0 + 70.0 * i as f64).collect();
+        let sc = Scale::robust(&v);
+        assert!(!sc.two_sided());
+        let (a, b) = (sc.colour(v[0]), sc.colour(v[14]));
+        let dist = (a.0 as i32 - b.0 as i32).abs()
+            + (a.1 as i32 - b.1 as i32).abs()
+            + (a.2 as i32 - b.2 as i32).abs();
+        assert!(dist > 200, "{a:?} vs {b:?}");
+        // A cell below the robust limit keeps its side's colour.
+        let mut with_low = v.clone();
+        with_low.push(15_000.0);
+        let sc = Scale::robust(&with_low);
+        let c = sc.colour(15_000.0);
+        assert!(c.2 > c.0, "still blue: {c:?}");
+        assert_eq!(sc.t(15_000.0), ONE_SIDED_START);
+        // Below zero: reds, darker for lower values.
+        let neg: Vec<f64> = v.iter().map(|x| -x).collect();
+        let sc = Scale::robust(&neg);
+        assert!(sc.t(-20_480.0) < sc.t(-19_500.0));
+        assert!(sc.colour(-19_600.0).0 > sc.colour(-19_600.0).2, "red");
+    }
+
+    #[test]
+    fn scale_is_white_at_zero_and_clips_outliers() {
+        let mut v: Vec<f64> = (-5..=15).map(|i| 100.0 * i as f64).collect();
+        v.push(1e7); // one wild cell
+        let sc = Scale::robust(&v);
+        assert!(sc.two_sided());
+        assert_eq!(sc.colour(0.0), RGBColor(0xf7, 0xf7, 0xf7));
+        assert!(sc.hi < 1e7, "the outlier does not set the limit");
+        assert_eq!(sc.colour(1e7), ramp(1.0));
+        // Both sides use their full range.
+        assert_eq!(sc.t(sc.hi), 1.0);
+        assert_eq!(sc.t(sc.lo), -1.0);
+        assert!(sc.colour(sc.hi / 2.0) != sc.colour(sc.hi));
+    }
+
+    #[test]
+    fn axes() {
+        let a = SweepAxis::new(
+            "program[Stamp card].stamps.card_size",
+            vec!["10".into(), "8".into()],
+        );
+        assert_eq!(a.ascending(), [1, 0]);
+        assert_eq!(a.short(), "card size");
+        let c = SweepAxis::new("x", vec!["none".into(), "0.1".into()]);
+        assert!(c.numbers.is_none());
+        assert_eq!(c.ascending(), [0, 1]);
+        assert_eq!(c.position(1), 1.0);
     }
 }

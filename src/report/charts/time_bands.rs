@@ -1,8 +1,8 @@
-//! The shared "one line per program over time, with its 90% band" layout
-//! behind the cumulative-profit, active-customer and liability charts.
+//! The "one line per program over time, with its 90% band" layout of the
+//! points-liability chart.
 
 use super::DrawResult;
-use super::palette::{Palette, display_name, is_control};
+use super::palette::{Look, Palette, display_name, is_control};
 use super::style::{self, GRID, Style, ZERO, tint};
 use crate::stats::Results;
 use crate::stats::summary::Band;
@@ -12,7 +12,7 @@ use plotters::prelude::*;
 /// One program's series over time.
 pub struct BandSeries {
     pub label: String,
-    pub colour: RGBColor,
+    pub look: Look,
     /// Whether this is the no-program control.
     pub control: bool,
     /// (time, band) in time order.
@@ -55,7 +55,7 @@ pub fn from_results(
             );
             let b = BandSeries {
                 label: display_name(&p.name),
-                colour: palette.colour(&p.name),
+                look: palette.look(&p.name),
                 control: is_control(p),
                 points,
             };
@@ -79,13 +79,12 @@ pub fn draw<DB: DrawingBackend>(
     include_zero: bool,
     max_bands: usize,
 ) -> DrawResult<DB> {
-    let area = s.legend_row(
+    let area = s.legend_lines(
         area,
         &series
             .iter()
-            .map(|b| (b.label.clone(), b.colour))
+            .map(|b| (b.label.clone(), b.look))
             .collect::<Vec<_>>(),
-        true,
     )?;
     if series.iter().all(|b| b.points.is_empty()) {
         return s.empty_note(&area, "No periods to show");
@@ -151,16 +150,16 @@ pub fn draw<DB: DrawingBackend>(
         poly.extend(b.points.iter().rev().map(|(t, v)| (*t, v.p05)));
         chart.draw_series(std::iter::once(Polygon::new(
             poly,
-            tint(b.colour, 0.22).mix(0.55).filled(),
+            tint(b.look.colour, 0.22).mix(0.55).filled(),
         )))?;
     }
     for b in series {
         let line: Vec<(f64, f64)> = b.points.iter().map(|(t, v)| (*t, v.mean)).collect();
-        chart.draw_series(LineSeries::new(line.clone(), s.line(b.colour, 2.5)))?;
+        s.series(&mut chart, &line, b.look, 2.5)?;
         if line.len() == 1 {
             chart.draw_series(
                 line.iter()
-                    .map(|p| Circle::new(*p, s.upx(4.0), b.colour.filled())),
+                    .map(|p| Circle::new(*p, s.upx(4.0), b.look.colour.filled())),
             )?;
         }
     }
