@@ -791,7 +791,9 @@ fn per_period_differences_are_paired_differences() {
                 let want = per.series[of].mean - b.series[of].mean;
                 let got = per.series[inc];
                 assert!((got.mean - want).abs() < 1e-6 * (1.0 + want.abs()), "{inc}");
-                assert!(got.p05 <= got.mean + 1e-9 && got.mean <= got.p95 + 1e-9);
+                // A mean may lie outside the 90% range of a skewed sample;
+                // the range itself must be ordered.
+                assert!(got.p05 <= got.p95, "{inc}");
             }
         }
     }
