@@ -35,6 +35,7 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
             gross_margin: 0.4,
         },
         population: Population {
+            cohort_source: None,
             customers,
             segments: vec![Segment {
                 name: "all".into(),

@@ -12,7 +12,14 @@ pub enum Error {
     Input(String),
     /// Anything else: I/O on output files, internal failures.
     Other(String),
+    /// Standard output was closed before everything was written (a pipe
+    /// into `head`): stop quietly with [`CLOSED_EXIT_CODE`].
+    Closed,
 }
+
+/// Exit code when stdout is closed early: 128 + SIGPIPE, what a shell
+/// reports for a program stopped by a closed pipe.
+pub const CLOSED_EXIT_CODE: i32 = 141;
 
 impl Error {
     /// A bad-input error with a ready message.
@@ -28,6 +35,7 @@ impl Error {
         match self {
             Error::Input(_) => 2,
             Error::Other(_) => 1,
+            Error::Closed => CLOSED_EXIT_CODE,
         }
     }
 }
@@ -36,6 +44,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Input(m) | Error::Other(m) => f.write_str(m),
+            Error::Closed => f.write_str("standard output was closed"),
         }
     }
 }

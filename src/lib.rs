@@ -12,15 +12,19 @@
 //! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
 //! JSON, CSV, charts, HTML). [`sweep`] expands, shards, runs and merges
 //! parameter sweeps. [`script`] is the Rhai bridge implementing the core's hooks.
-//! [`error`] classifies failures into exit codes.
+//! [`error`] classifies failures into exit codes; [`input`] reads input files
+//! with caps on their size; [`provenance`] is what each output records to be
+//! re-run exactly.
 
 pub mod bench;
 pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod fit;
+pub mod input;
 pub mod model;
 pub mod programs;
+pub mod provenance;
 pub mod report;
 pub mod scenario;
 pub mod script;

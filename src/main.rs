@@ -3,7 +3,11 @@
 fn main() {
     restore_sigpipe();
     if let Err(e) = loyalsim::cli::run() {
-        eprintln!("error: {e}");
+        // A closed stdout (`loyalsim run --format json | head -1`) is not
+        // an error to report: whoever closed it has what they wanted.
+        if !matches!(e, loyalsim::error::Error::Closed) {
+            eprintln!("error: {e}");
+        }
         std::process::exit(e.exit_code());
     }
 }

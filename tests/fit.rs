@@ -364,7 +364,7 @@ fn bad_data_gets_exact_messages() {
     fails_with(
         "tests/data/missing.csv",
         &[],
-        "tests/data/missing.csv: cannot open the file: No such file or directory (os error 2)",
+        "tests/data/missing.csv: cannot open the file: file not found",
     );
 }
 

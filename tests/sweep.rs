@@ -199,13 +199,24 @@ fn the_report_names_the_best_point_with_its_interval() {
     let out = t.path().join("s");
     sweep(&out, &["--quiet"]);
     let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    // Tidy rows: point, card_size, prestamped, program, metric, statistic, value.
+    let stat = |point: &str, s: &str| {
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|f| {
+                f[0] == point && f[3] == "Stamp card" && f[4] == "vs_baseline.profit" && f[5] == s
+            })
+            .map(|f| f[6].parse::<f64>().unwrap())
+            .unwrap()
+    };
     let best = csv
         .lines()
         .skip(1)
         .map(|l| l.split(',').collect::<Vec<_>>())
-        .filter(|f| f[2] == "Stamp card" && f[3] == "vs_baseline.profit")
+        .filter(|f| f[3] == "Stamp card" && f[4] == "vs_baseline.profit" && f[5] == "mean")
         .max_by(|a, b| {
-            let m = |f: &Vec<&str>| f[4].parse::<f64>().unwrap();
+            let m = |f: &Vec<&str>| f[6].parse::<f64>().unwrap();
             m(a).total_cmp(&m(b))
         })
         .unwrap();
@@ -213,11 +224,13 @@ fn the_report_names_the_best_point_with_its_interval() {
     let b = &data.best(&out).unwrap()[0];
     assert_eq!(b.program, "Stamp card");
     let d = data.describe("Stamp card", &b.by_value);
-    assert_eq!(d[0].1, best[0], "card_size");
-    assert_eq!(d[1].1, best[1], "prestamped");
-    let num = |s: &str| s.parse::<f64>().unwrap();
-    assert_eq!(b.by_value.value.mean, num(best[4]));
-    assert_eq!(b.by_value.value.ci95, [num(best[5]), num(best[6])]);
+    assert_eq!(d[0].1, best[1], "card_size");
+    assert_eq!(d[1].1, best[2], "prestamped");
+    assert_eq!(b.by_value.value.mean, best[6].parse::<f64>().unwrap());
+    assert_eq!(
+        b.by_value.value.ci95,
+        [stat(best[0], "ci95_low"), stat(best[0], "ci95_high")]
+    );
     // The runner-up is a different point with a lower mean, and the lead is
     // the run-by-run difference of the two.
     let r = b.runner_up.as_ref().unwrap();
@@ -257,7 +270,15 @@ fn a_point_equals_a_plain_run_with_those_values() {
         .output()
         .unwrap();
     assert!(plain.status.success());
-    let plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    let mut plain: serde_json::Value = serde_json::from_slice(&plain.stdout).unwrap();
+    // A run carries its provenance; a sweep's runs share sweep.json's.
+    assert!(
+        plain
+            .as_object_mut()
+            .unwrap()
+            .shift_remove("provenance")
+            .is_some()
+    );
     // Point 4 is card_size = 8, prestamped = 1.
     let mut point: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("points/00004.json")).unwrap()).unwrap();
@@ -418,7 +439,9 @@ fn merge_refuses_mismatched_missing_duplicate_and_unfinished_shards() {
         )
     );
 
-    // Another loyalsim version.
+    // An edited manifest (here: another loyalsim version written into it)
+    // no longer matches its checksum. Genuine outputs of different versions
+    // are refused by `merge::check` (unit tests in src/sweep/merge.rs).
     let manifest = p("s3").join("shard.json");
     let text = std::fs::read_to_string(&manifest).unwrap();
     let version = format!("\"loyalsim_version\": \"{}\"", env!("CARGO_PKG_VERSION"));
@@ -430,10 +453,8 @@ fn merge_refuses_mismatched_missing_duplicate_and_unfinished_shards() {
     assert_eq!(
         merge(&[s("s1"), s("s2"), s("s3")]),
         format!(
-            "error: cannot merge outputs of different loyalsim versions: {} was made by loyalsim {}, {} by loyalsim 0.0.1",
-            s("s1"),
-            env!("CARGO_PKG_VERSION"),
-            s("s3")
+            "error: {}: the manifest was changed after loyalsim wrote it (its checksum does not match); rerun the sweep into a new folder",
+            manifest.display()
         )
     );
     std::fs::write(&manifest, text).unwrap();

@@ -12,6 +12,7 @@ use crate::fit::data::Summary;
 use crate::fit::document::{self, FitDocument, FitPeriod};
 use crate::fit::reader::{ReadOptions, date_of, day_number, parse_date, read_transactions};
 use crate::fit::{self, Estimates, Model, PeriodRow, Unit, chart};
+use crate::provenance::Provenance;
 
 #[derive(Debug, clap::Args)]
 pub struct FitArgs {
@@ -250,6 +251,7 @@ fn fit_json(
         first_date: date_of(s.origin_day),
         last_date: date_of(s.last_day),
         unit_days: s.unit_days,
+        tracking_period_units: s.period_units,
         rows: s.rows,
         skipped_rows: skipped,
         transactions: s.transactions,
@@ -260,6 +262,8 @@ fn fit_json(
         optimizer: document::optimizer(est),
         warnings: warnings.to_vec(),
         periods: rows.iter().map(FitPeriod::from).collect(),
+        format_version: None,
+        provenance: None,
     }
 }
 
@@ -329,6 +333,53 @@ fn fmt_se(v: Option<f64>) -> String {
     v.map_or("n/a".into(), |v| format!("{v:.4}"))
 }
 
+/// fit.json's provenance: the transaction file's SHA-256 and the command
+/// that fits it again the same way.
+fn provenance(a: &FitArgs, sha256: String) -> Provenance {
+    let q = crate::provenance::shell_quote;
+    let path = a.transactions.display().to_string();
+    let mut c = format!(
+        "loyalsim fit {} --customer {} --date {}",
+        q(&path),
+        q(&a.customer),
+        q(&a.date)
+    );
+    if let Some(x) = &a.amount {
+        c.push_str(&format!(" --amount {}", q(x)));
+    }
+    if let Some(x) = &a.date_format {
+        c.push_str(&format!(" --date-format {}", q(x)));
+    }
+    c.push_str(&format!(
+        " --time-unit {} --model {}",
+        a.time_unit.as_str(),
+        a.model.as_str()
+    ));
+    if let Some(x) = &a.calibration_end {
+        c.push_str(&format!(" --calibration-end {}", q(x)));
+    }
+    if a.skip_invalid {
+        c.push_str(" --skip-invalid");
+    }
+    c.push_str(&format!(" --out {}", q(&a.out.display().to_string())));
+    Provenance {
+        format_version: crate::provenance::FORMAT_VERSION,
+        loyalsim_version: crate::VERSION.to_string(),
+        command: c,
+        scenario_file: None,
+        scenario_sha256: None,
+        scenario_text: None,
+        files: vec![crate::provenance::FileDigest {
+            role: "transactions".into(),
+            path,
+            sha256,
+        }],
+        set: vec![],
+        seed: None,
+        replications: None,
+    }
+}
+
 pub fn run(a: &FitArgs) -> Result<()> {
     let path = &a.transactions;
     let input = path.display().to_string();
@@ -349,9 +400,12 @@ pub fn run(a: &FitArgs) -> Result<()> {
                 })?,
         ),
     };
-    let file = fs::File::open(path)
+    let len = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    // Capped on the line length (a /dev/zero fails at once) and the size.
+    let file = crate::input::open_capped(path, crate::input::TRANSACTIONS)
         .map_err(|e| Error::input(format!("{input}: cannot open the file: {e}")))?;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // Hashed as it is read, for fit.json's provenance.
+    let mut file = crate::provenance::Hashing::new(file);
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
         indicatif::ProgressStyle::with_template("reading {bar:40} {bytes}/{total_bytes} ({eta})")
@@ -369,13 +423,14 @@ pub fn run(a: &FitArgs) -> Result<()> {
         decimal_comma: a.decimal_comma,
     };
     let read = read_transactions(
-        std::io::BufReader::with_capacity(1 << 16, file),
+        std::io::BufReader::with_capacity(1 << 16, &mut file),
         &input,
         &opts,
         |b| bar.set_position(b),
     );
     bar.finish_and_clear();
     let (acc, report) = read?;
+    let provenance = provenance(a, file.hex());
     if report.skipped > 0 {
         eprintln!("skipped {} invalid row(s), for example:", report.skipped);
         for m in &report.skipped_examples {
@@ -395,6 +450,15 @@ pub fn run(a: &FitArgs) -> Result<()> {
         }
     }
     let summary = acc.summarize(a.time_unit.days());
+    if summary.period_units > 1.0 {
+        eprintln!(
+            "note: the dates span {} to {}; the tracking table and chart group them by {} {}s",
+            date_of(summary.origin_day),
+            date_of(summary.last_day),
+            summary.period_units,
+            a.time_unit.as_str()
+        );
+    }
     let rfm = summary.rfm();
     let est = fit::fit_model(a.model, &rfm)?;
     let mut warnings = est.warnings.clone();
@@ -437,7 +501,7 @@ pub fn run(a: &FitArgs) -> Result<()> {
         "rfm.csv",
         rfm_csv(&summary, report.amounts)?.as_bytes(),
     )?;
-    let doc = fit_json(
+    let mut doc = fit_json(
         a,
         &input,
         &summary,
@@ -447,6 +511,8 @@ pub fn run(a: &FitArgs) -> Result<()> {
         report.skipped,
         &warnings,
     );
+    doc.format_version = Some(crate::provenance::FORMAT_VERSION);
+    doc.provenance = Some(provenance);
     let mut text = serde_json::to_string_pretty(&doc).map_err(|e| Error::other(e.to_string()))?;
     text.push('\n');
     write_atomic(out, "fit.json", text.as_bytes())?;
@@ -485,7 +551,9 @@ pub fn run(a: &FitArgs) -> Result<()> {
     )?;
 
     // Summary on stdout.
-    println!(
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
         "{} fit to {input}: {} customers, {} repeat transactions up to the calibration end ({} to {}), time unit {}",
         model_label(a.model),
         summary.customers.len(),
@@ -495,27 +563,34 @@ pub fn run(a: &FitArgs) -> Result<()> {
         a.time_unit.as_str()
     );
     for (i, n) in est.names.iter().enumerate() {
-        println!("  {n:<6} {:>10.4} ± {}", est.values[i], fmt_se(est.se[i]));
+        let _ = writeln!(
+            o,
+            "  {n:<6} {:>10.4} ± {}",
+            est.values[i],
+            fmt_se(est.se[i])
+        );
     }
-    println!("  log-likelihood {:.2}", est.log_likelihood);
+    let _ = writeln!(o, "  log-likelihood {:.2}", est.log_likelihood);
     if let Some(sp) = &spend {
-        println!(
+        let _ = writeln!(
+            o,
             "Spend (Gamma-Gamma, {} customers with repeat purchases):",
             summary.spend().len()
         );
         for (i, n) in sp.names.iter().enumerate() {
-            println!("  {n:<6} {:>10.4} ± {}", sp.values[i], fmt_se(sp.se[i]));
+            let _ = writeln!(o, "  {n:<6} {:>10.4} ± {}", sp.values[i], fmt_se(sp.se[i]));
         }
         let (p, q, g) = (sp.get("p"), sp.get("q"), sp.get("gamma"));
         if q > 1.0 {
-            println!("  mean transaction value {:.2}", p * g / (q - 1.0));
+            let _ = writeln!(o, "  mean transaction value {:.2}", p * g / (q - 1.0));
         }
     }
     let hold: Vec<&PeriodRow> = rows.iter().filter(|r| !r.calibration).collect();
     if !hold.is_empty() {
         let act: u64 = hold.iter().map(|r| r.actual).sum();
         let exp: f64 = hold.iter().map(|r| r.expected).sum();
-        println!(
+        let _ = writeln!(
+            o,
             "Holdout ({} to {}): {act} repeat transactions, model {exp:.0} ({:+.1}%)",
             date_of(summary.cal_end_day + 1),
             date_of(summary.last_day),
@@ -526,10 +601,12 @@ pub fn run(a: &FitArgs) -> Result<()> {
             }
         );
     }
-    println!(
+    let _ = writeln!(
+        o,
         "Wrote {}: population.toml, cohort.csv, rfm.csv, fit.json, fit.svg, fit.png, report.html",
         out.display()
     );
+    super::emit(&o)?;
     for w in &warnings {
         eprintln!("warning: {w}");
     }

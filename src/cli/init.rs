@@ -70,7 +70,7 @@ pub fn run(args: &InitArgs) -> Result<()> {
         )));
     };
     match &args.out {
-        None => print!("{text}"),
+        None => super::emit(text)?,
         Some(path) => {
             if path.exists() {
                 return Err(Error::input(format!(

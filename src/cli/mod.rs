@@ -59,6 +59,19 @@ pub enum Command {
     Man(man::ManArgs),
 }
 
+/// Write `s` to standard output. A closed stdout (a pipe into `head`) is
+/// [`Error::Closed`], never a panic.
+pub(crate) fn emit(s: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(s.as_bytes())
+        .and_then(|_| out.flush())
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::BrokenPipe => Error::Closed,
+            _ => Error::other(format!("cannot write to standard output: {e}")),
+        })
+}
+
 /// Parse the process arguments and run the chosen verb.
 pub fn run() -> Result<()> {
     let cli = match Cli::try_parse() {
@@ -66,8 +79,7 @@ pub fn run() -> Result<()> {
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                print!("{e}");
-                return Ok(());
+                return emit(&e.to_string());
             }
             // clap's message already says what is wrong and how to get help.
             return Err(Error::input(

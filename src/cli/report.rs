@@ -33,13 +33,20 @@ pub fn run(args: &ReportArgs) -> Result<()> {
 /// Read and parse a results document; a bad file is an input error naming
 /// the file and serde's line and column.
 pub fn load(path: &Path) -> Result<Results> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("cannot read {}: {e}", path.display())))?;
-    serde_json::from_str(&text).map_err(|e| {
+    let text = crate::input::read_text(path, crate::input::RESULTS)
+        .map_err(|e| Error::input(e.message(path)))?;
+    let r: Results = serde_json::from_str(&text).map_err(|e| {
         Error::input(format!(
             "{}: not a loyalsim results document: {e} \
              (expected the results.json written by `loyalsim run --out DIR`)",
             path.display()
         ))
-    })
+    })?;
+    r.check().map_err(|e| {
+        Error::input(format!(
+            "{}: not a results document loyalsim could have written: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(r)
 }

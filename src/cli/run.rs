@@ -1,6 +1,7 @@
 //! `loyalsim run`: simulate a scenario and print or write the results.
 
 use crate::error::{Error, Result};
+use crate::provenance::Provenance;
 use crate::report::{self, output};
 use crate::scenario::Scenario;
 use crate::stats::{Replications, Results};
@@ -39,26 +40,43 @@ pub struct RunArgs {
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
-    let mut sc = crate::scenario::load_file(&args.scenario)?;
+    let (mut sc, text) = crate::scenario::load_file_with_text(&args.scenario)?;
     if let Some(n) = args.replications {
         sc.simulation.replications = n;
     }
     if let Some(s) = args.seed {
         sc.simulation.seed = s;
     }
-    let (results, reps) = simulate(&sc, args.threads, args.quiet)?;
+    let (mut results, reps) = simulate(&sc, args.threads, args.quiet)?;
+    results.provenance = Some(provenance(&sc, &args.scenario, &text, &[]));
     if let Some(dir) = &args.out {
         write_outputs(dir, &results, &reps)?;
         if !args.quiet {
             eprintln!("wrote results to {}", dir.display());
         }
     }
-    match args.format {
-        Format::Table => print!("{}", report::table::render(&results)),
-        Format::Json => print!("{}", report::json(&results)),
-        Format::Csv => print!("{}", report::csv::summary(&results)?),
+    super::emit(&match args.format {
+        Format::Table => report::table::render(&results),
+        Format::Json => report::json(&results),
+        Format::Csv => report::csv::summary(&results)?,
+    })
+}
+
+/// The provenance of a run of `sc` (loaded from `file`, text `text`, with
+/// `--set` overrides `set`): its re-run command names the seed and
+/// replications in force.
+pub fn provenance(sc: &Scenario, file: &Path, text: &str, set: &[String]) -> Provenance {
+    let q = crate::provenance::shell_quote;
+    let mut command = format!(
+        "loyalsim run {} --seed {} --replications {}",
+        q(&file.display().to_string()),
+        sc.simulation.seed,
+        sc.simulation.replications
+    );
+    for s in set {
+        command.push_str(&format!(" --set {}", q(s)));
     }
-    Ok(())
+    Provenance::of_scenario(sc, &file.display().to_string(), text, set.to_vec(), command)
 }
 
 /// Run the scenario on a pool of `threads` workers and summarise; also
@@ -156,7 +174,11 @@ pub fn write_outputs(dir: &Path, r: &Results, reps: &Replications) -> Result<()>
         "replications.csv",
         report::csv::replications(reps)?.as_bytes(),
     )?;
-    out.write(DATA, "results.xlsx", &report::xlsx::workbook(r, Some(reps))?)?;
+    out.write(
+        DATA,
+        "results.xlsx",
+        &report::xlsx::workbook(r, Some(reps))?,
+    )?;
     report::write_visuals_into(&mut out, r)?;
     out.finish()?;
     Ok(())

@@ -54,12 +54,11 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         } else {
             String::new()
         };
-        println!(
-            "{}: ok, {total} points over {}{part}",
+        return super::emit(&format!(
+            "{}: ok, {total} points over {}{part}\n",
             a.scenario.display(),
             plan.grid.keys().join(", ")
-        );
-        return Ok(());
+        ));
     }
     driver::run(&driver::Options {
         scenario: a.scenario.clone(),

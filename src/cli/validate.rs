@@ -11,14 +11,13 @@ pub struct ValidateArgs {
 
 pub fn run(args: &ValidateArgs) -> Result<()> {
     let s = crate::scenario::load_file(&args.scenario)?;
-    println!(
-        "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)",
+    super::emit(&format!(
+        "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)\n",
         args.scenario.display(),
         s.population.customers,
         s.population.segments.len(),
         s.programs.len(),
         s.simulation.horizon,
         s.simulation.time_unit.as_str()
-    );
-    Ok(())
+    ))
 }

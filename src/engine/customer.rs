@@ -17,7 +17,7 @@ use crate::model::habits::Habits;
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
 use crate::model::traits::{self, Churn, Traits};
-use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts};
+use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts, Usage};
 use crate::programs::mechanism::Till;
 use crate::programs::points::PointsState;
 use crate::programs::response::Rates;
@@ -100,6 +100,8 @@ pub struct Outcome {
     pub boosted: Option<Boost>,
     /// Events simulated (purchases and scheduled events), for [`EventBudget`].
     pub events: u64,
+    /// What the customer's script hooks used, for [`EventBudget`].
+    pub script: Usage,
 }
 
 /// A member's boosted word of mouth: from, to, and the multiplier.
@@ -169,6 +171,7 @@ fn simulate_control(
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: None,
         events,
+        script: Usage::default(),
     })
 }
 
@@ -256,17 +259,21 @@ fn ran_away(arm: &Arm<'_>, a: &Arrival, what: &str) -> SimError {
 
 /// A bound on the events of many customers together, so that a population
 /// whose every customer stays just under [`MAX_EVENTS_PER_CUSTOMER`] cannot
-/// keep a run going for days either. Customers are charged in a fixed order
-/// (a block's, or the arrival process's), so where a run stops does not
-/// depend on threads. The allowance is a thousand times what an average
-/// customer of the scenario buys without a program (a thousand events at the
-/// least): far above any realistic response, and in aggregate customers
-/// cannot all be far above the average.
+/// keep a run going for days either; and the group-level operations budget
+/// of a program's script (`script::budget`), so that a population whose
+/// every member stays just within its own allowance is stopped too.
+/// Customers are charged in a fixed order (a block's, or the arrival
+/// process's), so where a run stops does not depend on threads. The event
+/// allowance is a thousand times what an average customer of the scenario
+/// buys without a program (a thousand events at the least): far above any
+/// realistic response, and in aggregate customers cannot all be far above
+/// the average.
 #[derive(Debug, Clone)]
 pub struct EventBudget {
     allowance: f64,
     customers: u64,
     events: u64,
+    script: Usage,
 }
 
 impl EventBudget {
@@ -276,20 +283,59 @@ impl EventBudget {
             allowance: 1000.0 * (mean_rate * sc.simulation.horizon).max(1.0),
             customers: 0,
             events: 0,
+            script: Usage::default(),
         }
     }
 
-    /// Charge one customer's events; false once the customers charged so far
-    /// have together had more than their allowance (plus one customer's limit).
-    pub fn charge(&mut self, o: &Outcome) -> bool {
+    /// Charge customer `a`'s outcome `o` in arm `arm`; fails once the
+    /// customers charged so far have together had more events than their
+    /// allowance (plus one customer's limit), or their hooks have used more
+    /// operations than the script's budget allows for their calls.
+    pub fn charge(&mut self, arm: &Arm<'_>, a: &Arrival, o: &Outcome) -> Result<(), SimError> {
         self.customers += 1;
         self.events += o.events;
-        (self.events as f64)
-            <= MAX_EVENTS_PER_CUSTOMER as f64 + self.allowance * self.customers as f64
+        if (self.events as f64)
+            > MAX_EVENTS_PER_CUSTOMER as f64 + self.allowance * self.customers as f64
+        {
+            return Err(self.exceeded(arm, a));
+        }
+        if o.script.calls == 0 {
+            return Ok(());
+        }
+        self.script += o.script;
+        let Some(hooks) = arm
+            .program
+            .and_then(|p| p.script.as_ref())
+            .map(|s| &s.hooks.0)
+        else {
+            return Ok(());
+        };
+        match hooks.allowance(self.script.calls) {
+            Some(max) if self.script.ops > max => {
+                let reserve = hooks.allowance(0).unwrap_or(0);
+                let per_call = hooks.allowance(1).unwrap_or(0) - reserve;
+                Err(SimError::Hook(HookError(format!(
+                    "{}: limit exceeded: operations budget: the hooks of the {} customers simulated \
+                     so far in this group used {} operations in {} calls, more than {per_call} per \
+                     call on average plus {reserve} (docs/scripting.md, \"Operations budget\"); \
+                     stopped at customer {} of replication {}{}; does a loop do more work than it \
+                     needs?",
+                    hooks.source(),
+                    self.customers,
+                    self.script.ops,
+                    self.script.calls,
+                    a.id,
+                    arm.replication,
+                    arm.program
+                        .map_or(String::new(), |p| format!(" under program `{}`", p.name)),
+                ))))
+            }
+            _ => Ok(()),
+        }
     }
 
-    /// The error for a run stopped by this budget at customer `a`.
-    pub fn exceeded(&self, arm: &Arm<'_>, a: &Arrival) -> SimError {
+    /// The error for a run stopped by the event bound at customer `a`.
+    fn exceeded(&self, arm: &Arm<'_>, a: &Arrival) -> SimError {
         ran_away(
             arm,
             a,
@@ -330,6 +376,7 @@ pub fn simulate(
             churn_at: f64::INFINITY,
             boosted: None,
             events: 0,
+            script: Usage::default(),
         });
     }
     let Some(program) = arm.program else {
@@ -542,11 +589,16 @@ fn simulate_member<const SCRIPTED: bool>(
         }
         None => m.at_horizon(p, horizon, rec),
     }
+    let script = match (hooks, m.hook.as_ref()) {
+        (Some(h), Some(st)) => h.usage(st),
+        _ => Usage::default(),
+    };
     scratch.points = std::mem::take(&mut m.points);
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.to > b.from),
         events,
+        script,
     })
 }
 

@@ -106,9 +106,7 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                 let tr = customer::traits(first, &a);
                 for (arm, r) in arms.iter().zip(runs.iter_mut()) {
                     let o = customer::simulate(arm, &a, &tr, &mut r.rec, &mut r.scratch)?;
-                    if !r.budget.charge(&o) {
-                        return Err(r.budget.exceeded(arm, &a));
-                    }
+                    r.budget.charge(arm, &a, &o)?;
                     if word_of_mouth {
                         r.contacts.add(a.t, o, sim.horizon);
                     }
@@ -346,9 +344,7 @@ fn arrivals(
             next_id += 1;
             let tr = customer::traits(arm, &a);
             let o = customer::simulate(arm, &a, &tr, rec, &mut scratch)?;
-            if !budget.charge(&o) {
-                return Err(budget.exceeded(arm, &a));
-            }
+            budget.charge(arm, &a, &o)?;
             pool.add(a.t, &o, t);
         } else if next_change <= horizon {
             t = next_change;

@@ -12,6 +12,7 @@ use crate::engine::replication;
 use crate::model::assumptions;
 use crate::scenario::{Response, Scenario};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The recorders of one arm, one per replication, in replication order.
 #[derive(Debug, Clone)]
@@ -69,11 +70,19 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             .map(|(i, p)| (p.name.clone(), Some(i))),
     );
     let reps = sc.simulation.replications as u64;
+    // The lowest replication that failed so far: later ones need not run,
+    // since only the first error in replication order is reported. Those
+    // before it still run, so the error reported is the same whatever the
+    // thread count (and a failing run stops after about one replication).
+    let first_failed = AtomicU64::new(u64::MAX);
     // Replication r of every arm is simulated together, so that each
     // customer's traits are drawn once (replication::run).
     let per_rep: Vec<(Vec<Recorder>, Vec<f64>)> = (0..reps)
         .into_par_iter()
         .map(|r| {
+            if r > first_failed.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
             // What we do not know about customers: this replication's draw,
             // shared by every arm.
             let (responses, draws) =
@@ -90,16 +99,20 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
                     replication: r,
                 })
                 .collect();
-            let recs = replication::run(&specs)?;
+            let recs = replication::run(&specs).inspect_err(|_| {
+                first_failed.fetch_min(r, Ordering::Relaxed);
+            })?;
             for _ in &recs {
                 progress();
             }
-            Ok((recs, draws))
+            Ok(Some((recs, draws)))
         })
-        // Every replication, then the first error in replication order: the
-        // message does not depend on the thread count.
-        .collect::<Vec<Result<(Vec<Recorder>, Vec<f64>), SimError>>>()
+        // Then the first error in replication order: the message does not
+        // depend on the thread count. A skipped replication (`None`) comes
+        // after a failed one, so it is never reached without an error.
+        .collect::<Vec<Result<Option<(Vec<Recorder>, Vec<f64>)>, SimError>>>()
         .into_iter()
+        .map(|r| r.map(|recs| recs.expect("skipped only after a failed replication")))
         .collect::<Result<_, SimError>>()?;
     let mut by_arm: Vec<Vec<Recorder>> = arms.iter().map(|_| Vec::new()).collect();
     let mut draws = Vec::with_capacity(per_rep.len());

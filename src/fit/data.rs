@@ -19,6 +19,10 @@ use std::collections::HashMap;
 
 use super::Rfm;
 
+/// The most tracking periods (rows of the tracking table and chart) a fit
+/// makes; longer data are tracked in periods of several time units.
+pub const MAX_TRACKING_PERIODS: usize = 2_000;
+
 /// Per-customer running state while reading.
 #[derive(Debug, Clone)]
 struct CustomerAcc {
@@ -125,11 +129,18 @@ impl Accumulator {
         let origin = self.min_day;
         let last = self.max_day;
         let cal_end = self.cal_end.unwrap_or(last);
-        let periods = if self.rows == 0 {
-            0
+        // Tracking periods of whole time units, as many as cover the data but
+        // never more than MAX_TRACKING_PERIODS: memory and time must not grow
+        // with the date span (one stray date in 9999 in a daily fit would
+        // otherwise ask for three million periods).
+        let units = if self.rows == 0 {
+            0.0
         } else {
-            (((last - origin + 1) as f64) / unit_days).ceil() as usize
+            ((last - origin + 1) as f64 / unit_days).ceil()
         };
+        let period_units = (units / MAX_TRACKING_PERIODS as f64).ceil().max(1.0);
+        let periods = (units / period_units).ceil() as usize;
+        let period_days = unit_days * period_units;
         let mut period_repeats = vec![0u64; periods];
         let mut customers = Vec::with_capacity(self.customers.len());
         let mut excluded = 0usize;
@@ -150,7 +161,7 @@ impl Accumulator {
             let x = (in_cal - 1) as u32;
             let last_cal = c.days[in_cal - 1];
             for &d in &c.days[1..] {
-                let k = (((d - origin) as f64) / unit_days).floor() as usize;
+                let k = (((d - origin) as f64) / period_days).floor() as usize;
                 if k < periods {
                     period_repeats[k] += 1;
                 }
@@ -183,6 +194,7 @@ impl Accumulator {
             cal_end_day: cal_end,
             last_day: last,
             unit_days,
+            period_units,
             rows: self.rows,
             transactions,
             repeat_transactions_cal: repeat_cal,
@@ -222,6 +234,9 @@ pub struct Summary {
     pub last_day: i32,
     /// Length of one time unit in days.
     pub unit_days: f64,
+    /// Time units per tracking period: 1, unless the data span more than
+    /// [`MAX_TRACKING_PERIODS`] time units.
+    pub period_units: f64,
     /// Rows read (valid ones).
     pub rows: u64,
     /// Transactions after merging each customer's same-day rows (all customers, all dates).
@@ -232,9 +247,9 @@ pub struct Summary {
     pub excluded_customers: usize,
     /// The calibration cohort, in order of first appearance in the file.
     pub customers: Vec<CustomerSummary>,
-    /// Repeat transactions of the calibration cohort per time unit since the
-    /// origin (period k covers days [k·unit, (k+1)·unit) after the origin),
-    /// over calibration and holdout.
+    /// Repeat transactions of the calibration cohort per tracking period
+    /// since the origin (period k covers days [k·p, (k+1)·p) after the
+    /// origin, p = `period_units` time units), over calibration and holdout.
     pub period_repeats: Vec<u64>,
     /// Mean merged-transaction value in the calibration period (with amounts).
     pub mean_amount: Option<f64>,

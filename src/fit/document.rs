@@ -46,6 +46,9 @@ pub struct FitDocument {
     pub last_date: String,
     /// Days in one time unit.
     pub unit_days: f64,
+    /// Time units per row of `periods`: 1, unless the dates span more than
+    /// 2,000 time units (then rows are grouped, at most 2,000 of them).
+    pub tracking_period_units: f64,
     /// Valid rows read.
     pub rows: u64,
     /// Rows skipped with `--skip-invalid`.
@@ -69,6 +72,12 @@ pub struct FitDocument {
     /// Repeat transactions per time unit, actual against the model's
     /// expectation, over calibration and holdout.
     pub periods: Vec<FitPeriod>,
+    /// Version of this document's layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format_version: Option<u32>,
+    /// How to fit the same file again the same way (docs/provenance.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 /// The optimiser's record.

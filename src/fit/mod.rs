@@ -346,12 +346,15 @@ pub struct PeriodRow {
     pub calibration: bool,
 }
 
-/// Actual against expected repeat transactions per time unit, over
+/// Actual against expected repeat transactions per tracking period (one
+/// time unit, or several for very long data: `Summary::period_units`), over
 /// calibration and holdout, for the calibration cohort.
 pub fn tracking(model: Model, p: &[f64], s: &data::Summary) -> Vec<PeriodRow> {
     let data_end = (s.last_day - s.origin_day + 1) as f64 / s.unit_days;
     let k = s.period_repeats.len();
-    let ends: Vec<f64> = (1..=k).map(|i| (i as f64).min(data_end)).collect();
+    let ends: Vec<f64> = (1..=k)
+        .map(|i| (i as f64 * s.period_units).min(data_end))
+        .collect();
     let cum = expected_cumulative(model, p, &s.cohort_starts(), &ends);
     let cal_end = s.cal_end_time();
     let mut rows = Vec::with_capacity(k);

@@ -17,6 +17,15 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::data::Accumulator;
 use crate::error::{Error, Result};
+use crate::input::excerpt;
+
+/// The largest amount one row may have: far above any purchase, and small
+/// enough that the sum of every row of the largest file loyalsim reads stays
+/// finite (so a fit never writes `inf`).
+pub const MAX_AMOUNT: f64 = 1e12;
+
+/// Characters of a field quoted in a message.
+const SHOWN: usize = 40;
 
 /// How to read the file.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,7 +187,8 @@ fn find_columns(headers: &csv::StringRecord, name: &str, o: &ReadOptions) -> Res
     let found = || {
         headers
             .iter()
-            .map(|h| format!("\"{}\"", h.trim_start_matches('\u{feff}')))
+            .take(20)
+            .map(|h| format!("\"{}\"", excerpt(h.trim_start_matches('\u{feff}'), SHOWN)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -333,16 +343,21 @@ fn parse_row<'r>(
     }
     let ds = field(cols.date, dcol)?;
     let date = parse_date(ds, o.date_format.as_deref()).ok_or_else(|| {
-        format!("cannot read the date \"{ds}\" in column \"{dcol}\" ({date_hint})")
+        format!(
+            "cannot read the date \"{}\" in column \"{dcol}\" ({date_hint})",
+            excerpt(ds, SHOWN)
+        )
     })?;
     let amount = match cols.amount {
         None => 0.0,
         Some(i) => {
-            let s = field(i, acol)?;
-            let v = parse_amount(s, o.decimal_comma).ok_or_else(|| {
+            let raw = field(i, acol)?;
+            // Quoted in messages: a huge field or number is cut short.
+            let s = &excerpt(raw, SHOWN);
+            let v = parse_amount(raw, o.decimal_comma).ok_or_else(|| {
                 if o.decimal_comma {
                     format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12,50 or 1.234,50, as --decimal-comma says)")
-                } else if parse_amount(s, true).is_some() {
+                } else if parse_amount(raw, true).is_some() {
                     format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12.50; for decimal commas give --decimal-comma)")
                 } else {
                     format!("cannot read the amount \"{s}\" in column \"{acol}\" (expected a number like 12.50)")
@@ -356,6 +371,12 @@ fn parse_row<'r>(
             if v < 0.0 {
                 return Err(format!(
                     "negative amount {s} in column \"{acol}\" (returns and refunds are not purchases; remove them first)"
+                ));
+            }
+            if v > MAX_AMOUNT {
+                return Err(format!(
+                    "the amount {s} in column \"{acol}\" is larger than {MAX_AMOUNT:e}, the largest \
+                     amount loyalsim reads (sums of such amounts would overflow)"
                 ));
             }
             v

@@ -70,6 +70,21 @@ pub struct PurchaseFacts {
     pub points_awarded: f64,
 }
 
+/// What a member's hooks have used of the operations budget
+/// (`script::budget`): Rhai operations and hook calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub ops: u64,
+    pub calls: u64,
+}
+
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, o: Usage) {
+        self.ops = self.ops.saturating_add(o.ops);
+        self.calls = self.calls.saturating_add(o.calls);
+    }
+}
+
 /// Constants about the customer a hook state is created for.
 #[derive(Debug, Clone, Copy)]
 pub struct CustomerInfo<'a> {
@@ -202,6 +217,19 @@ pub trait Hooks: Send + Sync {
         m: &MemberFacts,
         t: f64,
     ) -> Result<ScriptIncentive, HookError>;
+    /// What the hooks of the member with state `s` have used so far.
+    fn usage(&self, _s: &HookState) -> Usage {
+        Usage::default()
+    }
+    /// The group-level operations budget: operations allowed to hooks that
+    /// made `calls` calls in all (`None`: no budget).
+    fn allowance(&self, _calls: u64) -> Option<u64> {
+        None
+    }
+    /// Where the hooks come from, for messages (a script's path).
+    fn source(&self) -> String {
+        String::new()
+    }
 }
 
 /// A shared handle to a program's hooks, kept in the scenario.

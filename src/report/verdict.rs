@@ -375,6 +375,7 @@ mod tests {
     fn results(currency: &str, programs: Vec<ProgramResult>) -> Results {
         Results {
             loyalsim_version: "0.0.0".into(),
+            format_version: 1,
             scenario: "Olga's boutique".into(),
             seed: 7,
             replications: 200,
@@ -386,6 +387,7 @@ mod tests {
             programs,
             assumptions: vec![],
             value_of_information: None,
+            provenance: None,
         }
     }
 

@@ -89,11 +89,12 @@ impl Cx<'_> {
     /// A finite number within `bound`; `what` names it in the message ("a probability").
     pub(crate) fn num(&self, v: &Num, bound: Bound, what: &str) -> Result<f64> {
         let x = *v.get_ref();
+        let shown = crate::input::number(x);
         if !x.is_finite() {
             return Err(self.err(
                 &v.span(),
                 format!(
-                    "`{x}` is not a finite number. expected {what} {}",
+                    "`{shown}` is not a finite number. expected {what} {}",
                     bound.describe()
                 ),
             ));
@@ -102,7 +103,7 @@ impl Cx<'_> {
             return Err(self.err(
                 &v.span(),
                 format!(
-                    "`{x}` is out of range. expected {what} {}",
+                    "`{shown}` is out of range. expected {what} {}",
                     bound.describe()
                 ),
             ));

@@ -5,19 +5,22 @@
 //! Only `start` is used; `customer` must be present so a file of the wrong
 //! kind is caught, but ids are not interpreted. Extra columns are ignored.
 
+use crate::provenance::{FileDigest, Hashing};
 use std::path::Path;
 
-/// Read the start times, sorted ascending. The error is a sentence naming the
-/// file (as resolved) and, for a bad row, its line.
-pub(crate) fn read(path: &Path) -> Result<Vec<f64>, String> {
+/// Read the start times, sorted ascending, and the file's digest (for
+/// provenance). The error is a sentence naming the file (as resolved) and,
+/// for a bad row, its line.
+pub(crate) fn read(path: &Path) -> Result<(Vec<f64>, FileDigest), String> {
     let shown = path.display();
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => format!("cohort file `{shown}` not found"),
-        _ => format!("cannot read cohort file `{shown}`: {e}"),
+    // Capped: a cohort of /dev/zero must fail at once, not fill memory.
+    let file = crate::input::open_capped(path, crate::input::COHORT).map_err(|e| match e {
+        crate::input::ReadError::NotFound => format!("cohort file `{shown}` not found"),
+        e => format!("cannot read cohort file `{shown}`: {e}"),
     })?;
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(file);
+        .from_reader(Hashing::new(file));
     let headers = rdr
         .headers()
         .map_err(|e| format!("cannot read cohort file `{shown}`: {e}"))?
@@ -45,8 +48,19 @@ pub(crate) fn read(path: &Path) -> Result<Vec<f64>, String> {
         }
         starts.push(start);
     }
+    // Hash what is left after the last record (a trailing comment or blank lines).
+    let mut hashing = rdr.into_inner();
+    std::io::copy(&mut hashing, &mut std::io::sink())
+        .map_err(|e| format!("cannot read cohort file `{shown}`: {e}"))?;
     starts.sort_by(f64::total_cmp);
-    Ok(starts)
+    Ok((
+        starts,
+        FileDigest {
+            role: "cohort".into(),
+            path: shown.to_string(),
+            sha256: hashing.hex(),
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -63,7 +77,12 @@ mod tests {
     #[test]
     fn reads_and_sorts_start_times() {
         let f = write("customer,start\na,3.5\nb, 0\nc,1\n");
-        assert_eq!(read(f.path()).expect("valid"), vec![0.0, 1.0, 3.5]);
+        let (starts, digest) = read(f.path()).expect("valid");
+        assert_eq!(starts, vec![0.0, 1.0, 3.5]);
+        assert_eq!(
+            digest.sha256,
+            crate::provenance::sha256_hex(b"customer,start\na,3.5\nb, 0\nc,1\n")
+        );
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use crate::model::response::Response;
 pub use dist::{Basket, Dist, Dropout};
 pub use error::ScenarioError;
 pub(crate) use suggest::did_you_mean;
-pub use validate::{Override, load_file, load_str, load_str_with_overrides};
+pub use validate::{Override, load_file, load_file_with_text, load_str, load_str_with_overrides};
 
 use std::path::PathBuf;
 
@@ -114,6 +114,8 @@ pub struct Population {
     /// With `cohort = "file.csv"`: each initial customer's join time, sorted
     /// ascending, one per customer. `None`: everyone is there at t = 0.
     pub cohort: Option<Vec<f64>>,
+    /// The cohort file read (its path and SHA-256), for provenance.
+    pub cohort_source: Option<crate::provenance::FileDigest>,
 }
 
 impl Population {

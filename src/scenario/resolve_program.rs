@@ -324,15 +324,15 @@ fn stamps(cx: &Cx<'_>, s: &RawStamps, business: &Business) -> Result<Stamps> {
 
 fn script(cx: &Cx<'_>, s: &RawScript, sim: &Simulation) -> Result<ScriptSpec> {
     let file = cx.dir.join(s.file.get_ref());
-    let source = std::fs::read_to_string(&file).map_err(|e| {
+    let source = crate::input::read_text(&file, crate::input::SCRIPT).map_err(|e| {
         cx.err(
             &s.file.span(),
-            match e.kind() {
-                std::io::ErrorKind::NotFound => format!(
+            match e {
+                crate::input::ReadError::NotFound => format!(
                     "script file `{}` not found. expected a path relative to the scenario file's folder",
                     file.display()
                 ),
-                _ => format!("cannot read script file `{}`: {e}", file.display()),
+                e => format!("script file `{}`: {e}", file.display()),
             },
         )
     })?;

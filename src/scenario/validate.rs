@@ -19,6 +19,7 @@ use super::{
 };
 use crate::model::assumptions::Assumption;
 use serde::Deserialize;
+use std::ops::Range;
 use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -35,13 +36,21 @@ pub struct Override {
 ///
 /// Messages name the file exactly as `path` is given, so a relative path stays relative.
 pub fn load_file(path: &Path) -> Result<Scenario> {
-    let src = std::fs::read_to_string(path).map_err(|e| {
-        ScenarioError::new(match e.kind() {
-            std::io::ErrorKind::NotFound => format!("{}: scenario file not found", path.display()),
-            _ => format!("{}: cannot read scenario: {e}", path.display()),
+    load_file_with_text(path).map(|(sc, _)| sc)
+}
+
+/// [`load_file`], also returning the text read (for provenance).
+pub fn load_file_with_text(path: &Path) -> Result<(Scenario, String)> {
+    let src = crate::input::read_text(path, crate::input::SCENARIO).map_err(|e| {
+        ScenarioError::new(match e {
+            crate::input::ReadError::NotFound => {
+                format!("{}: scenario file not found", path.display())
+            }
+            e => e.message(path),
         })
     })?;
-    load_str(&src, Some(path))
+    let sc = load_str(&src, Some(path))?;
+    Ok((sc, src))
 }
 
 /// Load and validate scenario text; `path` is used in messages and to resolve relative files.
@@ -136,7 +145,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         Some(list) => resolve_program::programs(cx, list, &sim, &business)?,
         None => Vec::new(),
     };
-    workload(cx, &sim, &population, acquisition.as_ref())?;
+    workload(cx, raw, &sim, &population, acquisition.as_ref())?;
     Ok(Scenario {
         name,
         path: path.map(Path::to_path_buf),
@@ -164,40 +173,103 @@ const MAX_GROWTH_EXPONENT: f64 = 20.0;
 /// Refuse scenarios whose expected amount of work is out of reach, before
 /// anything runs (a purchase rate of 1e12, a million organic arrivals per
 /// day for years, word of mouth compounding without a market to saturate).
+/// The message points at the key most out of the ordinary ([`culprit`]),
+/// with its line and column.
 fn workload(
     cx: &Cx<'_>,
+    raw: &RawScenario,
     sim: &Simulation,
     pop: &Population,
     acq: Option<&Acquisition>,
 ) -> Result<()> {
-    let fail = |msg: String| Err(ScenarioError::new(format!("{}: {msg}", cx.origin.label)));
-    let mean_rate = pop.mean_purchase_rate();
+    let raw_acq = raw.acquisition.as_ref().map(|a| a.get_ref());
     if let Some(a) = acq {
         let growth = a.referral_rate * a.referral_conversion * sim.horizon;
         if a.market_size.is_none() && growth > MAX_GROWTH_EXPONENT {
-            return fail(format!(
-                "acquisition: word of mouth without a market size grows like e^({growth:.0}) over the horizon. expected `acquisition.market_size` (the potential customers), or a smaller referral_rate × referral_conversion × horizon (at most {MAX_GROWTH_EXPONENT})"
-            ));
+            let span = raw_acq
+                .and_then(|r| r.referral_rate.as_ref().map(|v| v.span()))
+                .or_else(|| raw.acquisition.as_ref().map(|a| a.span()))
+                .unwrap_or_else(|| raw.simulation.get_ref().horizon.span());
+            return Err(cx.err(&span, format!(
+                "word of mouth without a market size grows like e^({growth:.0}) over the horizon. expected `acquisition.market_size` (the potential customers), or a smaller referral_rate × referral_conversion × horizon (at most {MAX_GROWTH_EXPONENT})"
+            )));
         }
     }
     let arrivals = acq.map_or(0.0, |a| {
         a.organic * sim.horizon + a.market_size.unwrap_or(0.0)
     });
-    let events = (pop.customers as f64 + arrivals) * mean_rate * sim.horizon;
+    let events = (pop.customers as f64 + arrivals) * pop.mean_purchase_rate() * sim.horizon;
     if !(events <= MAX_EVENTS) {
-        return fail(format!(
+        let span = culprit(raw, sim, pop, arrivals);
+        return Err(cx.err(&span, format!(
             "this scenario would simulate about {events:.1e} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
             sim.time_unit.as_str()
-        ));
+        )));
     }
     let mean_basket: f64 = pop.segments.iter().map(|s| s.share * s.basket.mean()).sum();
     let revenue = events * mean_basket;
     if !(revenue <= MAX_MONEY) {
-        return fail(format!(
+        // The segment whose baskets bring the most money.
+        let segs = raw.population.get_ref().segment.get_ref();
+        let span = pop
+            .segments
+            .iter()
+            .zip(segs)
+            .max_by(|(a, _), (b, _)| {
+                (a.share * a.basket.mean()).total_cmp(&(b.share * b.basket.mean()))
+            })
+            .map_or_else(|| raw.population.span(), |(_, r)| r.get_ref().basket.span());
+        return Err(cx.err(&span, format!(
             "the expected revenue per replication ({revenue:.1e}) is beyond what sums of money can hold exactly (at most {MAX_MONEY:.0e}). check the segments' basket values and the size of the population"
-        ));
+        )));
     }
     Ok(())
+}
+
+/// Where an excessive workload comes from: whichever of the number of
+/// customers, the largest segment purchase rate, the horizon and the
+/// arrivals is furthest above an ordinary value (100,000 customers, one
+/// purchase per time unit, 100 time units, 100,000 arrivals).
+fn culprit(raw: &RawScenario, sim: &Simulation, pop: &Population, arrivals: f64) -> Range<usize> {
+    let rp = raw.population.get_ref();
+    let customers_span = rp
+        .customers
+        .as_ref()
+        .map(|c| c.span())
+        .or_else(|| rp.cohort.as_ref().map(|c| c.span()))
+        .unwrap_or_else(|| raw.population.span());
+    let (rate, rate_span) = pop
+        .segments
+        .iter()
+        .zip(rp.segment.get_ref())
+        .map(|(s, r)| {
+            (
+                s.share * s.purchase_rate.mean(),
+                r.get_ref().purchase_rate.span(),
+            )
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .unwrap_or((0.0, raw.population.span()));
+    let arrivals_span = raw.acquisition.as_ref().map(|a| {
+        let r = a.get_ref();
+        r.organic
+            .as_ref()
+            .or(r.market_size.as_ref())
+            .map_or(a.span(), |v| v.span())
+    });
+    let mut candidates = vec![
+        (pop.customers as f64 / 1e5, customers_span),
+        (rate, rate_span),
+        (sim.horizon / 100.0, raw.simulation.get_ref().horizon.span()),
+    ];
+    if let Some(s) = arrivals_span {
+        candidates.push((arrivals / 1e5, s));
+    }
+    candidates
+        .into_iter()
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|c| c.1)
+        .unwrap_or_else(|| raw.simulation.span())
 }
 
 fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
@@ -244,7 +316,10 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
         return Err(cx.err(
             &span,
             format!(
-                "{horizon} / {report_every} gives {periods:.0} report periods. expected at most {MAX_PERIODS:.0}: report less often (a larger `report_every`) or use a longer time unit"
+                "{} / {} gives {} report periods. expected at most {MAX_PERIODS:.0}: report less often (a larger `report_every`) or use a longer time unit",
+                crate::input::number(horizon),
+                crate::input::number(report_every),
+                crate::input::number(periods.round())
             ),
         ));
     }
@@ -270,7 +345,7 @@ fn population(
     };
     let (customers, cohort) = match (&pop.cohort, customers) {
         (Some(file), given) => {
-            let starts =
+            let (starts, digest) =
                 cohort::read(&cx.dir.join(file.get_ref())).map_err(|m| cx.err(&file.span(), m))?;
             let rows = starts.len() as u64;
             if let (Some(n), Some(c)) = (given, &pop.customers) {
@@ -281,7 +356,7 @@ fn population(
                     ));
                 }
             }
-            (rows, Some(starts))
+            (rows, Some((starts, digest)))
         }
         (None, Some(n)) => (n, None),
         (None, None) => {
@@ -353,12 +428,17 @@ fn population(
             ),
         ));
     }
+    let (cohort, cohort_source) = match cohort {
+        Some((times, digest)) => (Some(times), Some(digest)),
+        None => (None, None),
+    };
     let assumptions = resolve_response::assumptions(global, &responses);
     Ok((
         Population {
             customers,
             segments,
             cohort,
+            cohort_source,
         },
         assumptions,
     ))

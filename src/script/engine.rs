@@ -1,7 +1,10 @@
 //! One sandboxed `rhai::Engine` and the compiled AST of one script, shared by
 //! all worker threads of a run (rhai's `sync` feature): no module resolver,
-//! no `eval`, no clock (`no_time`), `print`/`debug` discarded, and limits on
-//! operations, call depth, expression depth and string, array and map sizes.
+//! no `eval`, no `curry` (each curried argument copies all earlier ones: a
+//! quadratic cost the operation count does not see), no clock (`no_time`),
+//! `print`/`debug` discarded, limits on call depth, expression depth and
+//! string, array and map sizes, a cap on the script's size (compiling costs
+//! more than linear time), and the operations budget of `budget.rs`.
 //!
 //! Hooks are called with `call_fn_with_options(eval_ast(false))`, so the
 //! script's top-level statements never run. A member's `member`, `purchase`
@@ -19,6 +22,7 @@
 //! nothing; skipping multiplier calls when nothing changed is not exact (a
 //! hook may draw `ctx.random()` or change `member.state`).
 
+use super::budget::{self, Budget, Trip};
 use super::ctx::{self, CtxObj, Params, ResponseObj};
 use super::errors;
 use super::member::{self, MemberObj};
@@ -26,14 +30,27 @@ use super::purchase::{self, PurchaseObj};
 use crate::model::rng::Stream;
 use crate::programs::hooks::{
     CustomerInfo, HookError, HookState, Hooks, HooksRef, MemberFacts, PurchaseFacts,
-    ScriptIncentive,
+    ScriptIncentive, Usage,
 };
 use crate::scenario::TimeUnit;
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
-/// The sandbox limits (per hook call).
+/// The largest script accepted, in bytes: compiling is superlinear in the
+/// number of functions and variables (8,000 functions take about 0.4 s,
+/// 40,000 over a minute), and no loyalty rule needs more.
+pub const MAX_SCRIPT_BYTES: usize = crate::input::SCRIPT.max_bytes as usize;
+
+/// The most stamps a script may put on a member's card: far above any card,
+/// and far from the integer overflow a built-in card's next stamp would hit.
+pub const MAX_STAMPS: INT = 1_000_000;
+/// The largest points balance a script may set: far above any real
+/// balance, and small enough that sums of many balances stay finite.
+pub const MAX_POINTS: f64 = 1e12;
+
+/// The sandbox limits (per hook call) and the operations budget.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     pub max_operations: u64,
@@ -42,6 +59,7 @@ pub struct Limits {
     pub max_string_size: usize,
     pub max_array_size: usize,
     pub max_map_size: usize,
+    pub budget: Budget,
 }
 
 impl Default for Limits {
@@ -51,8 +69,12 @@ impl Default for Limits {
             max_call_levels: 32,
             max_expr_depth: 64,
             max_string_size: 10_000,
-            max_array_size: 10_000,
-            max_map_size: 10_000,
+            // Rhai walks a whole array or map (nested ones included) after
+            // every function call that returns or changes it, so an
+            // operation on one costs time in proportion to its size.
+            max_array_size: 1_000,
+            max_map_size: 1_000,
+            budget: Budget::default(),
         }
     }
 }
@@ -86,6 +108,10 @@ struct MemberHandles {
     member: Dynamic,
     purchase: Dynamic,
     ctx: Dynamic,
+    /// Operations and hook calls used so far (one thread at a time touches
+    /// a member; atomics only make the handles `Sync`).
+    ops: AtomicU64,
+    calls: AtomicU64,
 }
 
 fn sandbox(lim: &Limits) -> Engine {
@@ -93,8 +119,11 @@ fn sandbox(lim: &Limits) -> Engine {
     e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     e.disable_symbol("eval");
     e.disable_symbol("import");
+    e.disable_symbol("curry");
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
+    // Count every operation, comparators and other callbacks included.
+    e.on_progress(|_| budget::tick().map(|_| Dynamic::UNIT));
     e.set_max_operations(lim.max_operations);
     e.set_max_call_levels(lim.max_call_levels);
     e.set_max_expr_depths(lim.max_expr_depth, lim.max_expr_depth);
@@ -104,6 +133,7 @@ fn sandbox(lim: &Limits) -> Engine {
     member::register(&mut e);
     purchase::register(&mut e);
     ctx::register(&mut e);
+    super::sort::register(&mut e);
     e
 }
 
@@ -148,12 +178,21 @@ impl RhaiHooks {
         time_unit: TimeUnit,
         limits: Limits,
     ) -> Result<RhaiHooks, String> {
+        if source.len() > MAX_SCRIPT_BYTES {
+            return Err(format!(
+                "{}: the script is {} bytes; scripts are limited to {} (compiling a larger one \
+                 could take minutes)",
+                file.display(),
+                source.len(),
+                crate::input::bytes(MAX_SCRIPT_BYTES as u64)
+            ));
+        }
         let mut engine = sandbox(&limits);
         let params = table(params);
         ctx::register_params(&mut engine, &params);
         let ast = engine
             .compile(source)
-            .map_err(|e| errors::syntax(file, &e, &limits))?;
+            .map_err(|e| errors::syntax(file, source, &e, &limits))?;
         // The string interner is one lock shared by all threads; at run time
         // it only costs contention.
         engine.set_max_strings_interned(0);
@@ -191,23 +230,54 @@ impl RhaiHooks {
         })
     }
 
-    fn call(&self, name: &str, args: impl FuncArgs) -> Result<Dynamic, HookError> {
+    /// Call hook `name` for the member `h` within its operations budget.
+    fn call(
+        &self,
+        h: &MemberHandles,
+        name: &str,
+        args: impl FuncArgs,
+    ) -> Result<Dynamic, HookError> {
+        let b = &self.limits.budget;
+        let calls = h.calls.load(Relaxed) + 1;
+        let used = h.ops.load(Relaxed);
+        let left = b.allowance(calls).saturating_sub(used);
+        let (limit, bound) = if left < self.limits.max_operations {
+            (left, Trip::Member)
+        } else {
+            (self.limits.max_operations, Trip::Call)
+        };
         let mut scope = Scope::new();
-        self.engine
-            .call_fn_with_options::<Dynamic>(
+        let (r, u) = budget::metered(limit, bound, b.wall_per_call, || {
+            self.engine.call_fn_with_options::<Dynamic>(
                 CallFnOptions::new().eval_ast(false).rewind_scope(false),
                 &mut scope,
                 &self.ast,
                 name,
                 args,
             )
-            .map_err(|e| {
-                let at = HOOKS
-                    .iter()
-                    .position(|h| h.0 == name)
-                    .map_or(rhai::Position::NONE, |i| self.pos[i]);
-                HookError(errors::runtime(&self.file, name, at, &e, &self.limits))
-            })
+        });
+        h.calls.store(calls, Relaxed);
+        h.ops.store(used + u.ops, Relaxed);
+        let at = HOOKS
+            .iter()
+            .position(|h| h.0 == name)
+            .map_or(rhai::Position::NONE, |i| self.pos[i]);
+        if let Some(trip) = u.tripped {
+            // Also when the call returned normally: the trip may have been
+            // inside a callback whose error Rhai dropped.
+            let pos = r.as_ref().err().map_or(at, |e| errors::position(e, at));
+            let why = match trip {
+                Trip::Call => errors::Stop::Call(self.limits.max_operations),
+                Trip::Member => errors::Stop::Member {
+                    ops: used + u.ops,
+                    calls,
+                    budget: *b,
+                },
+                Trip::Wall => errors::Stop::Wall(b.wall_per_call),
+            };
+            return Err(HookError(errors::stopped(&self.file, name, pos, why)));
+        }
+        r.map_err(|e| HookError(errors::runtime(&self.file, name, at, &e, &self.limits)))
     }
 
     fn handles<'a>(&self, s: &'a HookState) -> Result<&'a MemberHandles, HookError> {
@@ -231,18 +301,34 @@ impl RhaiHooks {
         }
     }
 
-    /// Copy what the script may change back into `m`.
+    /// Copy what the script may change back into `m`, refusing values the
+    /// engine cannot book (see [`MAX_STAMPS`], [`MAX_POINTS`]) and a
+    /// `member.state` grown past `max_map_size` (Rhai checks a map's size
+    /// when it is next passed to a function, not when it is indexed into).
     fn store(&self, h: &MemberHandles, m: &mut MemberFacts, hook: &str) -> Result<(), HookError> {
         if let Some(r) = h.member.read_lock::<MemberObj>() {
-            if !r.points.is_finite() || r.points < 0.0 {
-                return Err(HookError(errors::bad_value(
-                    &self.file,
-                    hook,
-                    &format!("member.points set to {}; expected a number >= 0", r.points),
-                )));
+            let bad = |msg: String| Err(HookError(errors::bad_value(&self.file, hook, &msg)));
+            if !(r.points.is_finite() && (0.0..=MAX_POINTS).contains(&r.points)) {
+                return bad(format!(
+                    "member.points set to {}; expected a number from 0 to {MAX_POINTS:e}",
+                    crate::input::excerpt(&r.points.to_string(), 24)
+                ));
+            }
+            if !(0..=MAX_STAMPS).contains(&r.stamps) {
+                return bad(format!(
+                    "member.stamps set to {}; expected a whole number from 0 to {MAX_STAMPS}",
+                    r.stamps
+                ));
+            }
+            let entries = r.state.read_lock::<Map>().map_or(0, |st| st.len());
+            if entries > self.limits.max_map_size {
+                return bad(format!(
+                    "member.state holds {entries} entries; the limit is {} (max_map_size)",
+                    self.limits.max_map_size
+                ));
             }
             m.points = r.points;
-            m.stamps = r.stamps.max(0);
+            m.stamps = r.stamps;
         }
         Ok(())
     }
@@ -257,7 +343,7 @@ impl RhaiHooks {
         let h = self.handles(s)?;
         self.load(h, m, t);
         let name = HOOKS[i].0;
-        let v = self.call(name, (h.member.clone(), h.ctx.clone()))?;
+        let v = self.call(h, name, (h.member.clone(), h.ctx.clone()))?;
         let x = v
             .as_float()
             .or_else(|_| v.as_int().map(|i| i as f64))
@@ -339,13 +425,30 @@ impl Hooks for RhaiHooks {
             member: Dynamic::from(member).into_shared(),
             purchase: Dynamic::from(PurchaseObj::default()).into_shared(),
             ctx: Dynamic::from(ctx).into_shared(),
+            ops: AtomicU64::new(0),
+            calls: AtomicU64::new(0),
         }))
+    }
+
+    fn allowance(&self, calls: u64) -> Option<u64> {
+        Some(self.limits.budget.allowance(calls))
+    }
+
+    fn source(&self) -> String {
+        self.file.display().to_string()
+    }
+
+    fn usage(&self, s: &HookState) -> Usage {
+        self.handles(s).map_or(Usage::default(), |h| Usage {
+            ops: h.ops.load(Relaxed),
+            calls: h.calls.load(Relaxed),
+        })
     }
 
     fn on_enrol(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
         let h = self.handles(s)?;
         self.load(h, m, t);
-        let _ = self.call("on_enrol", (h.member.clone(), h.ctx.clone()))?;
+        let _ = self.call(h, "on_enrol", (h.member.clone(), h.ctx.clone()))?;
         self.store(h, m, "on_enrol")
     }
 
@@ -366,6 +469,7 @@ impl Hooks for RhaiHooks {
             };
         }
         let _ = self.call(
+            h,
             "on_purchase",
             (h.member.clone(), h.purchase.clone(), h.ctx.clone()),
         )?;
@@ -381,12 +485,14 @@ impl Hooks for RhaiHooks {
                     ),
                 )));
             }
-            let ok = |x: f64| x.is_finite() && x >= 0.0;
+            let ok = |x: f64| x.is_finite() && (0.0..=MAX_POINTS).contains(&x);
             if !ok(r.reward_cost) || !ok(r.points_awarded) {
                 return Err(HookError(errors::bad_value(
                     &self.file,
                     "on_purchase",
-                    "reward(cost) and award_points(n) need finite numbers >= 0",
+                    &format!(
+                        "reward(cost) and award_points(n) need numbers from 0 to {MAX_POINTS:e}"
+                    ),
                 )));
             }
             p.discount = r.discount;
@@ -400,7 +506,7 @@ impl Hooks for RhaiHooks {
     fn on_period(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
         let h = self.handles(s)?;
         self.load(h, m, t);
-        let _ = self.call("on_period", (h.member.clone(), h.ctx.clone()))?;
+        let _ = self.call(h, "on_period", (h.member.clone(), h.ctx.clone()))?;
         self.store(h, m, "on_period")
     }
 
@@ -425,7 +531,7 @@ impl Hooks for RhaiHooks {
     ) -> Result<ScriptIncentive, HookError> {
         let h = self.handles(s)?;
         self.load(h, m, t);
-        let v = self.call("incentive", (h.member.clone(), h.ctx.clone()))?;
+        let v = self.call(h, "incentive", (h.member.clone(), h.ctx.clone()))?;
         let bad = |what: String| HookError(errors::bad_value(&self.file, "incentive", &what));
         let Some(map) = v.read_lock::<Map>() else {
             return Err(bad(format!(
@@ -499,5 +605,104 @@ fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, Ho
         Ok(x)
     } else {
         Err(bad(format!("`{k}` is {x}; expected a finite number >= 0")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Response;
+    use std::time::Duration;
+
+    fn hooks(src: &str, limits: Limits) -> RhaiHooks {
+        RhaiHooks::new(
+            Path::new("t.rhai"),
+            src,
+            &toml::Table::new(),
+            TimeUnit::Week,
+            limits,
+        )
+        .unwrap()
+    }
+
+    fn enrol(h: &RhaiHooks) -> (HookState, Result<(), HookError>) {
+        let response = Response::default();
+        let habits = crate::model::habits::Habits::fixed(1.0, 10.0);
+        let who = CustomerInfo {
+            segment: 0,
+            segment_name: "all",
+            response: &response,
+            mean_basket: 10.0,
+            referred: false,
+            habits: &habits,
+        };
+        let st = h.new_state(
+            &who,
+            Stream::new(1, 0, 0, crate::model::rng::Purpose::Script),
+        );
+        let mut m = MemberFacts {
+            purchases: 0,
+            spend: 0.0,
+            segment: 0,
+            tenure: 0.0,
+            referred: false,
+            points: 0.0,
+            stamps: 0,
+        };
+        let r = h.on_enrol(&st, &mut m, 0.0);
+        (st, r)
+    }
+
+    #[test]
+    fn the_wall_clock_guard_stops_a_slow_call_and_says_it_is_a_last_resort() {
+        let limits = Limits {
+            budget: Budget {
+                wall_per_call: Duration::ZERO,
+                ..Budget::default()
+            },
+            ..Limits::default()
+        };
+        let h = hooks(
+            "fn on_enrol(member, ctx) { let n = 0; while n < 100000 { n += 1; } }",
+            limits,
+        );
+        let e = enrol(&h).1.unwrap_err().0;
+        assert!(e.starts_with("t.rhai:1:"), "{e}");
+        assert!(
+            e.contains("stopped by the wall-clock guard") && e.contains("last resort"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_member_budget_counts_calls_and_operations_exactly() {
+        let limits = Limits {
+            budget: Budget {
+                reserve: 100,
+                per_call: 10,
+                ..Budget::default()
+            },
+            ..Limits::default()
+        };
+        // A short hook: well within the allowance, counted per call.
+        let h = hooks("fn on_enrol(member, ctx) { let x = 1; }", limits);
+        let (st, r) = enrol(&h);
+        r.unwrap();
+        let u = h.usage(&st);
+        assert_eq!(u.calls, 1);
+        assert!(u.ops > 0 && u.ops < 10, "{u:?}");
+        // A loop of ~300 operations passes 100 + 10.
+        let h = hooks(
+            "fn on_enrol(member, ctx) { let n = 0; while n < 100 { n += 1; } }",
+            limits,
+        );
+        let (st, r) = enrol(&h);
+        let e = r.unwrap_err().0;
+        assert!(e.contains("operations budget"), "{e}");
+        assert_eq!(
+            h.usage(&st).ops,
+            111,
+            "stopped at the first operation past 110"
+        );
     }
 }

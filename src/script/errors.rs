@@ -3,9 +3,11 @@
 //! (naming the limit and its value), or any other runtime error (type
 //! mismatch, missing property or function, arithmetic error).
 
+use super::budget::Budget;
 use super::engine::Limits;
 use rhai::{EvalAltResult, ParseError, Position};
 use std::path::Path;
+use std::time::Duration;
 
 fn at(file: &Path, pos: Position) -> String {
     match (pos.line(), pos.position()) {
@@ -15,9 +17,23 @@ fn at(file: &Path, pos: Position) -> String {
     }
 }
 
-/// A syntax error found when compiling.
-pub fn syntax(file: &Path, e: &ParseError, lim: &Limits) -> String {
+/// A syntax error found when compiling `source`.
+pub fn syntax(file: &Path, source: &str, e: &ParseError, lim: &Limits) -> String {
+    let word = |w: &str| {
+        let (Some(l), Some(c)) = (e.position().line(), e.position().position()) else {
+            return false;
+        };
+        source
+            .lines()
+            .nth(l - 1)
+            .and_then(|line| line.get(c - 1..))
+            .is_some_and(|rest| rest.starts_with(w))
+    };
     let detail = match e.err_type() {
+        _ if word("curry") => "`curry` is not available in loyalsim scripts: each curried value \
+                               copies all the earlier ones, a cost the operations budget cannot \
+                               see; pass the values as function arguments instead"
+            .to_string(),
         rhai::ParseErrorType::ExprTooDeep => format!(
             "expression nested too deeply (limit max_expr_depth = {})",
             lim.max_expr_depth
@@ -44,18 +60,7 @@ pub fn runtime(
     e: &EvalAltResult,
     lim: &Limits,
 ) -> String {
-    // The innermost error carries the position inside the script.
-    let mut e = e;
-    let mut pos = e.position();
-    while let EvalAltResult::ErrorInFunctionCall(_, _, inner, p) = e {
-        if !p.is_none() {
-            pos = *p;
-        }
-        e = inner;
-        if !e.position().is_none() {
-            pos = e.position();
-        }
-    }
+    let (e, mut pos) = innermost(e);
     let detail = match e {
         EvalAltResult::ErrorRuntime(v, _) => format!("script error (throw): {v}"),
         EvalAltResult::ErrorTooManyOperations(_) => format!(
@@ -89,6 +94,67 @@ pub fn runtime(
     if pos.is_none() {
         pos = hook_pos;
     }
+    format!("{}: {detail} (in {hook})", at(file, pos))
+}
+
+/// The innermost error of a chain of function calls, and the position
+/// inside the script closest to it.
+fn innermost(e: &EvalAltResult) -> (&EvalAltResult, Position) {
+    let mut e = e;
+    let mut pos = e.position();
+    while let EvalAltResult::ErrorInFunctionCall(_, _, inner, p) = e {
+        if !p.is_none() {
+            pos = *p;
+        }
+        e = inner;
+        if !e.position().is_none() {
+            pos = e.position();
+        }
+    }
+    (e, pos)
+}
+
+/// Where in the script `e` happened (`fallback` if Rhai does not say).
+pub fn position(e: &EvalAltResult, fallback: Position) -> Position {
+    let (_, pos) = innermost(e);
+    if pos.is_none() { fallback } else { pos }
+}
+
+/// Why a hook call was stopped by loyalsim's own meter (`budget.rs`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stop {
+    /// More than `max_operations` in one call (callbacks included).
+    Call(u64),
+    /// The member's hooks used more than their allowance.
+    Member {
+        ops: u64,
+        calls: u64,
+        budget: Budget,
+    },
+    /// The wall-clock guard.
+    Wall(Duration),
+}
+
+/// A hook call stopped at `pos` for `why`.
+pub fn stopped(file: &Path, hook: &str, pos: Position, why: Stop) -> String {
+    let detail = match why {
+        Stop::Call(max) => format!(
+            "limit exceeded: too many operations in one hook call (max_operations = {max}); \
+             is there a loop that never ends?"
+        ),
+        Stop::Member { ops, calls, budget } => format!(
+            "limit exceeded: operations budget: this member's hooks used {ops} operations in \
+             {calls} calls, more than {} per call on average plus {} (docs/scripting.md, \
+             \"Operations budget\"); does a loop do more work than it needs?",
+            budget.per_call, budget.reserve
+        ),
+        Stop::Wall(d) => format!(
+            "stopped by the wall-clock guard: one hook call ran for more than {} s. this guard \
+             is a last resort and depends on this machine's speed; the operations budget did not \
+             stop the call, so it probably spends its time on large arrays, maps or strings",
+            d.as_secs_f64()
+        ),
+    };
     format!("{}: {detail} (in {hook})", at(file, pos))
 }
 

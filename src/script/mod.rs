@@ -5,12 +5,18 @@
 //! - `engine.rs`: the sandboxed engine, its limits, compilation and hook calls.
 //! - `member.rs`, `purchase.rs`, `ctx.rs`: one registration file per object a
 //!   hook receives.
+//! - `budget.rs`: the operations budget (per call, per member, per group).
+//! - `sort.rs`: `sort`, `order` and `dedup` with a comparator, so that the
+//!   comparator's errors (and the budget) are not swallowed.
 //! - `errors.rs`: classifies Rhai errors and renders them as `FILE:LINE:COL: ...`.
 
+pub mod budget;
 mod ctx;
 pub mod engine;
 pub mod errors;
 mod member;
 mod purchase;
+mod sort;
 
+pub use budget::Budget;
 pub use engine::{Limits, RhaiHooks, compile};

@@ -17,6 +17,10 @@ use serde::{Deserialize, Serialize};
 pub struct Results {
     /// Version of loyalsim that wrote the document.
     pub loyalsim_version: String,
+    /// Layout version of this document (`provenance::FORMAT_VERSION`; 0
+    /// when read from a document older than the field).
+    #[serde(default)]
+    pub format_version: u32,
     /// The scenario's name (`simulation.name`).
     pub scenario: String,
     /// The random seed; the same scenario and seed give the same document.
@@ -43,6 +47,11 @@ pub struct Results {
     /// until the assumption-uncertainty analysis runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_of_information: Option<ValueOfInformation>,
+    /// Where the results come from and how to re-run them (set by the
+    /// command that writes the document; absent in a sweep's runs, whose
+    /// sweep.json carries it once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
 }
 
 /// Response parameters in force for one segment.
@@ -170,14 +179,91 @@ pub struct Roi {
 pub struct Period {
     /// End of the period, in time units.
     pub end: f64,
-    /// Every series of [`PERIOD_SERIES`], plus for programs compared with a
-    /// control the paired differences of [`INCREMENTAL_SERIES`]
+    /// Every period series (docs/outputs.md), plus for programs compared
+    /// with a control their paired differences
     /// (`incremental_cumulative_profit`, `incremental_active_customers`).
     #[serde(flatten)]
     pub series: IndexMap<String, Band>,
 }
 
+/// Most report periods a document may have (as a scenario may ask for).
+const MAX_PERIODS: usize = 100_000;
+
 impl Results {
+    /// Check that a document read back (by `loyalsim report`) could have
+    /// been written by loyalsim: a positive horizon and report period, at
+    /// least one replication and one program, periods ending in order inside
+    /// the horizon, and every summary's interval and percentiles in order.
+    /// The first problem is returned as `PATH: problem`.
+    pub fn check(&self) -> Result<(), String> {
+        let ok = |x: f64| x.is_finite();
+        if !(ok(self.horizon) && self.horizon > 0.0) {
+            return Err(format!(
+                "horizon: {} is not a positive number",
+                self.horizon
+            ));
+        }
+        if !(ok(self.report_every) && self.report_every > 0.0 && self.report_every <= self.horizon)
+        {
+            return Err(format!(
+                "report_every: {} is not a positive number up to the horizon",
+                self.report_every
+            ));
+        }
+        if self.replications == 0 {
+            return Err("replications: 0; a run has at least one".into());
+        }
+        if !(0.0..=1.0).contains(&self.gross_margin) {
+            return Err(format!(
+                "gross_margin: {} is not in [0, 1]",
+                self.gross_margin
+            ));
+        }
+        if self.programs.is_empty() {
+            return Err("programs: empty; a run has at least one arm".into());
+        }
+        for (i, p) in self.programs.iter().enumerate() {
+            let at = format!("programs[{i}] ({})", p.name);
+            for (m, s) in &p.summary {
+                check_summary(s).map_err(|e| format!("{at}.summary.{m}: {e}"))?;
+            }
+            if let Some(v) = &p.vs_baseline {
+                for (m, s) in &v.metrics {
+                    check_summary(s).map_err(|e| format!("{at}.vs_baseline.{m}: {e}"))?;
+                }
+                if !(0.0..=1.0).contains(&v.p_better) {
+                    return Err(format!(
+                        "{at}.vs_baseline.p_better: {} is not a share",
+                        v.p_better
+                    ));
+                }
+            }
+            if p.periods.len() > MAX_PERIODS {
+                return Err(format!("{at}.periods: more than {MAX_PERIODS}"));
+            }
+            let mut prev = 0.0;
+            for (k, per) in p.periods.iter().enumerate() {
+                let slack = 1e-9 * self.horizon;
+                if !(ok(per.end) && per.end > prev && per.end <= self.horizon + slack) {
+                    return Err(format!(
+                        "{at}.periods[{k}].end: {} does not follow {prev} inside the horizon {}",
+                        per.end, self.horizon
+                    ));
+                }
+                prev = per.end;
+                for (name, b) in &per.series {
+                    if !(ok(b.mean) && ok(b.p05) && ok(b.p95) && b.p05 <= b.p95) {
+                        return Err(format!(
+                            "{at}.periods[{k}].{name}: p05 {} and p95 {} are not an interval",
+                            b.p05, b.p95
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The control's results, if the scenario has one.
     pub fn baseline(&self) -> Option<&ProgramResult> {
         self.programs
@@ -226,6 +312,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
         .collect();
     let results = Results {
         loyalsim_version: crate::VERSION.to_string(),
+        format_version: crate::provenance::FORMAT_VERSION,
         scenario: sc.name.clone(),
         seed: sc.simulation.seed,
         replications: sc.simulation.replications,
@@ -245,6 +332,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
                 response: response_map(&s.response),
             })
             .collect(),
+        provenance: None,
     };
     let replications = Replications {
         metrics: METRICS.iter().map(|m| m.to_string()).collect(),
@@ -259,6 +347,32 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
             .collect(),
     };
     (results, replications)
+}
+
+/// A summary's numbers are finite, its interval and percentiles in order.
+fn check_summary(s: &Summary) -> Result<(), String> {
+    let all = [s.mean, s.sd, s.ci95[0], s.ci95[1], s.p05, s.p50, s.p95];
+    if !all.iter().all(|x| x.is_finite()) {
+        return Err("a number is not finite".into());
+    }
+    // Computed in floating point: allow rounding in the last digits.
+    let le = |a: f64, b: f64| a <= b + 1e-9 * (1.0 + a.abs().max(b.abs()));
+    if s.sd < 0.0 {
+        return Err(format!("sd {} is negative", s.sd));
+    }
+    if !(le(s.ci95[0], s.mean) && le(s.mean, s.ci95[1])) {
+        return Err(format!(
+            "ci95 [{}, {}] is inverted or does not hold the mean {}",
+            s.ci95[0], s.ci95[1], s.mean
+        ));
+    }
+    if !(le(s.p05, s.p50) && le(s.p50, s.p95)) {
+        return Err(format!(
+            "percentiles p05 {} <= p50 {} <= p95 {} are out of order",
+            s.p05, s.p50, s.p95
+        ));
+    }
+    Ok(())
 }
 
 fn response_map(r: &Response) -> IndexMap<String, f64> {

@@ -5,6 +5,7 @@
 //! `sweep.csv` and `replications.csv`. Progress goes to stderr.
 
 use crate::error::{Error, Result};
+use crate::provenance::Provenance;
 use crate::scenario::{self, Override, Scenario, ScenarioError};
 use crate::sweep::expand::{self, Grid, describe};
 use crate::sweep::files::{self, Assembler, Manifest, PointState, PointText};
@@ -37,14 +38,20 @@ pub struct Plan {
     /// Name of the scenario without overrides.
     pub name: String,
     pub replications: Option<u32>,
+    /// What sweep.json records to re-run the sweep.
+    pub provenance: Provenance,
 }
 
 impl Plan {
     /// Read and expand the sweep and validate every point.
     pub fn new(path: &Path, sets: &[String], replications: Option<u32>) -> Result<Plan> {
-        let src = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("{}: cannot read scenario: {e}", path.display())))?;
-        let base = scenario::load_str(&src, Some(path))?;
+        let src = crate::input::read_text(path, crate::input::SCENARIO)
+            .map_err(|e| Error::input(e.message(path)))?;
+        let mut base = scenario::load_str(&src, Some(path))?;
+        if let Some(r) = replications {
+            base.simulation.replications = r;
+        }
+        let provenance = provenance(&base, path, &src, sets, replications);
         let file_axes = expand::sweep_table(&src, &path.display().to_string())?;
         let cli_axes = sets
             .iter()
@@ -59,6 +66,7 @@ impl Plan {
             inputs: Vec::new(),
             name: base.name,
             replications,
+            provenance,
         };
         plan.inputs = plan.validate()?;
         plan.hash =
@@ -111,8 +119,38 @@ impl Plan {
             keys: self.grid.keys(),
             points: self.grid.len(),
             shard: shard.to_string(),
+            format_version: crate::provenance::FORMAT_VERSION,
+            provenance: Some(self.provenance.clone()),
+            checksum: String::new(),
         }
     }
+}
+
+/// The provenance of a sweep: the base scenario (before any point's
+/// values), the `--set` arguments as given, and the command that re-runs it
+/// (the shard is left out: every shard, and their merge, carry the same).
+fn provenance(
+    base: &Scenario,
+    path: &Path,
+    src: &str,
+    sets: &[String],
+    replications: Option<u32>,
+) -> Provenance {
+    let q = crate::provenance::shell_quote;
+    let mut command = format!("loyalsim sweep {}", q(&path.display().to_string()));
+    for s in sets {
+        command.push_str(&format!(" --set {}", q(s)));
+    }
+    if let Some(r) = replications {
+        command.push_str(&format!(" --replications {r}"));
+    }
+    Provenance::of_scenario(
+        base,
+        &path.display().to_string(),
+        src,
+        sets.to_vec(),
+        command,
+    )
 }
 
 /// What a sweep run did.
@@ -218,6 +256,8 @@ pub fn run(o: &Options) -> Result<Outcome> {
         done += 1;
     }
     asm.finish()?;
+    // What killed runs left behind (ours are all renamed into place by now).
+    files::remove_stale_temporaries(&o.out);
     // The report only for the whole sweep: a shard's would show part of the
     // grid; `loyalsim merge` writes it for sharded sweeps.
     if o.shard.n == 1 {

@@ -459,7 +459,7 @@ mod tests {
     fn err(r: Result<impl std::fmt::Debug>) -> String {
         match r.unwrap_err() {
             Error::Input(m) => m,
-            Error::Other(m) => panic!("expected an input error, got {m}"),
+            other => panic!("expected an input error, got {other}"),
         }
     }
 

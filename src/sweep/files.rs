@@ -2,22 +2,30 @@
 //! `merge`:
 //!
 //! ```text
-//! DIR/shard.json            manifest: version, sweep hash, keys, points, shard K/N
+//! DIR/shard.json            manifest: version, sweep hash, keys, points, shard K/N,
+//!                           provenance, and its own SHA-256 (`checksum`)
 //! DIR/points/00017.json     one run: {"sweep", "index", "point", ...results}
 //! DIR/points/00017.csv      that run's rows of sweep.csv (no header)
 //! DIR/points/00017.replications.csv   its rows of replications.csv (no header)
-//! DIR/sweep.json            every run of the shard, in point order
+//! DIR/points/00017.sha256   the SHA-256 of the three, as `sha256sum -c` reads it
+//! DIR/sweep.json            provenance + every run of the shard, in point order
 //! DIR/sweep.csv             header + every point's rows, in point order
 //! DIR/replications.csv      header + every point's replication rows, in point order
 //! ```
 //!
-//! Point files are written atomically (CSVs first, JSON last: the JSON marks a
-//! finished point). The final files are assembled by copying the point files'
-//! text in order, never by re-parsing numbers, so a merged sweep is
-//! byte-identical to an unsharded one and memory does not grow with the
-//! number of points.
+//! Point files are written atomically (the CSVs, then the JSON, then the
+//! checksums: the `.sha256` file marks a finished point). A point is reused
+//! (by a resumed sweep or by `merge`) only when its files still have the
+//! SHA-256 recorded when they were written, so an edited or truncated point
+//! is recomputed or refused, never copied. The manifest carries a SHA-256 of
+//! its other fields for the same reason. The final files are assembled by
+//! copying the point files' text in order, never by re-parsing numbers, so a
+//! merged sweep is byte-identical to an unsharded one and memory does not
+//! grow with the number of points.
 
 use crate::error::{Error, Result};
+use crate::input::ReadError;
+use crate::provenance::{Provenance, sha256_hex};
 use crate::report::csv::{self, CsvText};
 use crate::report::output;
 use crate::report::tidy::{self, POINT_COLUMN, REPLICATION_COLUMNS, SUMMARY_COLUMNS};
@@ -40,6 +48,9 @@ pub const POINTS: &str = "points";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub loyalsim_version: String,
+    /// Layout version of the sweep's documents (`provenance::FORMAT_VERSION`).
+    #[serde(default)]
+    pub format_version: u32,
     /// Hash of the scenario text, the axes, `--replications` and what the
     /// points read besides the text (`sweep::sweep_hash`).
     pub sweep: String,
@@ -49,6 +60,12 @@ pub struct Manifest {
     pub points: usize,
     /// `K/N`; `1/1` for an unsharded or merged sweep.
     pub shard: String,
+    /// Where the sweep comes from and how to re-run it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// SHA-256 of the manifest's JSON with this field empty ([`Manifest::digest`]).
+    #[serde(default)]
+    pub checksum: String,
 }
 
 impl Manifest {
@@ -56,27 +73,54 @@ impl Manifest {
     pub fn shard(&self) -> Result<Shard> {
         Shard::parse(&self.shard)
     }
+
+    /// The SHA-256 of the manifest without its checksum.
+    pub fn digest(&self) -> String {
+        let bare = Manifest {
+            checksum: String::new(),
+            ..self.clone()
+        };
+        sha256_hex(serde_json::to_string(&bare).unwrap_or_default().as_bytes())
+    }
 }
 
 /// Read `DIR/shard.json` (`Ok(None)` if it does not exist).
 pub fn read_manifest(dir: &Path) -> Result<Option<Manifest>> {
     let p = dir.join(MANIFEST);
-    let text = match std::fs::read_to_string(&p) {
+    let text = match crate::input::read_text(&p, crate::input::MANIFEST) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::other(format!("cannot read {}: {e}", p.display()))),
+        Err(ReadError::NotFound) => return Ok(None),
+        Err(e) if e.is_input() => return Err(Error::input(e.message(&p))),
+        Err(e) => return Err(Error::other(e.message(&p))),
     };
-    serde_json::from_str(&text).map(Some).map_err(|e| {
+    let m: Manifest = serde_json::from_str(&text).map_err(|e| {
         Error::input(format!(
             "{}: not a loyalsim sweep manifest: {e}",
             p.display()
         ))
-    })
+    })?;
+    if m.checksum != m.digest() {
+        return Err(Error::input(format!(
+            "{}: the manifest was changed after loyalsim wrote it (its checksum does not match{}); \
+             rerun the sweep into a new folder",
+            p.display(),
+            if m.checksum.is_empty() {
+                ": it has none, so an older loyalsim wrote it"
+            } else {
+                ""
+            }
+        )));
+    }
+    Ok(Some(m))
 }
 
-/// Write `DIR/shard.json` atomically.
+/// Write `DIR/shard.json` atomically, with its checksum.
 pub fn write_manifest(dir: &Path, m: &Manifest) -> Result<()> {
-    let mut s = serde_json::to_string_pretty(m).map_err(|e| Error::other(e.to_string()))?;
+    let m = Manifest {
+        checksum: m.digest(),
+        ..m.clone()
+    };
+    let mut s = serde_json::to_string_pretty(&m).map_err(|e| Error::other(e.to_string()))?;
     s.push('\n');
     output::write_atomic(dir, MANIFEST, s.as_bytes())
 }
@@ -172,7 +216,19 @@ pub fn replication_rows(index: usize, point: &[Override], reps: &Replications) -
     w.finish()
 }
 
-/// Write point `index`'s files atomically (the CSVs first, then the JSON).
+/// The `.sha256` text of a point: one `sha256sum` line per file.
+fn point_sums(index: usize, p: &PointText) -> String {
+    let s = stem(index);
+    format!(
+        "{}  {s}.json\n{}  {s}.csv\n{}  {s}.replications.csv\n",
+        sha256_hex(p.json.as_bytes()),
+        sha256_hex(p.csv.as_bytes()),
+        sha256_hex(p.replications.as_bytes())
+    )
+}
+
+/// Write point `index`'s files atomically (the CSVs, then the JSON, then
+/// their checksums, which mark the point finished).
 pub fn write_point(dir: &Path, index: usize, p: &PointText) -> Result<()> {
     let points = dir.join(POINTS);
     let s = stem(index);
@@ -182,7 +238,45 @@ pub fn write_point(dir: &Path, index: usize, p: &PointText) -> Result<()> {
         &format!("{s}.replications.csv"),
         p.replications.as_bytes(),
     )?;
-    output::write_atomic(&points, &format!("{s}.json"), p.json.as_bytes())
+    output::write_atomic(&points, &format!("{s}.json"), p.json.as_bytes())?;
+    output::write_atomic(
+        &points,
+        &format!("{s}.sha256"),
+        point_sums(index, p).as_bytes(),
+    )
+}
+
+/// Remove the temporary files (`.NAME.PID.tmp`) that killed runs left in
+/// `dir` and its points folder. Called after a run or merge succeeded, when
+/// none of ours is left.
+pub fn remove_stale_temporaries(dir: &Path) {
+    for d in [dir.to_path_buf(), dir.join(POINTS)] {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') && name.ends_with(".tmp") && e.path().is_file() {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
+/// Point files (`NNNNN.json`) in `dir`'s points folder, counted without
+/// reading them (to check a manifest's point count cheaply).
+pub fn count_point_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join(POINTS)).map_or(0, |entries| {
+        entries
+            .flatten()
+            .filter(|e| {
+                let n = e.file_name();
+                let n = n.to_string_lossy();
+                n.len() == 10 && n.ends_with(".json") && n[..5].bytes().all(|b| b.is_ascii_digit())
+            })
+            .count()
+    })
 }
 
 /// A finished point: its JSON, its rows of `sweep.csv` and of `replications.csv`.
@@ -206,15 +300,20 @@ pub enum PointState {
 pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
     let points = dir.join(POINTS);
     let jp = points.join(format!("{}.json", stem(index)));
-    let json = match std::fs::read_to_string(&jp) {
+    let json = match crate::input::read_text(&jp, crate::input::POINT) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return PointState::Missing,
-        Err(e) => return PointState::Stale(format!("cannot read {}: {e}", jp.display())),
+        Err(ReadError::NotFound) => return PointState::Missing,
+        Err(e) => return PointState::Stale(e.message(&jp)),
     };
     let read_csv = |name: String| {
         let p = points.join(name);
-        std::fs::read_to_string(&p)
-            .map_err(|_| PointState::Stale(format!("{} is missing", p.display())))
+        match crate::input::read_text(&p, crate::input::POINT) {
+            Ok(t) => Ok(t),
+            Err(ReadError::NotFound) => {
+                Err(PointState::Stale(format!("{} is missing", p.display())))
+            }
+            Err(e) => Err(PointState::Stale(e.message(&p))),
+        }
     };
     let csv = match read_csv(format!("{}.csv", stem(index))) {
         Ok(t) => t,
@@ -224,6 +323,35 @@ pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
         Ok(t) => t,
         Err(state) => return state,
     };
+    let sp = points.join(format!("{}.sha256", stem(index)));
+    match crate::input::read_text(&sp, crate::input::POINT) {
+        Ok(sums)
+            if sums
+                == point_sums(
+                    index,
+                    &PointText {
+                        json: json.clone(),
+                        csv: csv.clone(),
+                        replications: replications.clone(),
+                    },
+                ) => {}
+        Ok(_) => {
+            return PointState::Stale(format!(
+                "{} or its .csv was changed or cut short after it was written (its SHA-256 \
+                 differs from {})",
+                jp.display(),
+                sp.display()
+            ));
+        }
+        Err(ReadError::NotFound) => {
+            return PointState::Stale(format!(
+                "{} has no checksums ({} is missing): unfinished, or written by an older loyalsim",
+                jp.display(),
+                sp.display()
+            ));
+        }
+        Err(e) => return PointState::Stale(e.message(&sp)),
+    }
     match serde_json::from_str::<PointHeader>(&json) {
         Ok(h) if h.sweep == hash && h.index == index => PointState::Done(PointText {
             json,
@@ -290,6 +418,9 @@ impl Drop for Streamed {
 pub struct SweepHead {
     /// Version of loyalsim that wrote the sweep.
     pub loyalsim_version: String,
+    /// Layout version of the sweep's documents.
+    #[serde(default)]
+    pub format_version: u32,
     /// The sweep's identity: a hash of the scenario text, the swept values,
     /// `--replications` and the files the scenario reads. Shards of one
     /// sweep share it.
@@ -304,6 +435,9 @@ pub struct SweepHead {
     /// for a whole sweep.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// Where the sweep comes from and how to re-run it (docs/provenance.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
 }
 
 /// The whole `sweep.json` (written in pieces by [`Assembler`]; this type
@@ -347,11 +481,13 @@ impl Assembler {
         let mut replications = Streamed::create(dir, "replications.csv")?;
         let head = SweepHead {
             loyalsim_version: m.loyalsim_version.clone(),
+            format_version: m.format_version,
             sweep: m.sweep.clone(),
             scenario: m.scenario.clone(),
             keys: m.keys.clone(),
             points: m.points,
             shard: (m.shard != "1/1").then(|| m.shard.clone()),
+            provenance: m.provenance.clone(),
         };
         // The head's own pretty JSON, left open for the runs.
         let text = serde_json::to_string_pretty(&head).map_err(|e| Error::other(e.to_string()))?;
@@ -411,6 +547,9 @@ mod tests {
             keys: vec!["a".into(), "program[x,y].z".into()],
             points: 2,
             shard: "1/1".into(),
+            format_version: 1,
+            provenance: None,
+            checksum: String::new(),
         }
     }
 

@@ -116,7 +116,50 @@ pub fn check(mut inputs: Vec<Input>) -> Result<Vec<Input>> {
     Ok(inputs)
 }
 
+/// Check that every input holds every point of its shard, finished and
+/// unchanged (SHA-256 as written), before anything is written. Stops at
+/// the first point missing (counting the rest from the folder's files), so
+/// a manifest claiming millions of points fails at once.
+fn check_points(inputs: &[Input], hash: &str, total: usize) -> Result<()> {
+    if total == 0 {
+        return Err(Error::input(format!(
+            "{}: the manifest says the sweep has 0 points; a sweep has at least one",
+            inputs[0].dir.join(files::MANIFEST).display()
+        )));
+    }
+    for i in inputs {
+        for p in i.shard.indices(total) {
+            match files::read_point(&i.dir, p, hash) {
+                PointState::Done(_) => {}
+                PointState::Missing => {
+                    let expected = i.shard.count(total);
+                    let missing = expected.saturating_sub(files::count_point_files(&i.dir));
+                    return Err(Error::input(format!(
+                        "{} (shard {}) is unfinished: {} of its {expected} points are missing (first: point {p}); rerun that shard to finish it",
+                        i.dir.display(),
+                        i.shard,
+                        missing.max(1),
+                    )));
+                }
+                PointState::Stale(why) => {
+                    return Err(Error::input(format!(
+                        "{} (shard {}): point {p} cannot be merged: {why}; rerun that shard (it \
+                         recomputes such points)",
+                        i.dir.display(),
+                        i.shard
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Merge the shard folders `args` into `out`. Returns the number of points.
+///
+/// Everything is written into a temporary folder beside `out` and moved
+/// into place at the end: `out` holds the whole merged sweep or is left as
+/// it was.
 pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
     let inputs = check(
         args.iter()
@@ -125,23 +168,16 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
     )?;
     let m = &inputs[0].manifest;
     let (hash, total, n) = (m.sweep.clone(), m.points, inputs[0].shard.n);
-    // Every point must be finished before anything is written.
-    for i in &inputs {
-        let missing: Vec<usize> = i
-            .shard
-            .indices(total)
-            .filter(|&p| !matches!(files::read_point(&i.dir, p, &hash), PointState::Done(_)))
-            .collect();
-        if let Some(first) = missing.first() {
+    for i in &inputs[1..] {
+        if i.manifest.points != total || i.manifest.keys != m.keys {
             return Err(Error::input(format!(
-                "{} (shard {}) is unfinished: {} of its {} points are missing (first: point {first}); rerun that shard to finish it",
-                i.dir.display(),
-                i.shard,
-                missing.len(),
-                i.shard.count(total)
+                "{} and {} disagree on the sweep's points or keys; they are not shards of one sweep",
+                inputs[0].dir.display(),
+                i.dir.display()
             )));
         }
     }
+    check_points(&inputs, &hash, total)?;
     let out_c = std::fs::canonicalize(out).ok();
     for i in &inputs {
         if out_c.is_some() && std::fs::canonicalize(&i.dir).ok() == out_c {
@@ -151,8 +187,8 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
             )));
         }
     }
-    crate::report::output::ensure_dir(&out.join(files::POINTS))?;
-    if let Some(old) = files::read_manifest(out)?
+    if out.is_dir()
+        && let Some(old) = files::read_manifest(out)?
         && old.sweep != hash
     {
         return Err(Error::input(format!(
@@ -160,24 +196,95 @@ pub fn merge(args: &[PathBuf], out: &Path) -> Result<usize> {
             out.display()
         )));
     }
+    if out.exists() && !out.is_dir() {
+        return Err(Error::input(format!(
+            "--out {} is a file; choose a folder",
+            out.display()
+        )));
+    }
+    let tmp = Staging::new(out)?;
     let mut merged = m.clone();
     merged.shard = Shard::ALL.to_string();
-    files::write_manifest(out, &merged)?;
-    let mut asm = Assembler::create(out, &merged)?;
+    files::write_manifest(&tmp.dir, &merged)?;
+    let mut asm = Assembler::create(&tmp.dir, &merged)?;
     for p in 0..total {
         let owner = &inputs[Shard::owner(p, n).k - 1];
         let PointState::Done(text) = files::read_point(&owner.dir, p, &hash) else {
-            return Err(Error::other(format!(
-                "{}: point {p} disappeared during the merge",
+            return Err(Error::input(format!(
+                "{}: point {p} changed during the merge; nothing was written",
                 owner.dir.display()
             )));
         };
-        files::write_point(out, p, &text)?;
+        files::write_point(&tmp.dir, p, &text)?;
         asm.add(&text)?;
     }
     asm.finish()?;
-    crate::sweep::charts::write(out, &|s| eprintln!("{s}"))?;
+    crate::sweep::charts::write(&tmp.dir, &|s| eprintln!("{s}"))?;
+    tmp.publish()?;
     Ok(total)
+}
+
+/// A temporary folder beside the output folder, removed unless published.
+struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    published: bool,
+}
+
+impl Staging {
+    fn new(out: &Path) -> Result<Staging> {
+        let name = out
+            .file_name()
+            .map_or_else(|| "merge".into(), |n| n.to_string_lossy().into_owned());
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        crate::report::output::ensure_dir(&parent)?;
+        let dir = parent.join(format!(".{name}.merge-{}.tmp", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        crate::report::output::ensure_dir(&dir.join(files::POINTS))?;
+        Ok(Staging {
+            dir,
+            out: out.to_path_buf(),
+            published: false,
+        })
+    }
+
+    /// Move the finished folder into place: `out` did not exist or was
+    /// empty, or held this same sweep (an earlier merge), which is replaced.
+    fn publish(mut self) -> Result<()> {
+        let fail = |e: std::io::Error| {
+            Error::other(format!(
+                "cannot move the merged sweep into {}: {e}",
+                self.out.display()
+            ))
+        };
+        if self.out.is_dir() {
+            let empty = std::fs::read_dir(&self.out).map_err(fail)?.next().is_none();
+            if empty {
+                std::fs::remove_dir(&self.out).map_err(fail)?;
+            } else {
+                let old = self.dir.with_extension("old");
+                std::fs::rename(&self.out, &old).map_err(fail)?;
+                std::fs::rename(&self.dir, &self.out).map_err(fail)?;
+                self.published = true;
+                let _ = std::fs::remove_dir_all(&old);
+                return Ok(());
+            }
+        }
+        std::fs::rename(&self.dir, &self.out).map_err(fail)?;
+        self.published = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -194,6 +301,9 @@ mod tests {
                 keys: vec!["k".into()],
                 points: 6,
                 shard: shard.into(),
+                format_version: 1,
+                provenance: None,
+                checksum: String::new(),
             },
             shard: Shard::parse(shard).unwrap(),
         }

@@ -27,6 +27,7 @@ pub fn scenario(
             gross_margin: 0.4,
         },
         population: Population {
+            cohort_source: None,
             customers,
             segments: vec![Segment {
                 name: "all".into(),
