@@ -7,6 +7,7 @@ Examples:
   loyalsim run scenarios/boutique.toml --replications 1000 --out results
   loyalsim run scenarios/boutique.toml --format csv > summary.csv
   loyalsim run scenarios/boutique.toml --format json --quiet > results.json
+  loyalsim run scenarios/boutique.toml --set response.goal_gradient=0.1
 
 --out DIR writes results.json, summary.csv, periods.csv, replications.csv,
 results.xlsx, the charts and report.html (docs/outputs.md).";
@@ -14,7 +15,8 @@ results.xlsx, the charts and report.html (docs/outputs.md).";
 pub const VALIDATE: &str = "\
 Examples:
   loyalsim validate scenarios/boutique.toml
-  loyalsim validate my-shop.toml && loyalsim run my-shop.toml";
+  loyalsim validate my-shop.toml && loyalsim run my-shop.toml
+  loyalsim validate scenarios/boutique.toml --set simulation.horizon=36";
 
 pub const INIT: &str = "\
 Examples:

@@ -37,10 +37,15 @@ pub struct RunArgs {
     /// Print nothing on stderr (no progress, no notes).
     #[arg(long)]
     pub quiet: bool,
+    /// What-if: set one scenario key for this run (the sweep's key syntax, one
+    /// value), e.g. --set response.goal_gradient=0.1. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
-    let (mut sc, text) = crate::scenario::load_file_with_text(&args.scenario)?;
+    let overrides = what_ifs(&args.set)?;
+    let (mut sc, text) = crate::scenario::load_file_with_overrides(&args.scenario, &overrides)?;
     if let Some(n) = args.replications {
         sc.simulation.replications = n;
     }
@@ -48,7 +53,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         sc.simulation.seed = s;
     }
     let (mut results, reps) = simulate(&sc, args.threads, args.quiet)?;
-    results.provenance = Some(provenance(&sc, &args.scenario, &text, &[]));
+    results.provenance = Some(provenance(&sc, &args.scenario, &text, &args.set));
     if let Some(dir) = &args.out {
         write_outputs(dir, &results, &reps)?;
         if !args.quiet {
@@ -60,6 +65,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
         Format::Json => report::json(&results),
         Format::Csv => report::csv::summary(&results)?,
     })
+}
+
+/// Parse the `--set KEY=VALUE` what-ifs of `run` and `validate`.
+pub fn what_ifs(set: &[String]) -> Result<Vec<crate::scenario::Override>> {
+    set.iter()
+        .map(|a| crate::sweep::expand::parse_what_if(a))
+        .collect()
 }
 
 /// The provenance of a run of `sc` (loaded from `file`, text `text`, with

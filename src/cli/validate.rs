@@ -7,10 +7,14 @@ use std::path::PathBuf;
 pub struct ValidateArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
+    /// What-if: set one scenario key before checking (as `run --set`). Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 pub fn run(args: &ValidateArgs) -> Result<()> {
-    let s = crate::scenario::load_file(&args.scenario)?;
+    let overrides = super::run::what_ifs(&args.set)?;
+    let (s, _) = crate::scenario::load_file_with_overrides(&args.scenario, &overrides)?;
     super::emit(&format!(
         "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)\n",
         args.scenario.display(),

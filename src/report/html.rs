@@ -273,7 +273,7 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
     }
     let cur = escape(r.currency.trim());
     let per = escape(&verdict::horizon(r));
-    let deciding = compared.iter().any(|p| verdict::deciding(p).is_some());
+    let deciding = compared.iter().any(|p| verdict::deciding(r, p).is_some());
     let _ = writeln!(
         h,
         "<div class=\"table-wrap\"><table class=\"decision\">\n<thead><tr><th>Program</th>\
@@ -328,7 +328,7 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
             let _ = write!(
                 row,
                 "<td class=\"deciding\">{}</td>",
-                verdict::deciding(p).map_or("–".to_string(), |d| escape(&d))
+                verdict::deciding(r, p).map_or("–".to_string(), |d| escape(&d))
             );
         }
         row.push_str("</tr>\n");
@@ -443,6 +443,10 @@ fn table(h: &mut String, r: &Results, palette: &Palette) {
 
 fn assumptions(h: &mut String, r: &Results) {
     let _ = writeln!(h, "<h2 id=\"assumptions\">Assumptions in force</h2>");
+    if !r.assumptions.is_empty() {
+        assumption_list(h, r);
+        return;
+    }
     let _ = writeln!(
         h,
         "<p>Business: gross margin {} of list price (cost of goods is the rest). Every program \
@@ -451,7 +455,7 @@ fn assumptions(h: &mut String, r: &Results) {
          the documented default):</p>",
         percent0(r.gross_margin)
     );
-    if r.assumptions.is_empty() {
+    if r.segment_response.is_empty() {
         let _ = writeln!(h, "<p class=\"note\">No response parameters recorded.</p>");
         return;
     }
@@ -464,7 +468,7 @@ fn assumptions(h: &mut String, r: &Results) {
             .map(|(_, v)| *v)
     };
     let mut keys: Vec<&String> = Vec::new();
-    for seg in &r.assumptions {
+    for seg in &r.segment_response {
         for k in seg.response.keys() {
             if !keys.contains(&k) {
                 keys.push(k);
@@ -476,7 +480,7 @@ fn assumptions(h: &mut String, r: &Results) {
         "<div class=\"table-wrap\"><table class=\"assume\">\n<thead><tr><th>Parameter</th>\
          <th>What it does</th>"
     );
-    for seg in &r.assumptions {
+    for seg in &r.segment_response {
         let _ = write!(h, "<th>{}</th>", escape(&seg.segment));
     }
     let _ = writeln!(
@@ -492,7 +496,7 @@ fn assumptions(h: &mut String, r: &Results) {
             escape(k),
             escape(meaning)
         );
-        for seg in &r.assumptions {
+        for seg in &r.segment_response {
             match seg.response.get(k) {
                 Some(v) => {
                     let changed = default.is_some_and(|d| (d - v).abs() > 1e-12);
@@ -510,6 +514,58 @@ fn assumptions(h: &mut String, r: &Results) {
             h,
             "<td>{}</td><td class=\"src\">{}</td></tr>",
             default.map_or("–".to_string(), number),
+            escape(source)
+        );
+    }
+    let _ = writeln!(h, "</tbody></table></div>");
+}
+
+/// The response parameters as the run used them: each uncertain one with
+/// its range (drawn once per run, shared by every program), each fixed one
+/// with its value.
+fn assumption_list(h: &mut String, r: &Results) {
+    let _ = writeln!(
+        h,
+        "<p>Business: gross margin {} of list price (cost of goods is the rest). Every program \
+         is compared with no program on the same simulated customers. How customers respond to \
+         a program is not known exactly: each uncertain parameter below was drawn afresh in \
+         every run (the same value for every program in that run), so the verdicts above \
+         include what we do not know about customers as well as chance. Durations are in \
+         {}s.</p>",
+        percent0(r.gross_margin),
+        escape(&r.time_unit)
+    );
+    let _ = writeln!(
+        h,
+        "<div class=\"table-wrap\"><table class=\"assume\">\n<thead><tr><th>Parameter</th>\
+         <th>What it does</th><th>Value<span class=\"sub\">fixed, or 90% of runs between \
+         (median)</span></th><th>From</th><th>Source of the default</th></tr></thead>\n<tbody>"
+    );
+    for a in &r.assumptions {
+        let bare = a.key.rsplit('.').next().unwrap_or(&a.key);
+        let (meaning, source) = response_doc(bare);
+        let value = if a.fixed {
+            format!("fixed at {}", number(a.p50))
+        } else {
+            format!("{} to {} ({})", number(a.p05), number(a.p95), number(a.p50))
+        };
+        let from = match (a.documented, a.fixed) {
+            (true, false) => "documented range",
+            (true, true) => "documented default",
+            (false, _) => "the scenario",
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td>{}</td><td{}>{}</td><td>{from}</td>\
+             <td class=\"src\">{}</td></tr>",
+            escape(&a.key),
+            escape(meaning),
+            if a.documented {
+                ""
+            } else {
+                " class=\"changed\""
+            },
+            escape(&value),
             escape(source)
         );
     }

@@ -157,6 +157,39 @@ pub fn render(r: &Results) -> String {
     if r.programs.iter().any(|p| p.vs_baseline.is_some()) {
         out.push('\n');
         out.push_str(&legend(r));
+        out.push_str(&verdicts(r, &comparisons));
     }
+    out
+}
+
+/// Each program's verdict, what we do not know about customers included
+/// (one paragraph per program, wrapped at 100 columns).
+fn verdicts(r: &Results, rows: &[ComparisonRow<'_>]) -> String {
+    let mut out = String::from("\nVerdicts (chance and the uncertain assumptions together):\n");
+    for (p, row) in r.programs.iter().zip(rows) {
+        if let Some(w) = crate::report::verdict::in_words(r, p) {
+            out.push_str("  ");
+            out.push_str(&wrap(&format!("{}: {w}", row.program), 98, "      "));
+        }
+    }
+    out
+}
+
+/// Wrap `text` at `width` columns; continuation lines start with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = indent.to_string();
+        } else if !line.is_empty() && !line.ends_with(indent) {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
     out
 }

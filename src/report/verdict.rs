@@ -187,13 +187,15 @@ pub fn deciding_key(p: &ProgramResult) -> Option<&str> {
 }
 
 /// The deciding assumption in words, e.g. "depends on goal_gradient: pays if
-/// it is above 0.07 (extra profit -7,554 at its 5th percentile, +36,909 at
-/// its 95th)". `None` when the results carry no sensitivity figures.
-pub fn deciding(p: &ProgramResult) -> Option<String> {
+/// it is above 0.07; the documented range is 0.05 to 0.35 (extra profit
+/// -7,554 at its 5th percentile, +36,909 at its 95th)". `None` when the
+/// results carry no sensitivity figures.
+pub fn deciding(r: &Results, p: &ProgramResult) -> Option<String> {
     let v = p.vs_baseline.as_ref()?;
     let key = deciding_key(p)?;
     let s = v.sensitivity.iter().find(|s| s.key == key);
     let depends = v.verdict.as_deref() == Some("depends");
+    let value = crate::report::charts::tornado::key_value;
     let range = |s: &crate::stats::results::Sensitivity| {
         format!(
             "extra profit {} at its 5th percentile, {} at its 95th",
@@ -201,25 +203,59 @@ pub fn deciding(p: &ProgramResult) -> Option<String> {
             signed(s.profit_at_p95)
         )
     };
-    let value = crate::report::charts::tornado::key_value;
-    Some(match (s, depends) {
-        (Some(s), _) if s.break_even.is_some() => {
-            let be = s.break_even.unwrap_or_default();
-            let side = if s.profit_at_p95 >= s.profit_at_p05 {
-                "above"
+    // "the documented range is 0.05 to 0.35" (5th to 95th percentile).
+    let span = r.assumptions.iter().find(|a| a.key == key).map(|a| {
+        format!(
+            "; {} is {} to {}",
+            if a.documented {
+                "the documented range"
             } else {
-                "below"
-            };
+                "the range given in the scenario"
+            },
+            value(a.p05),
+            value(a.p95)
+        )
+    });
+    let span = span.unwrap_or_default();
+    let lead = if depends { "depends on " } else { "" };
+    Some(match s {
+        Some(s) if s.break_even.is_some() => {
+            let be = v.break_even.or(s.break_even).unwrap_or_default();
+            let above = v
+                .pays_above
+                .or(s.pays_above)
+                .unwrap_or(s.profit_at_p95 >= s.profit_at_p05);
+            let side = if above { "above" } else { "below" };
             format!(
-                "{}{key}: pays if it is {side} {} ({})",
-                if depends { "depends on " } else { "" },
+                "{lead}{key}: pays if it is {side} {}{span} ({})",
                 value(be),
                 range(s)
             )
         }
-        (Some(s), true) => format!("depends on {key} ({})", range(s)),
-        (Some(s), false) => format!("most sensitive to {key} ({})", range(s)),
-        (None, _) => format!("depends on {key}"),
+        Some(s) if depends => format!("depends on {key}{span} ({})", range(s)),
+        Some(s) => format!("most sensitive to {key}{span} ({})", range(s)),
+        None => format!("depends on {key}{span}"),
+    })
+}
+
+/// A program's verdict in words, as the terminal table prints it under the
+/// comparison: "likely pays" only when it beats no program in at least 90%
+/// of runs and no assumption flips it, "likely loses" at 10% or less, and
+/// otherwise what it depends on. `None` for the control.
+pub fn in_words(r: &Results, p: &ProgramResult) -> Option<String> {
+    let v = p.vs_baseline.as_ref()?;
+    let beats = format!("beats no program in {} of runs", share_of_runs(v.p_better));
+    let word = match tag(p)? {
+        (_, "Likely pays") => format!("likely pays ({beats})"),
+        (_, "Likely loses") => format!("likely loses ({beats})"),
+        _ => match deciding(r, p) {
+            Some(d) if v.verdict.as_deref() == Some("depends") => format!("{d}; {beats}"),
+            _ => format!("depends on chance: {beats}, and no assumption decides it"),
+        },
+    };
+    Some(match &v.caution {
+        Some(c) => format!("{word}. Caution: {c}"),
+        None => word,
     })
 }
 
@@ -386,6 +422,7 @@ mod tests {
             gross_margin: 0.45,
             programs,
             assumptions: vec![],
+            segment_response: vec![],
             value_of_information: None,
             provenance: None,
         }

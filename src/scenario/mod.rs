@@ -22,7 +22,10 @@ pub use crate::model::response::Response;
 pub use dist::{Basket, Dist, Dropout};
 pub use error::ScenarioError;
 pub(crate) use suggest::did_you_mean;
-pub use validate::{Override, load_file, load_file_with_text, load_str, load_str_with_overrides};
+pub use validate::{
+    Override, load_file, load_file_with_overrides, load_file_with_text, load_str,
+    load_str_with_overrides,
+};
 
 use std::path::PathBuf;
 

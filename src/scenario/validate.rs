@@ -41,6 +41,11 @@ pub fn load_file(path: &Path) -> Result<Scenario> {
 
 /// [`load_file`], also returning the text read (for provenance).
 pub fn load_file_with_text(path: &Path) -> Result<(Scenario, String)> {
+    load_file_with_overrides(path, &[])
+}
+
+/// Load a scenario file with `--set` overrides; returns the file's text too.
+pub fn load_file_with_overrides(path: &Path, set: &[Override]) -> Result<(Scenario, String)> {
     let src = crate::input::read_text(path, crate::input::SCENARIO).map_err(|e| {
         ScenarioError::new(match e {
             crate::input::ReadError::NotFound => {
@@ -49,7 +54,7 @@ pub fn load_file_with_text(path: &Path) -> Result<(Scenario, String)> {
             e => e.message(path),
         })
     })?;
-    let sc = load_str(&src, Some(path))?;
+    let sc = load_str_with_overrides(&src, Some(path), set)?;
     Ok((sc, src))
 }
 

@@ -5,6 +5,7 @@
 //! and the uncertainty analysis (sensitivity to the drawn assumptions, value
 //! of information, verdicts).
 
+pub mod assessment;
 pub mod cdf;
 pub mod closed_form;
 pub mod metrics;

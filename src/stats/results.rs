@@ -5,6 +5,7 @@
 
 use crate::engine::{BASELINE, RunOutput};
 use crate::scenario::{Response, Scenario};
+use crate::stats::assessment;
 use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics};
 use crate::stats::replications::{ArmReplications, Replications};
 use crate::stats::summary::{self, Band, Summary};
@@ -41,10 +42,17 @@ pub struct Results {
     /// The control (`baseline`) first when the scenario has one, then every
     /// program in file order.
     pub programs: Vec<ProgramResult>,
-    /// The behavioural assumptions in force, per segment.
-    pub assumptions: Vec<SegmentAssumptions>,
+    /// Every response parameter: fixed, or uncertain with its distribution
+    /// (drawn once per replication) and percentiles. A key one segment sets
+    /// differently is listed as `segment[NAME].key`.
+    #[serde(default, deserialize_with = "assumptions_or_old")]
+    pub assumptions: Vec<AssumptionEntry>,
+    /// The response parameters in force per segment, uncertain ones at their
+    /// point value (the median of a given distribution, else the documented default).
+    #[serde(default)]
+    pub segment_response: Vec<SegmentAssumptions>,
     /// What knowing the assumptions before choosing would be worth; absent
-    /// until the assumption-uncertainty analysis runs.
+    /// without a control or when every assumption is fixed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_of_information: Option<ValueOfInformation>,
     /// Where the results come from and how to re-run them (set by the
@@ -61,6 +69,46 @@ pub struct SegmentAssumptions {
     pub segment: String,
     /// Every response parameter (docs/model.md) and its value.
     pub response: IndexMap<String, f64>,
+}
+
+/// One response parameter as the run used it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssumptionEntry {
+    /// The response key (`goal_gradient`), or `segment[NAME].key` for a
+    /// segment's own value.
+    pub key: String,
+    /// As a scenario would write it: a number when fixed, else an inline
+    /// table such as `{ triangular = { min = 0.05, mode = 0.2, max = 0.4 } }`.
+    /// Durations are in the scenario's time unit.
+    pub distribution: String,
+    pub p05: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// True when the value is the same in every replication.
+    pub fixed: bool,
+    /// True when the scenario did not give the key: its documented default
+    /// (range when uncertain).
+    #[serde(default)]
+    pub documented: bool,
+}
+
+/// Documents written before the list of assumptions held the per-segment
+/// values under `assumptions`; those read as an empty list.
+fn assumptions_or_old<'de, D>(d: D) -> Result<Vec<AssumptionEntry>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    #[allow(dead_code)] // `Old` is matched, never read.
+    enum Either {
+        New(Vec<AssumptionEntry>),
+        Old(Vec<serde::de::IgnoredAny>),
+    }
+    Ok(match Either::deserialize(d)? {
+        Either::New(v) => v,
+        Either::Old(_) => Vec::new(),
+    })
 }
 
 /// Results of one arm (the control or a program).
@@ -127,6 +175,16 @@ pub struct VsBaseline {
     /// assumptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variance_split: Option<VarianceSplit>,
+    /// With a `"depends"` verdict on a key with a break-even: that value,
+    /// and whether the program pays above it (else below).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub break_even: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pays_above: Option<bool>,
+    /// Set when there are too few replications to say which assumption
+    /// matters; says how many would do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caution: Option<String>,
 }
 
 /// How the extra profit against the control moves with one assumption.
@@ -144,6 +202,9 @@ pub struct Sensitivity {
     /// it does not cross inside the key's range.
     #[serde(default)]
     pub break_even: Option<f64>,
+    /// With a break-even: true when the program pays above it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pays_above: Option<bool>,
 }
 
 /// Shares of the variance of extra profit.
@@ -161,6 +222,12 @@ pub struct ValueOfInformation {
     /// Expected value of perfect information on each assumption alone.
     #[serde(default)]
     pub evppi: IndexMap<String, f64>,
+    /// The standard error of each EVPPI (from the regression's residuals).
+    #[serde(default)]
+    pub evppi_se: IndexMap<String, f64>,
+    /// Set when there are too few replications for the EVPPI figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caution: Option<String>,
 }
 
 /// Return on the program's cost.
@@ -323,7 +390,8 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
         gross_margin: sc.business.gross_margin,
         programs,
         value_of_information: None,
-        assumptions: sc
+        assumptions: assessment::assumption_list(sc),
+        segment_response: sc
             .population
             .segments
             .iter()
@@ -334,6 +402,16 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
             .collect(),
         provenance: None,
     };
+    let mut results = results;
+    if let Some(b) = base {
+        let profit = metrics::index("profit");
+        let profits: Vec<Vec<f64>> = per_arm
+            .iter()
+            .map(|reps| reps.iter().map(|r| r.totals[profit]).collect())
+            .collect();
+        results.value_of_information =
+            assessment::assess(sc, run, &profits, b, &mut results.programs);
+    }
     let replications = Replications {
         metrics: METRICS.iter().map(|m| m.to_string()).collect(),
         arms: run
@@ -454,6 +532,9 @@ fn vs_baseline(reps: &[RepMetrics], control: &[RepMetrics], ends: &[f64]) -> VsB
         deciding_key: None,
         sensitivity: Vec::new(),
         variance_split: None,
+        break_even: None,
+        pays_above: None,
+        caution: None,
     }
 }
 

@@ -147,6 +147,23 @@ pub fn parse_set(arg: &str) -> Result<Axis> {
     })
 }
 
+/// Parse one what-if `--set KEY=VALUE` of `run` and `validate`: the sweep's
+/// syntax, one value only.
+pub fn parse_what_if(arg: &str) -> Result<Override> {
+    let axis = parse_set(arg)?;
+    match <[Value; 1]>::try_from(axis.values) {
+        Ok([value]) => Ok(Override {
+            key: axis.key,
+            value,
+        }),
+        Err(values) => Err(Error::input(format!(
+            "--set '{arg}': gives {} values; `run` and `validate` take one value per key \
+             (use `loyalsim sweep` to run several)",
+            values.len()
+        ))),
+    }
+}
+
 /// Parse VALUES: a comma list or `start..end:step`. `origin` names where the
 /// text came from (`--set` or `[sweep]`) in messages.
 pub fn parse_values(key: &str, text: &str, origin: &str) -> Result<Vec<Value>> {
