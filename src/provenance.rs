@@ -13,7 +13,7 @@ use std::io::Read;
 
 /// Version of the layout of the output documents. Raised when a field
 /// changes meaning; fields are only ever added within a version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The SHA-256 of `bytes`, as 64 lowercase hex digits.
 pub fn sha256_hex(bytes: &[u8]) -> String {

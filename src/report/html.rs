@@ -359,6 +359,9 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
     if let Some(p) = verdict::pilot(r) {
         let _ = writeln!(h, "<p class=\"pilot\">{}</p>", escape(&p));
     }
+    if let Some(n) = verdict::too_few(r) {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", escape(&n));
+    }
 }
 
 fn cell_class(x: f64) -> &'static str {

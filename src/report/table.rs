@@ -172,6 +172,10 @@ fn verdicts(r: &Results, rows: &[ComparisonRow<'_>]) -> String {
             out.push_str(&wrap(&format!("{}: {w}", row.program), 98, "      "));
         }
     }
+    if let Some(note) = crate::report::verdict::too_few(r) {
+        out.push('\n');
+        out.push_str(&wrap(&format!("Note: {note}"), 100, ""));
+    }
     out
 }
 
@@ -179,17 +183,33 @@ fn verdicts(r: &Results, rows: &[ComparisonRow<'_>]) -> String {
 fn wrap(text: &str, width: usize, indent: &str) -> String {
     let mut out = String::new();
     let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push_str(line.trim_end());
+    let mut words = 0;
+    for word in text.split_whitespace() {
+        if words > 0 && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
             out.push('\n');
             line = indent.to_string();
-        } else if !line.is_empty() && !line.ends_with(indent) {
+            words = 0;
+        }
+        if words > 0 {
             line.push(' ');
         }
         line.push_str(word);
+        words += 1;
     }
-    out.push_str(line.trim_end());
+    out.push_str(&line);
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_indents_continuations() {
+        assert_eq!(wrap("aa bb cc", 5, "  "), "aa bb\n  cc\n");
+        assert_eq!(wrap("aa bb cc", 80, ""), "aa bb cc\n");
+        assert_eq!(wrap("averylongword x", 4, ""), "averylongword\nx\n");
+    }
 }

@@ -253,10 +253,28 @@ pub fn in_words(r: &Results, p: &ProgramResult) -> Option<String> {
             _ => format!("depends on chance: {beats}, and no assumption decides it"),
         },
     };
-    Some(match &v.caution {
-        Some(c) => format!("{word}. Caution: {c}"),
-        None => word,
-    })
+    Some(word)
+}
+
+/// One note on replications too few for the sensitivity and pilot figures,
+/// naming the largest number any of them asks for. `None` when enough.
+pub fn too_few(r: &Results) -> Option<String> {
+    let needed = r
+        .programs
+        .iter()
+        .filter_map(|p| p.vs_baseline.as_ref()?.replications_needed)
+        .chain(
+            r.value_of_information
+                .as_ref()
+                .and_then(|v| v.replications_needed),
+        )
+        .max()?;
+    Some(format!(
+        "{} replications are too few to say reliably which assumption matters most or what a \
+         pilot is worth; run about {needed} (--replications {needed}) for those figures. The \
+         intervals and the shares of runs won hold as they are.",
+        r.replications
+    ))
 }
 
 /// What to test in a pilot: the assumption whose value is worth most to

@@ -153,6 +153,7 @@ pub fn assess(
                     assumptions: s.variance_split.assumptions,
                 });
                 v.caution = s.caution.as_ref().map(ToString::to_string);
+                v.replications_needed = s.caution.as_ref().map(|c| needed(c.needed));
             }
             None => {
                 v.variance_split = Some(VarianceSplit {
@@ -169,8 +170,13 @@ pub fn assess(
             evppi: voi.evppi,
             evppi_se: voi.evppi_se,
             caution: voi.caution.as_ref().map(ToString::to_string),
+            replications_needed: voi.caution.as_ref().map(|c| needed(c.needed)),
         }
     })
+}
+
+fn needed(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// A distribution as a scenario writes it (an inline TOML value).

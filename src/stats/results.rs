@@ -185,6 +185,9 @@ pub struct VsBaseline {
     /// matters; says how many would do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caution: Option<String>,
+    /// With a caution: about how many replications would do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications_needed: Option<u32>,
 }
 
 /// How the extra profit against the control moves with one assumption.
@@ -228,6 +231,9 @@ pub struct ValueOfInformation {
     /// Set when there are too few replications for the EVPPI figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caution: Option<String>,
+    /// With a caution: about how many replications would do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications_needed: Option<u32>,
 }
 
 /// Return on the program's cost.
@@ -535,6 +541,7 @@ fn vs_baseline(reps: &[RepMetrics], control: &[RepMetrics], ends: &[f64]) -> VsB
         break_even: None,
         pays_above: None,
         caution: None,
+        replications_needed: None,
     }
 }
 
