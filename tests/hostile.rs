@@ -471,7 +471,7 @@ fn sweep_json_carries_provenance() {
     sweep(&out, "1/1");
     let doc: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("sweep.json")).unwrap()).unwrap();
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], loyalsim::provenance::FORMAT_VERSION);
     let p = &doc["provenance"];
     let text = std::fs::read_to_string(SWEEP).unwrap();
     assert_eq!(p["scenario_text"], text.as_str());

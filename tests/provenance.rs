@@ -36,7 +36,10 @@ fn results_name_every_file_read_and_rerun_identically() {
         "json",
         "--quiet",
     ]);
-    assert_eq!(first["format_version"], 1);
+    assert_eq!(
+        first["format_version"],
+        loyalsim::provenance::FORMAT_VERSION
+    );
     let p = &first["provenance"];
     assert_eq!(p["loyalsim_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(p["scenario_file"], file);
@@ -85,7 +88,7 @@ fn fit_json_records_the_transaction_file_and_the_command() {
         .assert()
         .success();
     let doc: Value = serde_json::from_slice(&std::fs::read(out.join("fit.json")).unwrap()).unwrap();
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], loyalsim::provenance::FORMAT_VERSION);
     let p = &doc["provenance"];
     assert_eq!(p["files"][0]["role"], "transactions");
     assert_eq!(p["files"][0]["sha256"], sha_of(file).as_str());

@@ -845,6 +845,7 @@ fn with_sensitivity() -> Results {
         .collect(),
         evppi_se: Default::default(),
         caution: None,
+        replications_needed: None,
     });
     r
 }
