@@ -232,6 +232,15 @@ pub fn deciding(r: &Results, p: &ProgramResult) -> Option<String> {
                 range(s)
             )
         }
+        Some(s) if depends && s.profit_at_p05.signum() == s.profit_at_p95.signum() => {
+            // The key moves it most, but not across zero: the rest is chance.
+            let across = span.trim_start_matches("; ").replacen(" is ", " ", 1);
+            format!(
+                "depends on {key}, but {} across {across} ({})",
+                if s.profit_at_p05 > 0.0 { "pays" } else { "loses" },
+                range(s)
+            )
+        }
         Some(s) if depends => format!("depends on {key}{span} ({})", range(s)),
         Some(s) => format!("most sensitive to {key}{span} ({})", range(s)),
         None => format!("depends on {key}{span}"),
