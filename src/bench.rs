@@ -54,6 +54,7 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
         response: Response::default(),
         assumptions: vec![],
         programs,
+        notes: Default::default(),
     }
 }
 

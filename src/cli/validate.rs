@@ -11,7 +11,7 @@ pub struct ValidateArgs {
 
 pub fn run(args: &ValidateArgs) -> Result<()> {
     let s = crate::scenario::load_file(&args.scenario)?;
-    super::emit(&format!(
+    let mut out = format!(
         "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)\n",
         args.scenario.display(),
         s.population.customers,
@@ -19,5 +19,10 @@ pub fn run(args: &ValidateArgs) -> Result<()> {
         s.programs.len(),
         s.simulation.horizon,
         s.simulation.time_unit.as_str()
-    ))
+    );
+    // Inputs in business terms and the model they were resolved to.
+    for line in &s.notes.resolved {
+        out.push_str(&format!("  {line}\n"));
+    }
+    super::emit(&out)
 }
