@@ -37,10 +37,14 @@ pub struct RunArgs {
     /// Print nothing on stderr (no progress, no notes).
     #[arg(long)]
     pub quiet: bool,
+    /// Treat plausibility warnings as errors (exit code 2, no output).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
     let (mut sc, text) = crate::scenario::load_file_with_text(&args.scenario)?;
+    super::warnings(&sc.notes.warnings, args.strict, args.quiet)?;
     if let Some(n) = args.replications {
         sc.simulation.replications = n;
     }

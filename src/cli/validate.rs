@@ -7,10 +7,14 @@ use std::path::PathBuf;
 pub struct ValidateArgs {
     /// The scenario file (TOML).
     pub scenario: PathBuf,
+    /// Treat plausibility warnings as errors (exit code 2, no output).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &ValidateArgs) -> Result<()> {
     let s = crate::scenario::load_file(&args.scenario)?;
+    super::warnings(&s.notes.warnings, args.strict, false)?;
     let mut out = format!(
         "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)\n",
         args.scenario.display(),

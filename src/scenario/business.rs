@@ -298,6 +298,10 @@ pub(crate) fn sig(x: f64) -> String {
     }
 }
 
+/// `organic`, and `(referral_rate, referral_conversion)` when the business
+/// form sets word of mouth.
+pub(crate) type NewCustomers = (f64, Option<(f64, f64)>);
+
 /// New customers a year (and the share of them from recommendations) →
 /// `organic` and word of mouth at the start. Returns `organic` and, with
 /// `from_recommendations`, `(referral_rate, referral_conversion)`; `None`
@@ -309,7 +313,7 @@ pub(crate) fn acquisition(
     customers: u64,
     market_size: Option<f64>,
     resolved: &mut Vec<String>,
-) -> Result<Option<(f64, Option<(f64, f64)>)>> {
+) -> Result<Option<NewCustomers>> {
     let Some(n) = &a.new_per_year else {
         if let Some(f) = &a.from_recommendations {
             return Err(cx.err(

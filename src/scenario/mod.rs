@@ -12,6 +12,7 @@ pub mod dist;
 mod error;
 mod locate;
 mod overrides;
+mod plausible;
 mod raw;
 mod resolve_dist;
 mod resolve_program;

@@ -159,7 +159,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         None => Vec::new(),
     };
     workload(cx, raw, &sim, &population, acquisition.as_ref())?;
-    Ok(Scenario {
+    let mut sc = Scenario {
         name,
         path: path.map(Path::to_path_buf),
         simulation: sim,
@@ -170,7 +170,9 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         assumptions,
         programs,
         notes,
-    })
+    };
+    sc.notes.warnings = super::plausible::warnings(cx, raw, &sc);
+    Ok(sc)
 }
 
 /// Limits that keep an untrusted scenario from exhausting memory or time.
