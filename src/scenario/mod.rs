@@ -302,6 +302,11 @@ pub struct Stamps {
     /// Time units after a card's first stamp when it becomes void; `None`: never.
     pub card_expiry: Option<f64>,
     pub reward_cost_ratio: f64,
+    /// One stamp per full `per_amount` of basket (list value); `None`: one per purchase.
+    pub per_amount: Option<f64>,
+    /// With `per_amount`: whether what a purchase leaves over (below a full
+    /// `per_amount`) counts toward the next purchase's stamps.
+    pub carry_remainder: bool,
 }
 
 /// `[program.referral]`

@@ -475,6 +475,10 @@ pub struct RawStamps {
     pub card_expiry: Option<Num>,
     #[serde(default)]
     pub reward_cost_ratio: Option<Num>,
+    #[serde(default)]
+    pub per_amount: Option<Num>,
+    #[serde(default)]
+    pub carry_remainder: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
