@@ -262,9 +262,10 @@ impl Card {
         let per_card = s.card_size - s.prestamped;
         let after = n - room;
         let rewards = 1 + after / per_card;
+        let rest = after % per_card;
         self.restart(s);
-        self.stamps += after % per_card;
-        if after % per_card > 0 {
+        self.stamps += rest;
+        if rest > 0 {
             self.started = t;
         }
         (n, rewards)
