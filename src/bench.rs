@@ -54,6 +54,7 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
         response: Response::default(),
         assumptions: vec![],
         programs,
+        notes: Default::default(),
     }
 }
 
@@ -61,6 +62,8 @@ pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
 fn stamps(horizon: f64) -> ProgramSpec {
     ProgramSpec {
         stamps: Some(Stamps {
+            per_amount: None,
+            carry_remainder: false,
             card_size: 10,
             reward_value: 10.0,
             prestamped: 0,

@@ -77,8 +77,8 @@ pub enum ReadError {
     TooLarge(Kind),
     /// A line longer than the cap (1-based line number).
     LineTooLong(Kind, u64),
-    /// Not UTF-8 text.
-    NotText,
+    /// Not UTF-8 text: the 1-based line of the first bad byte, and the byte.
+    NotText(u64, u8),
     Io(io::Error),
 }
 
@@ -110,7 +110,10 @@ impl fmt::Display for ReadError {
                 bytes(k.max_line),
                 k.what
             ),
-            ReadError::NotText => f.write_str("not a text file (not UTF-8)"),
+            ReadError::NotText(line, byte) => write!(
+                f,
+                "line {line} is not UTF-8 text (byte 0x{byte:02X}: a character such as é saved in another encoding, or not a text file); save the file as UTF-8"
+            ),
             ReadError::Io(e) => write!(f, "cannot read: {e}"),
         }
     }
@@ -138,7 +141,12 @@ pub fn read_text(path: &Path, k: Kind) -> Result<String, ReadError> {
     let mut r = Capped::new(open(path)?, k);
     let mut buf = Vec::new();
     r.read_to_end(&mut buf).map_err(|e| r.error(e))?;
-    String::from_utf8(buf).map_err(|_| ReadError::NotText)
+    String::from_utf8(buf).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        ReadError::NotText(line, bytes.get(at).copied().unwrap_or(0))
+    })
 }
 
 /// Open a file of kind `k` for streaming through [`Capped`].

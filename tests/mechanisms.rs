@@ -9,6 +9,8 @@ use loyalsim::scenario::*;
 
 fn stamps(card_size: u32, reward_value: f64, ratio: f64) -> Stamps {
     Stamps {
+        per_amount: None,
+        carry_remainder: false,
         card_size,
         reward_value,
         prestamped: 0,
@@ -86,6 +88,8 @@ fn rich(horizon: f64) -> Scenario {
     p.points = Some(points(Some(6.0)));
     let mut s = program("stamps", horizon);
     s.stamps = Some(Stamps {
+        per_amount: None,
+        carry_remainder: false,
         prestamped: 2,
         card_expiry: Some(8.0),
         min_basket: 20.0,
@@ -211,6 +215,44 @@ fn stamp_card_reward_cost_is_exact_per_customer() {
         let expected = (n / 10.0).floor();
         assert_eq!(*k, expected);
         assert_eq!(*c, expected * 40.0 * 0.5);
+    }
+}
+
+#[test]
+fn per_amount_stamps_reward_cost_is_exact_per_customer() {
+    // Baskets of 65 with one stamp per full 30: 2 stamps a purchase without
+    // carrying the remainder (5 lost each time), 65/30 a purchase with it
+    // (a third stamp every sixth purchase). A card of 10.
+    for (carry, stamps_after) in [
+        (false, (|n: f64| 2.0 * n) as fn(f64) -> f64),
+        (true, |n: f64| (65.0 * n / 30.0).floor()),
+    ] {
+        let mut sc = scenario(
+            1,
+            Dist::Fixed(3.0),
+            Dropout::None,
+            Basket::Iid(Dist::Fixed(65.0)),
+            20.0,
+        );
+        set_response(&mut sc, Response::neutral());
+        sc.simulation.replications = 20;
+        let mut s = program("stamps", 20.0);
+        s.stamps = Some(Stamps {
+            per_amount: Some(30.0),
+            carry_remainder: carry,
+            ..stamps(10, 40.0, 0.5)
+        });
+        sc.programs = vec![s];
+        let m = run(&sc);
+        let purchases = metric(&m, 1, "purchases");
+        let cost = metric(&m, 1, "reward_cost");
+        let rewards = metric(&m, 1, "rewards_redeemed");
+        assert!(purchases.iter().any(|n| *n >= 50.0));
+        for ((n, c), k) in purchases.iter().zip(&cost).zip(&rewards) {
+            let expected = (stamps_after(*n) / 10.0).floor();
+            assert_eq!(*k, expected, "carry {carry}, {n} purchases");
+            assert_eq!(*c, expected * 40.0 * 0.5);
+        }
     }
 }
 

@@ -28,6 +28,8 @@ fn points(earn: f64, point_value: f64) -> Points {
 
 fn stamps(card_size: u32, prestamped: u32, reward_value: f64) -> Stamps {
     Stamps {
+        per_amount: None,
+        carry_remainder: false,
         card_size,
         reward_value,
         prestamped,
@@ -256,6 +258,8 @@ fn goals_out_of_reach_give_no_goal_gradient_lift() {
         // 20 stamps at one purchase a month, but the card expires after 6.
         with("expiring card", |p| {
             p.stamps = Some(Stamps {
+                per_amount: None,
+                carry_remainder: false,
                 card_expiry: Some(6.0),
                 ..stamps(20, 0, 40.0)
             })
@@ -413,6 +417,8 @@ fn the_cafe_card_pulls_the_last_purchase_closer() {
     use loyalsim::programs::{Member, Who};
     let mut p = program("café", 1000.0);
     p.stamps = Some(Stamps {
+        per_amount: None,
+        carry_remainder: false,
         reward_cost_ratio: 0.3,
         ..stamps(10, 0, 3.0)
     });

@@ -61,6 +61,12 @@ bad_fixtures!(
     too_many_periods,
     too_much_work,
     unbounded_word_of_mouth,
+    bare_number_distribution,
+    bare_number_dropout,
+    decimal_comma,
+    single_bracket_segment,
+    key_in_wrong_table,
+    not_utf8,
 );
 
 const BOUTIQUE: &str = "tests/fixtures/good/boutique.toml";

@@ -95,6 +95,8 @@ fn assert_same_but(
 fn scripted_stamp_card_equals_the_built_in() {
     let mut b = program("built-in", 52.0);
     b.stamps = Some(Stamps {
+        per_amount: None,
+        carry_remainder: false,
         card_size: 8,
         reward_value: 12.0,
         prestamped: 2,

@@ -72,6 +72,29 @@ pub(crate) fn emit(s: &str) -> Result<()> {
         })
 }
 
+/// Print a scenario's plausibility warnings once on stderr (not with
+/// `quiet`), or, with `strict`, refuse the scenario: exit code 2 and nothing
+/// on stdout.
+pub(crate) fn warnings(warnings: &[String], strict: bool, quiet: bool) -> Result<()> {
+    if warnings.is_empty() {
+        return Ok(());
+    }
+    if strict {
+        return Err(Error::Input(format!(
+            "{}
+--strict: the scenario has {} warning(s); fix the values or leave out --strict",
+            warnings.join("\n"),
+            warnings.len()
+        )));
+    }
+    if !quiet {
+        for w in warnings {
+            eprintln!("{w}");
+        }
+    }
+    Ok(())
+}
+
 /// Parse the process arguments and run the chosen verb.
 pub fn run() -> Result<()> {
     let cli = match Cli::try_parse() {

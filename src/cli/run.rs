@@ -41,11 +41,15 @@ pub struct RunArgs {
     /// value), e.g. --set response.goal_gradient=0.1. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Treat plausibility warnings as errors (exit code 2, no output).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &RunArgs) -> Result<()> {
     let overrides = what_ifs(&args.set)?;
     let (mut sc, text) = crate::scenario::load_file_with_overrides(&args.scenario, &overrides)?;
+    super::warnings(&sc.notes.warnings, args.strict, args.quiet)?;
     if let Some(n) = args.replications {
         sc.simulation.replications = n;
     }

@@ -32,6 +32,9 @@ pub struct SweepArgs {
     /// Check every point and print the grid size; run and write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Treat plausibility warnings (of any point) as errors (exit code 2, no output).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(a: &SweepArgs) -> Result<()> {
@@ -48,6 +51,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
     });
     if a.dry_run {
         let plan = driver::Plan::new(&a.scenario, &a.sets, a.replications)?;
+        super::warnings(&plan.warnings, a.strict, a.quiet)?;
         let total = plan.grid.len();
         let part = if shard.n > 1 {
             format!("; shard {shard} runs {} of them", shard.count(total))
@@ -68,6 +72,7 @@ pub fn run(a: &SweepArgs) -> Result<()> {
         replications: a.replications,
         threads: a.threads,
         quiet: a.quiet,
+        strict: a.strict,
     })?;
     Ok(())
 }

@@ -10,12 +10,16 @@ pub struct ValidateArgs {
     /// What-if: set one scenario key before checking (as `run --set`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Treat plausibility warnings as errors (exit code 2, no output).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 pub fn run(args: &ValidateArgs) -> Result<()> {
     let overrides = super::run::what_ifs(&args.set)?;
     let (s, _) = crate::scenario::load_file_with_overrides(&args.scenario, &overrides)?;
-    super::emit(&format!(
+    super::warnings(&s.notes.warnings, args.strict, false)?;
+    let mut out = format!(
         "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)\n",
         args.scenario.display(),
         s.population.customers,
@@ -23,5 +27,10 @@ pub fn run(args: &ValidateArgs) -> Result<()> {
         s.programs.len(),
         s.simulation.horizon,
         s.simulation.time_unit.as_str()
-    ))
+    );
+    // Inputs in business terms and the model they were resolved to.
+    for line in &s.notes.resolved {
+        out.push_str(&format!("  {line}\n"));
+    }
+    super::emit(&out)
 }

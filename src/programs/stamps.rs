@@ -27,7 +27,10 @@ pub struct Card {
     pub started: f64,
     /// The member gave the card up (or is not a member).
     pub abandoned: bool,
-    /// Share of this member's baskets that earn a stamp.
+    /// With `per_amount` and `carry_remainder`: spend not yet turned into a stamp.
+    pub carried: f64,
+    /// Stamps this member earns per purchase on average (the share of
+    /// baskets that earn one, or with `per_amount` the expected number).
     qualifying: f64,
     /// The reward's value per currency unit of the member's spend.
     value: f64,
@@ -42,6 +45,7 @@ impl Default for Card {
             stamps: 0,
             started: f64::INFINITY,
             abandoned: true,
+            carried: 0.0,
             qualifying: 0.0,
             value: 0.0,
             reachable: 0.0,
@@ -54,7 +58,7 @@ impl Mechanism for Stamps {
 
     fn join(&self, card: &mut Card, cx: &Ctx<'_>, _rec: &mut Recorder) {
         let h = cx.habits;
-        let qualifying = h.share_at_least(self.min_basket);
+        let qualifying = stamps_per_purchase(self, h);
         let needed = f64::from(self.card_size - self.prestamped);
         let value = if h.mean_basket > 0.0 && h.mean_basket.is_finite() {
             qualifying * self.reward_value / (needed * h.mean_basket)
@@ -69,6 +73,7 @@ impl Mechanism for Stamps {
             stamps: self.prestamped,
             started: f64::INFINITY,
             abandoned: false,
+            carried: 0.0,
             qualifying,
             value,
             reachable: mechanism::chance_within(needed, h.rate * qualifying, window),
@@ -88,18 +93,19 @@ impl Mechanism for Stamps {
         if card.abandoned {
             return false;
         }
-        match card.stamp(self, at.t, till.basket) {
-            Stamp::None => return false,
-            Stamp::Full => {
-                rec.book(
-                    Flow::RewardCost,
-                    at,
-                    self.reward_value * self.reward_cost_ratio,
-                );
-                rec.book(Flow::RewardsRedeemed, at, 1.0);
-                return true;
-            }
-            Stamp::Added => {}
+        let (added, rewards) = card.stamp_basket(self, at.t, till.basket);
+        if rewards > 0 {
+            let r = f64::from(rewards);
+            rec.book(
+                Flow::RewardCost,
+                at,
+                self.reward_value * self.reward_cost_ratio * r,
+            );
+            rec.book(Flow::RewardsRedeemed, at, r);
+            return true;
+        }
+        if added == 0 {
+            return false;
         }
         let give_up = cx.response.card_abandonment * (1.0 - card.progress(self));
         if give_up > 0.0 && chance(give_up) {
@@ -147,6 +153,49 @@ impl Mechanism for Stamps {
     }
 }
 
+/// Stamps a member with habits `h` earns per purchase on average: the share
+/// of their baskets of at least `min_basket`, or with `per_amount` = a the
+/// expected number of full amounts, E[⌊B/a⌋; B ≥ min] = Σₖ P(B ≥ max(k·a, min))
+/// without carrying the remainder, E[B; B ≥ min] / a with it.
+pub fn stamps_per_purchase(s: &Stamps, h: &crate::model::habits::Habits) -> f64 {
+    let Some(a) = s.per_amount else {
+        return h.share_at_least(s.min_basket);
+    };
+    if !(h.mean_basket.is_finite() && h.mean_basket > 0.0) {
+        return 0.0;
+    }
+    let m = s.min_basket;
+    if s.carry_remainder {
+        if m <= 0.0 {
+            return h.mean_basket / a;
+        }
+        // E[B; B >= m] = m P(B >= m) + ∫_m^∞ P(B >= x) dx, by the midpoint rule.
+        let step = (h.mean_basket / 50.0).min(a).max(m * 1e-3);
+        let mut tail = 0.0;
+        for j in 0..MAX_TERMS {
+            let p = h.share_at_least(m + (j as f64 + 0.5) * step);
+            tail += p * step;
+            if p < 1e-9 {
+                break;
+            }
+        }
+        return (m * h.share_at_least(m) + tail) / a;
+    }
+    let mut sum = 0.0;
+    for k in 1..=MAX_TERMS {
+        let p = h.share_at_least((k as f64 * a).max(m));
+        sum += p;
+        if p < 1e-9 {
+            return sum;
+        }
+    }
+    // Amounts tiny against the basket: every basket earns about B / a − 1/2.
+    (h.mean_basket / a - 0.5).max(sum)
+}
+
+/// Terms summed for the expected stamps of a purchase.
+const MAX_TERMS: usize = 10_000;
+
 /// What a purchase did to the card.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stamp {
@@ -168,18 +217,58 @@ impl Card {
     /// that fills up gives its reward and starts again with the pre-printed
     /// stamps.
     pub fn stamp(&mut self, s: &Stamps, t: f64, basket: f64) -> Stamp {
+        match self.stamp_basket(s, t, basket) {
+            (0, _) => Stamp::None,
+            (_, 0) => Stamp::Added,
+            _ => Stamp::Full,
+        }
+    }
+
+    /// Stamp the card for a purchase of list value `basket` at `t`: one
+    /// stamp, or with `per_amount` one per full amount (plus the carried
+    /// remainder, with `carry_remainder`). Each time the card fills it gives
+    /// a reward and starts again with the pre-printed stamps; stamps beyond
+    /// a full card go on the next one. Baskets below `min_basket` earn
+    /// nothing and carry nothing. Returns (stamps added, rewards).
+    pub fn stamp_basket(&mut self, s: &Stamps, t: f64, basket: f64) -> (u32, u32) {
         if basket < s.min_basket {
-            return Stamp::None;
+            return (0, 0);
+        }
+        let n = match s.per_amount {
+            None => 1,
+            Some(a) => {
+                let total = basket + self.carried;
+                let n = (total / a).floor();
+                if s.carry_remainder {
+                    self.carried = total - n * a;
+                }
+                // A basket worth billions of stamps is capped, not wrapped.
+                n.min(f64::from(u32::MAX)) as u32
+            }
+        };
+        if n == 0 {
+            return (0, 0);
         }
         if self.started.is_infinite() {
             self.started = t;
         }
-        self.stamps += 1;
-        if self.stamps >= s.card_size {
-            self.restart(s);
-            return Stamp::Full;
+        let room = s.card_size - self.stamps;
+        if n < room {
+            self.stamps += n;
+            return (n, 0);
         }
-        Stamp::Added
+        // The first card fills; the rest fill whole fresh cards and the
+        // remainder starts the next one.
+        let per_card = s.card_size - s.prestamped;
+        let after = n - room;
+        let rewards = 1 + after / per_card;
+        let rest = after % per_card;
+        self.restart(s);
+        self.stamps += rest;
+        if rest > 0 {
+            self.started = t;
+        }
+        (n, rewards)
     }
 
     /// When the card becomes void (infinity if it never does or has no earned stamp).
@@ -210,6 +299,8 @@ mod tests {
 
     fn card(size: u32, pre: u32) -> Stamps {
         Stamps {
+            per_amount: None,
+            carry_remainder: false,
             card_size: size,
             reward_value: 40.0,
             prestamped: pre,
@@ -249,5 +340,149 @@ mod tests {
         c.stamp(&s, 2.0, 50.0);
         assert_eq!(c.expires(&s), 8.0);
         assert_eq!(c.progress(&s), 0.1);
+    }
+
+    fn per_amount(size: u32, carry: bool) -> Stamps {
+        Stamps {
+            per_amount: Some(30.0),
+            carry_remainder: carry,
+            min_basket: 0.0,
+            card_expiry: None,
+            ..card(size, 0)
+        }
+    }
+
+    /// Baskets 45, 29, 95, 30, 61, 200 with one stamp per full 30 on a card
+    /// of 5, worked by hand.
+    const SCHEDULE: [f64; 6] = [45.0, 29.0, 95.0, 30.0, 61.0, 200.0];
+
+    #[test]
+    fn per_amount_without_carry_by_hand() {
+        // Stamps 1, 0, 3, 1, 2, 6 = 13: the card fills at the 4th purchase
+        // (1+0+3+1 = 5), then 2, then 2+6 = 8 fills it again with 3 over.
+        let s = per_amount(5, false);
+        let mut c = fresh(&s);
+        let got: Vec<(u32, u32)> = SCHEDULE
+            .iter()
+            .enumerate()
+            .map(|(i, b)| c.stamp_basket(&s, i as f64, *b))
+            .collect();
+        assert_eq!(got, vec![(1, 0), (0, 0), (3, 0), (1, 1), (2, 0), (6, 1)]);
+        assert_eq!((c.stamps, c.carried), (3, 0.0));
+        assert_eq!(c.started, 5.0);
+    }
+
+    #[test]
+    fn per_amount_with_carry_by_hand() {
+        // Totals with the remainder carried: 45 -> 1 (15 over), 29 + 15 = 44
+        // -> 1 (14), 95 + 14 = 109 -> 3 (19), 30 + 19 = 49 -> 1 (19),
+        // 61 + 19 = 80 -> 2 (20), 200 + 20 = 220 -> 7 (10). Cards: 1, 2, 5
+        // (full), 1, 3, 3 + 7 = 10 (two full cards, none over).
+        let s = per_amount(5, true);
+        let mut c = fresh(&s);
+        let got: Vec<(u32, u32)> = SCHEDULE
+            .iter()
+            .enumerate()
+            .map(|(i, b)| c.stamp_basket(&s, i as f64, *b))
+            .collect();
+        assert_eq!(got, vec![(1, 0), (1, 0), (3, 1), (1, 0), (2, 0), (7, 2)]);
+        assert_eq!((c.stamps, c.carried), (0, 10.0));
+        assert!(c.started.is_infinite());
+    }
+
+    #[test]
+    fn per_amount_respects_the_minimum_basket_and_prestamped() {
+        let s = Stamps {
+            min_basket: 40.0,
+            prestamped: 2,
+            ..per_amount(5, true)
+        };
+        let mut c = fresh(&s);
+        // Below the minimum: nothing, and nothing carried.
+        assert_eq!(c.stamp_basket(&s, 0.0, 35.0), (0, 0));
+        assert_eq!((c.stamps, c.carried), (2, 0.0));
+        // 130 = 4 stamps (10 over): 2 + 4 = 6 fills the card of 5 with one
+        // over, on a fresh card that starts at 2 pre-printed.
+        assert_eq!(c.stamp_basket(&s, 1.0, 130.0), (4, 1));
+        assert_eq!((c.stamps, c.carried), (3, 10.0));
+    }
+
+    fn incentive_of(s: &Stamps, basket: f64) -> Incentive {
+        let h = crate::model::habits::Habits::fixed(1.0, basket);
+        let r = crate::model::response::Response::default();
+        let cx = Ctx {
+            t: 0.0,
+            habits: &h,
+            response: &r,
+            program_end: f64::INFINITY,
+            spend: 0.0,
+            purchases: 0,
+        };
+        let mut c = Card::default();
+        let mut rec = Recorder::new(1.0, 1.0);
+        s.join(&mut c, &cx, &mut rec);
+        s.incentive(&c, &cx)
+    }
+
+    #[test]
+    fn per_amount_incentive_is_value_per_currency_unit() {
+        // Baskets of 100, a reward of 40 for 10 stamps.
+        let base = Stamps {
+            min_basket: 0.0,
+            card_expiry: None,
+            ..card(10, 0)
+        };
+        // One stamp a purchase: 40 / (10 x 100) = 0.04 back per unit spent.
+        let one = incentive_of(&base, 100.0);
+        assert!((one.deferred - 0.04).abs() < 1e-12, "{one:?}");
+        // One per full 30: 3 stamps a basket, 40 x 3 / (10 x 100) = 0.12.
+        let s = Stamps {
+            per_amount: Some(30.0),
+            ..base.clone()
+        };
+        let no_carry = incentive_of(&s, 100.0);
+        assert!((no_carry.deferred - 0.12).abs() < 1e-12, "{no_carry:?}");
+        assert_eq!(no_carry.goal.map(|g| g.value), Some(no_carry.deferred));
+        // Carrying the remainder: 40 / (10 x 30) = 0.1333 per unit spent.
+        let s = Stamps {
+            carry_remainder: true,
+            ..s
+        };
+        let carry = incentive_of(&s, 100.0);
+        assert!((carry.deferred - 40.0 / 300.0).abs() < 1e-12, "{carry:?}");
+    }
+
+    #[test]
+    fn expected_stamps_per_purchase_for_a_spread_of_baskets() {
+        // Exponential baskets, mean 60, one stamp per 30: without carry
+        // E[floor(B/30)] = sum_k exp(-k/2) = 1 / (e^0.5 - 1); with carry 2.
+        let d = crate::scenario::Dist::Exponential { mean: 60.0 };
+        let seg = crate::scenario::Segment {
+            name: "x".into(),
+            share: 1.0,
+            purchase_rate: crate::scenario::Dist::Fixed(1.0),
+            dropout: crate::scenario::Dropout::None,
+            basket: crate::scenario::Basket::Iid(d),
+            response: crate::model::response::Response::default(),
+        };
+        let tr = crate::model::traits::Traits {
+            rate: 1.0,
+            churn: crate::model::traits::Churn::Never,
+            basket_nu: 0.0,
+        };
+        let h = crate::model::habits::Habits::new(&seg, &tr, 1.0);
+        let s = per_amount(10, false);
+        let want = 1.0 / (0.5f64.exp() - 1.0);
+        assert!((stamps_per_purchase(&s, &h) - want).abs() < 1e-8);
+        let s = per_amount(10, true);
+        assert!((stamps_per_purchase(&s, &h) - 2.0).abs() < 1e-12);
+        // With a minimum of 45: E[B; B >= 45] / 30 = (45 + 60) e^-0.75 / 30.
+        let s = Stamps {
+            min_basket: 45.0,
+            ..per_amount(10, true)
+        };
+        let want = 105.0 * (-0.75f64).exp() / 30.0;
+        let got = stamps_per_purchase(&s, &h);
+        assert!((got - want).abs() < 2e-3 * want, "{got} vs {want}");
     }
 }

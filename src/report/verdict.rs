@@ -237,7 +237,11 @@ pub fn deciding(r: &Results, p: &ProgramResult) -> Option<String> {
             let across = span.trim_start_matches("; ").replacen(" is ", " ", 1);
             format!(
                 "depends on {key}, but {} across {across} ({})",
-                if s.profit_at_p05 > 0.0 { "pays" } else { "loses" },
+                if s.profit_at_p05 > 0.0 {
+                    "pays"
+                } else {
+                    "loses"
+                },
                 range(s)
             )
         }

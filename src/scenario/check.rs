@@ -100,10 +100,21 @@ impl Cx<'_> {
             ));
         }
         if !bound.holds(x) {
+            // 45 for 0.45: a share written as a percent.
+            let percent =
+                matches!(bound, Bound::Unit | Bound::UnitOpen) && (2.0..=100.0).contains(&x);
+            let hint = if percent {
+                format!(
+                    "; did you mean {} ({shown}%)? shares are written as fractions",
+                    crate::input::number(x / 100.0)
+                )
+            } else {
+                String::new()
+            };
             return Err(self.err(
                 &v.span(),
                 format!(
-                    "`{shown}` is out of range. expected {what} {}",
+                    "`{shown}` is out of range. expected {what} {}{hint}",
                     bound.describe()
                 ),
             ));

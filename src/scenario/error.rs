@@ -83,12 +83,23 @@ impl Origin<'_> {
         }
     }
 
-    /// Reword a TOML syntax error, keeping its position.
+    /// Reword a TOML syntax error, keeping its position, with a hint for
+    /// the common slips: a decimal comma, `[table]` for `[[table]]`.
     pub(crate) fn syntax(&self, e: &toml::de::Error) -> ScenarioError {
+        let line = e.span().map_or("", |s| {
+            let start = self.src[..s.start.min(self.src.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            self.src[start..].lines().next().unwrap_or("")
+        });
         self.error(
             e.span().as_ref(),
             "",
-            format!("TOML syntax error: {}", e.message()),
+            format!(
+                "TOML syntax error: {}{}",
+                e.message().trim_end(),
+                syntax_hint(e.message(), line)
+            ),
         )
     }
 
@@ -108,6 +119,142 @@ impl Origin<'_> {
     }
 }
 
+/// The text of a number value, as written.
+fn number_text(v: &DeValue<'_>) -> Option<String> {
+    match v {
+        DeValue::Integer(i) => Some(i.as_str().to_string()),
+        DeValue::Float(f) => Some(f.as_str().to_string()),
+        _ => None,
+    }
+}
+
+/// A hint for a syntax error on `line`.
+fn syntax_hint(msg: &str, line: &str) -> String {
+    let code = line.split('#').next().unwrap_or("");
+    // `0,45`: a decimal comma (outside strings and lists).
+    if let Some((key, value)) = code.split_once('=') {
+        let v = value.trim();
+        let b = v.as_bytes();
+        if !v.starts_with(['"', '\'', '[', '{'])
+            && b.windows(3)
+                .any(|w| w[0].is_ascii_digit() && w[1] == b',' && w[2].is_ascii_digit())
+        {
+            return format!(
+                "; numbers take a decimal point, not a comma: write `{} = {}`",
+                key.trim(),
+                v.replacen(',', ".", 1)
+            );
+        }
+    }
+    // `[population.segment]` twice: a list of tables needs two brackets.
+    let t = code.trim();
+    if msg.contains("duplicate key") && t.starts_with('[') && !t.starts_with("[[") {
+        let name = t.trim_start_matches('[').trim_end_matches(']').trim();
+        return format!(
+            "; `[{name}]` can appear once: write `[[{name}]]` (two brackets) for each entry of a list"
+        );
+    }
+    String::new()
+}
+
+/// Tables that hold a key, for "this key belongs in ...". Keys that several
+/// tables share (name, rate, ...) are left out.
+fn home_of(key: &str) -> Option<&'static str> {
+    const HOMES: &[(&str, &[&str])] = &[
+        (
+            "[simulation]",
+            &[
+                "time_unit",
+                "horizon",
+                "replications",
+                "seed",
+                "report_every",
+                "baseline",
+            ],
+        ),
+        ("[business]", &["currency", "gross_margin"]),
+        ("[population]", &["customers", "cohort"]),
+        (
+            "[[population.segment]]",
+            &[
+                "share",
+                "purchase_rate",
+                "dropout",
+                "basket",
+                "visits_per_year",
+                "visits_spread",
+                "lost_per_year",
+                "mean_receipt",
+                "receipt_spread",
+            ],
+        ),
+        (
+            "[acquisition]",
+            &[
+                "market_size",
+                "innovation",
+                "organic",
+                "referral_rate",
+                "referral_conversion",
+                "new_per_year",
+                "from_recommendations",
+            ],
+        ),
+        (
+            "[response] (or a segment's `response = { ... }`)",
+            &[
+                "discount_elasticity",
+                "reward_elasticity",
+                "reward_perceived",
+                "goal_gradient",
+                "reward_carryover",
+                "switching_cost",
+                "member_churn",
+                "referred_churn",
+                "v_half",
+                "goal_horizon",
+                "effect_fade",
+                "enrolment_selection",
+                "heavy_damping",
+                "card_abandonment",
+                "uncertainty",
+            ],
+        ),
+        ("[[program]]", &["enrolment", "start", "end", "costs"]),
+        ("[program.discount]", &["tiers", "tier_basis"]),
+        (
+            "[program.points]",
+            &[
+                "earn",
+                "point_value",
+                "redeem_threshold",
+                "expiry",
+                "welcome_points",
+                "redeem_probability",
+                "catalog",
+            ],
+        ),
+        (
+            "[program.stamps]",
+            &[
+                "card_size",
+                "reward_value",
+                "prestamped",
+                "min_basket",
+                "card_expiry",
+                "per_amount",
+                "carry_remainder",
+            ],
+        ),
+        ("[program.referral]", &["referrer_reward", "referee_reward"]),
+        ("[program.script]", &["file", "params"]),
+    ];
+    HOMES
+        .iter()
+        .find(|(_, keys)| keys.contains(&key))
+        .map(|(table, _)| *table)
+}
+
 /// The names inside serde's "expected one of `a`, `b`" lists.
 fn backticked(s: &str) -> Vec<&str> {
     s.split('`').skip(1).step_by(2).collect()
@@ -118,7 +265,11 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
     if let Some(rest) = msg.strip_prefix("unknown field ") {
         let names = backticked(rest);
         let (word, allowed) = names.split_first().map_or(("", &[][..]), |(w, a)| (*w, a));
-        return unknown("unknown key", word, allowed, false);
+        let mut out = unknown("unknown key", word, allowed, false);
+        if let Some(home) = home_of(word) {
+            out.push_str(&format!(". `{word}` belongs in {home}"));
+        }
+        return out;
     }
     if let Some(rest) = msg.strip_prefix("unknown variant ") {
         let names = backticked(rest);
@@ -173,6 +324,31 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
             );
         }
         "wanted string or table" => {
+            let bare = node.and_then(number_text);
+            if let (Some(x), false) = (&bare, last == "dropout") {
+                let example = match last {
+                    "purchase_rate" => format!(
+                        "`purchase_rate = {{ gamma = {{ shape = 2, mean = {x} }} }}` (customers differ, {x} a time unit on average), or `visits_per_year = ...` in place of `purchase_rate`"
+                    ),
+                    "basket" => format!(
+                        "`basket = {{ lognormal = {{ mean = {x}, sd = ... }} }}`, or `mean_receipt = {x}` in place of `basket`"
+                    ),
+                    _ => format!("`{{ gamma = {{ shape = 2, mean = {x} }} }}`"),
+                };
+                let who = if last == "basket" {
+                    "every purchase is worth"
+                } else {
+                    "every customer has"
+                };
+                return format!(
+                    "a bare number is not a distribution; write `{last} = {{ fixed = {x} }}` if {who} exactly {x}, or say how they differ, e.g. {example}. allowed kinds: {kinds}"
+                );
+            }
+            if let Some(x) = bare {
+                return format!(
+                    "a bare number is not a dropout model; did you mean `dropout = {{ hazard = {x} }}` (a share {x} leaving per time unit), or `lost_per_year = {x}` in place of `dropout` (the share lost in a year)? allowed kinds: {kinds}"
+                );
+            }
             return format!(
                 "expected a one-key table such as `{{ hazard = 0.02 }}` or \"none\". allowed kinds: {kinds}"
             );

@@ -5,12 +5,14 @@
 //! Loading happens in two stages (see `raw.rs` and `validate.rs`): the TOML is
 //! mirrored with spans and unknown keys rejected, then turned into these types.
 
+mod business;
 mod check;
 mod cohort;
 pub mod dist;
 mod error;
 mod locate;
 mod overrides;
+mod plausible;
 mod raw;
 mod resolve_dist;
 mod resolve_program;
@@ -19,6 +21,10 @@ mod suggest;
 mod validate;
 
 pub use crate::model::response::Response;
+pub use business::{
+    SPREAD_WORDS, basket_from_receipt, hazard_from_lost_per_year, purchase_rate_from_visits,
+    units_per_year,
+};
 pub use dist::{Basket, Dist, Dropout};
 pub use error::ScenarioError;
 pub(crate) use suggest::did_you_mean;
@@ -48,6 +54,19 @@ pub struct Scenario {
     pub assumptions: Vec<crate::model::assumptions::Assumption>,
     /// Candidate programs in file order (the control is not among them).
     pub programs: Vec<ProgramSpec>,
+    /// What loading found besides errors (business terms resolved, warnings).
+    pub notes: Notes,
+}
+
+/// What loading found besides errors. Not an input of the simulation.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Notes {
+    /// One line per input given in business terms, with the statistical
+    /// form it was resolved to (`loyalsim validate` prints them).
+    pub resolved: Vec<String>,
+    /// Plausibility warnings: legal values that look like a unit mistake,
+    /// each `FILE:LINE:COL: KEY: warning: ...`.
+    pub warnings: Vec<String>,
 }
 
 /// `[simulation]`
@@ -286,6 +305,11 @@ pub struct Stamps {
     /// Time units after a card's first stamp when it becomes void; `None`: never.
     pub card_expiry: Option<f64>,
     pub reward_cost_ratio: f64,
+    /// One stamp per full `per_amount` of basket (list value); `None`: one per purchase.
+    pub per_amount: Option<f64>,
+    /// With `per_amount`: whether what a purchase leaves over (below a full
+    /// `per_amount`) counts toward the next purchase's stamps.
+    pub carry_remainder: bool,
 }
 
 /// `[program.referral]`

@@ -83,11 +83,86 @@ pub struct RawPopulation {
 pub struct RawSegment {
     pub name: Str,
     pub share: Num,
-    pub purchase_rate: Spanned<RawDist>,
-    pub dropout: Spanned<RawDropout>,
-    pub basket: Spanned<RawDist>,
+    /// Required unless `visits_per_year` is given (checked in stage two).
+    #[serde(default)]
+    pub purchase_rate: Option<Spanned<RawDist>>,
+    /// Required unless `lost_per_year` is given.
+    #[serde(default)]
+    pub dropout: Option<Spanned<RawDropout>>,
+    /// Required unless `mean_receipt` is given.
+    #[serde(default)]
+    pub basket: Option<Spanned<RawDist>>,
+    /// Business form of `purchase_rate`: visits a year, on average.
+    #[serde(default)]
+    pub visits_per_year: Option<Num>,
+    /// How much customers differ in how often they come.
+    #[serde(default)]
+    pub visits_spread: Option<Spanned<RawSpread>>,
+    /// Business form of `dropout`: the share of active customers lost in a year.
+    #[serde(default)]
+    pub lost_per_year: Option<Num>,
+    /// Business form of `basket`: the average receipt.
+    #[serde(default)]
+    pub mean_receipt: Option<Num>,
+    /// How much receipts differ.
+    #[serde(default)]
+    pub receipt_spread: Option<Spanned<RawSpread>>,
     #[serde(default)]
     pub response: Option<Spanned<RawResponse>>,
+}
+
+impl RawSegment {
+    /// Where the purchase rate is given, in either form (or the name).
+    pub fn rate_span(&self) -> std::ops::Range<usize> {
+        self.purchase_rate
+            .as_ref()
+            .map(|d| d.span())
+            .or_else(|| self.visits_per_year.as_ref().map(|v| v.span()))
+            .unwrap_or_else(|| self.name.span())
+    }
+
+    /// Where the basket is given, in either form (or the name).
+    pub fn basket_span(&self) -> std::ops::Range<usize> {
+        self.basket
+            .as_ref()
+            .map(|d| d.span())
+            .or_else(|| self.mean_receipt.as_ref().map(|v| v.span()))
+            .unwrap_or_else(|| self.name.span())
+    }
+}
+
+/// A spread in business terms: a coefficient of variation or a word.
+#[derive(Debug, Clone)]
+pub enum RawSpread {
+    Cv(f64),
+    Word(String),
+}
+
+impl<'de> Deserialize<'de> for RawSpread {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = RawSpread;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str(
+                    "a coefficient of variation (e.g. 0.8) or one of \"none\", \"similar\", \"varied\", \"very varied\"",
+                )
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<RawSpread, E> {
+                Ok(RawSpread::Cv(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<RawSpread, E> {
+                Ok(RawSpread::Cv(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<RawSpread, E> {
+                Ok(RawSpread::Cv(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<RawSpread, E> {
+                Ok(RawSpread::Word(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// A one-key distribution table (SPEC 3.1). `gamma_gamma` is only valid for
@@ -193,6 +268,12 @@ pub struct RawAcquisition {
     pub referral_rate: Option<Num>,
     #[serde(default)]
     pub referral_conversion: Option<Num>,
+    /// Business form of `organic` (and word of mouth): new customers a year.
+    #[serde(default)]
+    pub new_per_year: Option<Num>,
+    /// The share of `new_per_year` that comes from recommendations.
+    #[serde(default)]
+    pub from_recommendations: Option<Num>,
 }
 
 /// `[response]` and a segment's `response = { ... }`: every key optional.
@@ -394,6 +475,10 @@ pub struct RawStamps {
     pub card_expiry: Option<Num>,
     #[serde(default)]
     pub reward_cost_ratio: Option<Num>,
+    #[serde(default)]
+    pub per_amount: Option<Num>,
+    #[serde(default)]
+    pub carry_remainder: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -443,7 +528,8 @@ basket = { fixed = 20 }
         assert_eq!(*raw.simulation.get_ref().horizon.get_ref(), 24.0);
         let seg = &raw.population.get_ref().segment.get_ref()[0];
         assert_eq!(*seg.get_ref().share.get_ref(), 1.0);
-        assert!(matches!(seg.get_ref().dropout.get_ref(), RawDropout::None));
+        let dropout = seg.get_ref().dropout.as_ref().expect("dropout");
+        assert!(matches!(dropout.get_ref(), RawDropout::None));
     }
 
     #[test]

@@ -319,6 +319,17 @@ fn stamps(cx: &Cx<'_>, s: &RawStamps, business: &Business) -> Result<Stamps> {
             Bound::NonNeg,
             "a cost per unit of reward value",
         )?,
+        per_amount: cx.num_opt(&s.per_amount, Bound::Pos, "an amount of spend per stamp")?,
+        carry_remainder: match (&s.carry_remainder, &s.per_amount) {
+            (Some(c), None) => {
+                return Err(cx.err(
+                    &c.span(),
+                    "`carry_remainder` goes with `per_amount` (one stamp per full amount spent); add `per_amount = ...` or leave it out",
+                ));
+            }
+            (Some(c), Some(_)) => *c.get_ref(),
+            (None, _) => false,
+        },
     })
 }
 

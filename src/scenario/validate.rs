@@ -14,8 +14,8 @@ use super::raw::{RawAcquisition, RawPopulation, RawScenario, RawSimulation};
 use super::resolve_response::{self, KeyValue};
 use super::suggest::did_you_mean;
 use super::{
-    Acquisition, Business, Population, Scenario, Segment, Simulation, TimeUnit, cohort,
-    resolve_dist, resolve_program,
+    Acquisition, Business, Notes, Population, Scenario, Segment, Simulation, TimeUnit, business,
+    cohort, resolve_program,
 };
 use crate::model::assumptions::Assumption;
 use serde::Deserialize;
@@ -141,9 +141,22 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         gross_margin: cx.num(&b.gross_margin, Bound::Unit, "a share of list price")?,
     };
     let global = resolve_response::global(cx, raw.response.as_ref(), sim.time_unit)?;
-    let (population, assumptions) = population(cx, &raw.population, &global)?;
+    let mut notes = Notes::default();
+    let (population, assumptions) = population(
+        cx,
+        &raw.population,
+        &global,
+        sim.time_unit,
+        &mut notes.resolved,
+    )?;
     let acquisition = match &raw.acquisition {
-        Some(a) => Some(acquisition(cx, a.get_ref())?),
+        Some(a) => Some(acquisition(
+            cx,
+            a.get_ref(),
+            sim.time_unit,
+            population.customers,
+            &mut notes.resolved,
+        )?),
         None => None,
     };
     let programs = match &raw.program {
@@ -151,7 +164,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         None => Vec::new(),
     };
     workload(cx, raw, &sim, &population, acquisition.as_ref())?;
-    Ok(Scenario {
+    let mut sc = Scenario {
         name,
         path: path.map(Path::to_path_buf),
         simulation: sim,
@@ -161,7 +174,10 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         response: resolve_response::points(&global),
         assumptions,
         programs,
-    })
+        notes,
+    };
+    sc.notes.warnings = super::plausible::warnings(cx, raw, &sc);
+    Ok(sc)
 }
 
 /// Limits that keep an untrusted scenario from exhausting memory or time.
@@ -223,7 +239,7 @@ fn workload(
             .max_by(|(a, _), (b, _)| {
                 (a.share * a.basket.mean()).total_cmp(&(b.share * b.basket.mean()))
             })
-            .map_or_else(|| raw.population.span(), |(_, r)| r.get_ref().basket.span());
+            .map_or_else(|| raw.population.span(), |(_, r)| r.get_ref().basket_span());
         return Err(cx.err(&span, format!(
             "the expected revenue per replication ({revenue:.1e}) is beyond what sums of money can hold exactly (at most {MAX_MONEY:.0e}). check the segments' basket values and the size of the population"
         )));
@@ -247,12 +263,7 @@ fn culprit(raw: &RawScenario, sim: &Simulation, pop: &Population, arrivals: f64)
         .segments
         .iter()
         .zip(rp.segment.get_ref())
-        .map(|(s, r)| {
-            (
-                s.share * s.purchase_rate.mean(),
-                r.get_ref().purchase_rate.span(),
-            )
-        })
+        .map(|(s, r)| (s.share * s.purchase_rate.mean(), r.get_ref().rate_span()))
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .unwrap_or((0.0, raw.population.span()));
     let arrivals_span = raw.acquisition.as_ref().map(|a| {
@@ -342,6 +353,8 @@ fn population(
     cx: &Cx<'_>,
     p: &Spanned<RawPopulation>,
     global: &[KeyValue],
+    unit: TimeUnit,
+    resolved: &mut Vec<String>,
 ) -> Result<(Population, Vec<Assumption>)> {
     let pop = p.get_ref();
     let customers = match &pop.customers {
@@ -389,8 +402,8 @@ fn population(
     }
     let mut segments: Vec<Segment> = Vec::new();
     let mut responses: Vec<(&str, Vec<KeyValue>)> = Vec::new();
-    for s in list.get_ref() {
-        let s = s.get_ref();
+    for (i, seg) in list.get_ref().iter().enumerate() {
+        let s = seg.get_ref();
         let name = s.name.get_ref();
         if segments.iter().any(|x| &x.name == name) {
             return Err(cx.err(
@@ -401,12 +414,15 @@ fn population(
         let keys = resolve_response::segment(cx, s.response.as_ref(), global)?;
         let resp = resolve_response::points(&keys);
         responses.push((name.as_str(), keys));
+        let share = cx.num(&s.share, Bound::Unit, "a share of customers")?;
+        let path = format!("population.segment[{i}]");
+        let (purchase_rate, dropout, basket) = business::segment(cx, seg, &path, unit, resolved)?;
         segments.push(Segment {
             name: name.clone(),
-            share: cx.num(&s.share, Bound::Unit, "a share of customers")?,
-            purchase_rate: resolve_dist::dist(cx, &s.purchase_rate)?,
-            dropout: resolve_dist::dropout(cx, &s.dropout)?,
-            basket: resolve_dist::basket(cx, &s.basket)?,
+            share,
+            purchase_rate,
+            dropout,
+            basket,
             response: resp,
         });
     }
@@ -454,12 +470,41 @@ fn round12(x: f64) -> f64 {
     (x * 1e12).round() / 1e12
 }
 
-fn acquisition(cx: &Cx<'_>, a: &RawAcquisition) -> Result<Acquisition> {
+fn acquisition(
+    cx: &Cx<'_>,
+    a: &RawAcquisition,
+    unit: TimeUnit,
+    customers: u64,
+    resolved: &mut Vec<String>,
+) -> Result<Acquisition> {
     let market_size = cx.num_opt(
         &a.market_size,
         Bound::Pos,
         "a number of potential customers",
     )?;
+    if let Some((organic, word_of_mouth)) =
+        business::acquisition(cx, a, unit, customers, market_size, resolved)?
+    {
+        let (referral_rate, referral_conversion) = match word_of_mouth {
+            Some(w) => w,
+            None => (
+                cx.num_or(
+                    &a.referral_rate,
+                    0.0,
+                    Bound::NonNeg,
+                    "contacts per customer per time unit",
+                )?,
+                cx.num_or(&a.referral_conversion, 0.0, Bound::Unit, "a probability")?,
+            ),
+        };
+        return Ok(Acquisition {
+            market_size,
+            innovation: 0.0,
+            organic,
+            referral_rate,
+            referral_conversion,
+        });
+    }
     let innovation = cx.num_or(
         &a.innovation,
         0.0,

@@ -24,6 +24,8 @@ pub struct Options {
     pub replications: Option<u32>,
     pub threads: Option<u32>,
     pub quiet: bool,
+    /// Plausibility warnings are errors.
+    pub strict: bool,
 }
 
 /// A validated sweep, ready to run.
@@ -40,6 +42,8 @@ pub struct Plan {
     pub replications: Option<u32>,
     /// What sweep.json records to re-run the sweep.
     pub provenance: Provenance,
+    /// Plausibility warnings of the file and of every point, each once.
+    pub warnings: Vec<String>,
 }
 
 impl Plan {
@@ -67,6 +71,7 @@ impl Plan {
             name: base.name,
             replications,
             provenance,
+            warnings: base.notes.warnings,
         };
         plan.inputs = plan.validate()?;
         plan.hash =
@@ -86,12 +91,19 @@ impl Plan {
     /// Load every point; the first failure is reported naming the value (when
     /// it is wrong on its own) or the combination. Returns each point's
     /// [`crate::sweep::inputs_fingerprint`].
-    fn validate(&self) -> Result<Vec<u64>> {
+    fn validate(&mut self) -> Result<Vec<u64>> {
         let mut inputs = Vec::with_capacity(self.grid.len());
         for i in 0..self.grid.len() {
             let point = self.grid.point(i);
             match self.load(&point) {
-                Ok(sc) => inputs.push(crate::sweep::inputs_fingerprint(&sc)),
+                Ok(sc) => {
+                    inputs.push(crate::sweep::inputs_fingerprint(&sc));
+                    for w in sc.notes.warnings {
+                        if !self.warnings.contains(&w) {
+                            self.warnings.push(w);
+                        }
+                    }
+                }
                 Err(e) => {
                     for o in &point {
                         if let Err(alone) = self.load(std::slice::from_ref(o)) {
@@ -165,6 +177,7 @@ pub struct Outcome {
 /// Run (or resume) a sweep.
 pub fn run(o: &Options) -> Result<Outcome> {
     let plan = Plan::new(&o.scenario, &o.sets, o.replications)?;
+    crate::cli::warnings(&plan.warnings, o.strict, o.quiet)?;
     let total = plan.grid.len();
     let mine = o.shard.count(total);
     prepare_dir(&o.out, &plan)?;

@@ -409,6 +409,14 @@ fn parse_item(key: &str, item: &str, all: &str, origin: &str) -> Result<Value> {
             ))),
         };
     }
+    if let Some((a, b)) = item
+        .split_once('-')
+        .filter(|(a, b)| !a.is_empty() && number(a).is_some() && number(b).is_some())
+    {
+        return Err(Error::input(format!(
+            "{origin} {key}: `{item}` is not a value; for a range write `{a}..{b}:STEP` (STEP the distance between values), or list the values with commas"
+        )));
+    }
     Ok(match item {
         "true" => Value::Boolean(true),
         "false" => Value::Boolean(false),
@@ -554,6 +562,19 @@ mod tests {
         assert!(e.contains("key before '=' is empty"), "{e}");
         let e = err(parse_values("k", "[1,2", "--set"));
         assert!(e.contains("unbalanced"), "{e}");
+    }
+
+    #[test]
+    fn a_dash_range_gets_the_range_syntax() {
+        let e = err(parse_values("k", "6-14", "--set"));
+        assert!(
+            e.contains("`6-14` is not a value; for a range write `6..14:STEP`"),
+            "{e}"
+        );
+        let e = err(parse_values("k", "0.3-0.5", "--set"));
+        assert!(e.contains("`0.3..0.5:STEP`"), "{e}");
+        // Negative numbers and exponents are still numbers.
+        assert!(parse_values("k", "-5,1e-3", "--set").is_ok());
     }
 
     #[test]

@@ -43,6 +43,7 @@ pub fn scenario(
         response: Response::default(),
         assumptions: vec![],
         programs: vec![],
+        notes: Default::default(),
     }
 }
 

@@ -72,6 +72,8 @@ pub fn scenario(replications: u32) -> Scenario {
 
     let mut stamps = common::program("Stamp card", h);
     stamps.stamps = Some(Stamps {
+        per_amount: None,
+        carry_remainder: false,
         card_size: 10,
         reward_value: 40.0,
         prestamped: 2,
