@@ -176,7 +176,7 @@ fn simulate_control(
         }
         buy = Clock::start(t, exp.sample(&mut purchases_rng), tr.rate).at;
     };
-    book_end(a, churned_at, horizon, rec);
+    book_end(a, churned_at, rec);
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: None,
@@ -207,7 +207,11 @@ fn basket_stream(draws: &SegmentDraws, key: CustomerKey) -> Option<Stream> {
 /// Book a customer's arrival (and how they came).
 #[inline]
 fn book_arrival(a: &Arrival, rec: &mut Recorder) {
-    rec.add(Flow::Arrivals, a.t, 1.0);
+    if a.t == 0.0 {
+        rec.add_at_start(Flow::Arrivals, 1.0);
+    } else {
+        rec.add(Flow::Arrivals, a.t, 1.0);
+    }
     if !a.initial {
         rec.add(Flow::Acquired, a.t, 1.0);
     }
@@ -218,7 +222,7 @@ fn book_arrival(a: &Arrival, rec: &mut Recorder) {
 
 /// Book how a customer's life ends: churned at a time, or active at the horizon.
 #[inline]
-fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Recorder) {
+fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Recorder) {
     match churned_at {
         Some(t) => {
             rec.add(Flow::Churned, t, 1.0);
@@ -227,9 +231,9 @@ fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Record
             }
         }
         None => {
-            rec.add(Flow::ActiveAtEnd, horizon, 1.0);
+            rec.add_at_end(Flow::ActiveAtEnd, 1.0);
             if a.initial {
-                rec.add(Flow::InitialActiveAtEnd, horizon, 1.0);
+                rec.add_at_end(Flow::InitialActiveAtEnd, 1.0);
             }
         }
     }
@@ -300,6 +304,7 @@ impl EventBudget {
     /// customers charged so far have together had more events than their
     /// allowance (plus one customer's limit), or their hooks have used more
     /// operations than the script's budget allows for their calls.
+    #[inline]
     pub fn charge(&mut self, arm: &Arm<'_>, a: &Arrival, o: &Outcome) -> Result<(), SimError> {
         self.customers += 1;
         self.events += o.events;
@@ -311,6 +316,12 @@ impl EventBudget {
         if o.script.calls == 0 {
             return Ok(());
         }
+        self.charge_script(arm, a, o)
+    }
+
+    /// The part of [`EventBudget::charge`] for customers whose hooks ran.
+    #[inline(never)]
+    fn charge_script(&mut self, arm: &Arm<'_>, a: &Arrival, o: &Outcome) -> Result<(), SimError> {
         self.script += o.script;
         let Some(hooks) = arm
             .program
@@ -594,7 +605,7 @@ fn simulate_member<const SCRIPTED: bool>(
         }
     };
 
-    book_end(a, churned_at, horizon, rec);
+    book_end(a, churned_at, rec);
     tally.book(churned_at.unwrap_or(horizon), rec);
     match churned_at {
         Some(t) => {

@@ -178,7 +178,13 @@ fn segment_at(cum_shares: &[f64], u: f64) -> usize {
 /// without tying a segment to the order of a cohort file.
 fn initial_segment(cum_shares: &[f64], id: u64) -> usize {
     const GOLDEN: f64 = 0.618_033_988_749_894_9;
-    let u = ((id as f64 + 0.5) * GOLDEN).fract();
+    if cum_shares.len() == 1 {
+        return 0;
+    }
+    // x − trunc(x), which is `fract` (a libm call on baseline x86-64),
+    // exactly: x ≥ 0 and far below 2^63.
+    let x = (id as f64 + 0.5) * GOLDEN;
+    let u = x - (x as i64) as f64;
     segment_at(cum_shares, u)
 }
 
