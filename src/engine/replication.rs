@@ -114,12 +114,12 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         }
         Ok(runs.into_iter().map(|r| (r.rec, r.contacts)).collect())
     };
-    // Blocks run a window at a time (a few per thread) and their recorders
+    // Blocks run a window at a time (16 per thread) and their recorders
     // are merged in block order as each window ends, so memory is bounded
     // by the window, not by the number of customers. The merged sums are
     // the same additions in the same order whatever the window.
     let blocks = n.div_ceil(BLOCK);
-    let window = (rayon::current_num_threads() as u64 * 4).max(1);
+    let window = (rayon::current_num_threads() as u64 * 16).max(1);
     let mut per_arm: Vec<(Recorder, Vec<Contacts>)> = arms
         .iter()
         .map(|_| (Recorder::new(sim.horizon, sim.report_every), Vec::new()))
