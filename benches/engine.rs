@@ -4,10 +4,15 @@
 //! which times the 1,000,000-customer case; these run a smaller population
 //! so `cargo bench` stays quick.
 //!
+//! Also the control against the exact minimal loop (benches/support/minimal_loop.rs).
+//!
 //! cargo bench --bench engine
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+
+#[path = "support/minimal_loop.rs"]
+mod minimal_loop;
 
 fn engine(c: &mut Criterion) {
     let mut group = c.benchmark_group("one replication, 100k BG/NBD customers, 78 weeks");
@@ -21,5 +26,22 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+/// The control against the exact minimal loop doing the same work
+/// (benches/support/minimal_loop.rs), at the documented 1,000,000 customers.
+/// For the ratio, prefer the interleaved rounds of
+/// `cargo run --release --example throughput -- 1000000 1 15 minimal,control`.
+fn control_vs_minimal(c: &mut Criterion) {
+    let mut group = c.benchmark_group("control vs minimal loop, 1M BG/NBD customers, 78 weeks");
+    group.sample_size(10);
+    let sc = loyalsim::bench::bgnbd_scenario(1_000_000, "control");
+    group.bench_function("minimal", |b| {
+        b.iter(|| black_box(minimal_loop::control(1_000_000, 1, 0)))
+    });
+    group.bench_function("control", |b| {
+        b.iter(|| black_box(loyalsim::engine::run(black_box(&sc), &|| {})))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, engine, control_vs_minimal);
 criterion_main!(benches);

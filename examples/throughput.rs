@@ -4,7 +4,9 @@
 //!
 //! cargo run --release --example throughput -- [CUSTOMERS] [THREADS] [RUNS] [VARIANTS]
 //!
-//! VARIANTS is one of control, stamps, points, script-stamps, or several
+//! VARIANTS is one of control, stamps, points, script-stamps, compare,
+//! control+stamps, control+points, control+script-stamps, minimal (the
+//! exact minimal control loop of benches/support/minimal_loop.rs), or several
 //! separated by commas: they are then run in interleaved rounds (one run of
 //! each per round, so load on a shared machine hits them alike) and each
 //! median is also given as a ratio to the first variant's:
@@ -12,9 +14,14 @@
 //! cargo run --release --example throughput -- 1000000 2 15 control,stamps,points
 //! cargo run --release --example throughput -- 200000 2 5 stamps,script-stamps
 //!
-//! Prints the median wall time per replication and purchase events per second.
+//! Prints the median wall time per replication and purchase events per
+//! second, and the process's peak memory (run one variant at a time to see
+//! how memory grows with the customers: it should not).
 
 use std::time::Instant;
+
+#[path = "../benches/support/minimal_loop.rs"]
+mod minimal_loop;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -29,9 +36,11 @@ fn main() {
         .map_or("control", String::as_str)
         .split(',')
         .collect();
+    // `minimal`: the exact minimal control loop (benches/support/minimal_loop.rs),
+    // the yardstick for `control`.
     let scenarios: Vec<_> = variants
         .iter()
-        .map(|v| loyalsim::bench::bgnbd_scenario(customers, v))
+        .map(|v| (*v != "minimal").then(|| loyalsim::bench::bgnbd_scenario(customers, v)))
         .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -42,6 +51,12 @@ fn main() {
     for _ in 0..runs {
         for (i, sc) in scenarios.iter().enumerate() {
             let t = Instant::now();
+            let Some(sc) = sc else {
+                let out = pool.install(|| minimal_loop::control(customers, 1, 0));
+                times[i].push(t.elapsed().as_secs_f64());
+                purchases[i] = out.purchases.iter().sum();
+                continue;
+            };
             let out = pool.install(|| loyalsim::engine::run(sc, &|| {}));
             times[i].push(t.elapsed().as_secs_f64());
             let arm = out.arms.last().unwrap();
@@ -65,4 +80,23 @@ fn main() {
             median / base
         );
     }
+    if let Some(kb) = max_rss_kb() {
+        println!(
+            "max resident memory of this process: {:.1} MB",
+            kb as f64 / 1024.0
+        );
+    }
+}
+
+/// The peak resident set size in KB (Linux reports `ru_maxrss` in KB).
+#[cfg(unix)]
+fn max_rss_kb() -> Option<i64> {
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage fills the struct it is given.
+    (unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } == 0).then_some(u.ru_maxrss)
+}
+
+#[cfg(not(unix))]
+fn max_rss_kb() -> Option<i64> {
+    None
 }

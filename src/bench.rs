@@ -9,16 +9,21 @@ use crate::scenario::*;
 /// response), `compare` (the control, stamps and points in one run, as users
 /// run them), or `script-stamps` (scripts/stamps.rhai with the `stamps`
 /// variant's card: same results as `stamps`, for the scripting overhead).
+/// `control+stamps`, `control+points` and `control+script-stamps` run the
+/// control and that one program together (what a program arm adds to a run).
 pub fn bgnbd_scenario(customers: u64, variant: &str) -> Scenario {
     let horizon = 78.0;
     let programs = match variant {
         "stamps" => vec![stamps(horizon)],
         "points" => vec![points(horizon)],
         "compare" => vec![stamps(horizon), points(horizon)],
+        "control+stamps" => vec![stamps(horizon)],
+        "control+points" => vec![points(horizon)],
+        "control+script-stamps" => script_stamps(horizon).into_iter().collect(),
         "script-stamps" => script_stamps(horizon).into_iter().collect(),
         _ => vec![],
     };
-    let baseline = programs.is_empty() || variant == "compare";
+    let baseline = programs.is_empty() || variant == "compare" || variant.starts_with("control+");
     Scenario {
         name: format!("benchmark ({variant})"),
         path: None,

@@ -27,6 +27,7 @@ pub struct Clock {
 }
 
 impl Clock {
+    #[inline]
     pub fn start(t: f64, budget: f64, rate: f64) -> Clock {
         let (at, frozen) = if rate > 0.0 {
             (t + budget / rate, 0.0)
@@ -46,6 +47,7 @@ impl Clock {
 
     /// Start with the rate `base + excess·e^{−(s − t)/tau}`; `base` ≥ 0 and
     /// `base + excess` ≥ 0 (so the rate is never negative).
+    #[inline]
     pub fn start_fading(t: f64, budget: f64, base: f64, excess: f64, tau: f64) -> Clock {
         if excess == 0.0 {
             return Clock::start(t, budget, base);
@@ -62,6 +64,7 @@ impl Clock {
     }
 
     /// The budget not yet used at `t` (≥ the last change).
+    #[inline]
     fn remaining(&self, t: f64) -> f64 {
         if self.excess != 0.0 {
             (self.left - integral(self.rate, self.excess, self.tau, t - self.since)).max(0.0)
@@ -73,6 +76,7 @@ impl Clock {
     }
 
     /// Change to a constant rate at time `t`, keeping the unused budget.
+    #[inline]
     pub fn set_rate(&mut self, t: f64, rate: f64) {
         if rate == self.rate && self.excess == 0.0 {
             return;
@@ -83,6 +87,7 @@ impl Clock {
     /// Change to a fading rate at time `t` (see [`Clock::start_fading`]),
     /// keeping the unused budget. Without a fading part this is
     /// [`Clock::set_rate`].
+    #[inline]
     pub fn set_fading(&mut self, t: f64, base: f64, excess: f64, tau: f64) {
         if excess == 0.0 {
             self.set_rate(t, base);

@@ -16,13 +16,13 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::model::habits::Habits;
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
-use crate::model::traits::{self, Churn, Traits};
+use crate::model::traits::{Churn, SegmentDraws, Traits};
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts, Usage};
 use crate::programs::mechanism::Till;
 use crate::programs::points::PointsState;
 use crate::programs::response::Rates;
 use crate::programs::{Member, Who, earliest, referral};
-use crate::scenario::{Basket, Dist, ProgramSpec, Response, Scenario, Segment};
+use crate::scenario::{ProgramSpec, Response, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +34,8 @@ pub struct Arm<'a> {
     pub mean_basket: &'a [f64],
     /// The population's mean purchase rate without a program (λ̄).
     pub mean_rate: f64,
+    /// Each segment's trait and basket samplers, prepared once per run.
+    pub draws: &'a [SegmentDraws],
     /// Each segment's response in this replication (the scenario's, or
     /// this replication's draw of the uncertain assumptions): the same for
     /// every arm of a replication.
@@ -126,17 +128,22 @@ fn simulate_control(
 ) -> Result<Outcome, SimError> {
     let sc = arm.scenario;
     let horizon = sc.simulation.horizon;
-    let seg = &sc.population.segments[a.segment];
+    let draws = &arm.draws[a.segment];
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
     let mut purchases_rng = key.stream(Purpose::Purchases);
-    let mut churn_rng = key.stream(Purpose::Churn);
-    let mut basket_rng = basket_stream(seg, key);
+    // Derived when first needed: for BG/NBD churn at the first purchase,
+    // which many customers never make.
+    let mut churn_rng: Option<Stream> = None;
+    let mut basket_rng = basket_stream(draws, key);
     book_arrival(a, rec);
     let referred_churn = referred_churn(arm, a);
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate).at;
     let leave = match tr.churn {
-        Churn::Rate(mu) => Clock::start(a.t, exp.sample(&mut churn_rng), mu * referred_churn).at,
+        Churn::Rate(mu) => {
+            let rng = churn_rng.insert(key.stream(Purpose::Churn));
+            Clock::start(a.t, exp.sample(rng), mu * referred_churn).at
+        }
         _ => f64::INFINITY,
     };
     let churn_after_purchase = match tr.churn {
@@ -157,16 +164,19 @@ fn simulate_control(
             break Some(next);
         }
         let t = buy;
-        let basket = traits::basket(seg, tr, basket_rng.as_mut());
+        let basket = draws.basket(tr, basket_rng.as_mut());
         rec.add_purchase(rec.moment(t), basket);
         if let Some(p) = churn_after_purchase
-            && churn_rng.uniform() < p
+            && churn_rng
+                .get_or_insert_with(|| key.stream(Purpose::Churn))
+                .uniform()
+                < p
         {
             break Some(t);
         }
         buy = Clock::start(t, exp.sample(&mut purchases_rng), tr.rate).at;
     };
-    book_end(a, churned_at, horizon, rec);
+    book_end(a, churned_at, rec);
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: None,
@@ -188,17 +198,20 @@ fn referred_churn(arm: &Arm<'_>, a: &Arrival) -> f64 {
 
 /// Fixed baskets need no stream of their own.
 #[inline]
-fn basket_stream(seg: &Segment, key: CustomerKey) -> Option<Stream> {
-    match seg.basket {
-        Basket::Iid(Dist::Fixed(_)) => None,
-        _ => Some(key.stream(Purpose::Basket)),
-    }
+fn basket_stream(draws: &SegmentDraws, key: CustomerKey) -> Option<Stream> {
+    draws
+        .basket_is_random()
+        .then(|| key.stream(Purpose::Basket))
 }
 
 /// Book a customer's arrival (and how they came).
 #[inline]
 fn book_arrival(a: &Arrival, rec: &mut Recorder) {
-    rec.add(Flow::Arrivals, a.t, 1.0);
+    if a.t == 0.0 {
+        rec.add_at_start(Flow::Arrivals, 1.0);
+    } else {
+        rec.add(Flow::Arrivals, a.t, 1.0);
+    }
     if !a.initial {
         rec.add(Flow::Acquired, a.t, 1.0);
     }
@@ -209,7 +222,7 @@ fn book_arrival(a: &Arrival, rec: &mut Recorder) {
 
 /// Book how a customer's life ends: churned at a time, or active at the horizon.
 #[inline]
-fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Recorder) {
+fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Recorder) {
     match churned_at {
         Some(t) => {
             rec.add(Flow::Churned, t, 1.0);
@@ -218,9 +231,9 @@ fn book_end(a: &Arrival, churned_at: Option<f64>, horizon: f64, rec: &mut Record
             }
         }
         None => {
-            rec.add(Flow::ActiveAtEnd, horizon, 1.0);
+            rec.add_at_end(Flow::ActiveAtEnd, 1.0);
             if a.initial {
-                rec.add(Flow::InitialActiveAtEnd, horizon, 1.0);
+                rec.add_at_end(Flow::InitialActiveAtEnd, 1.0);
             }
         }
     }
@@ -291,6 +304,7 @@ impl EventBudget {
     /// customers charged so far have together had more events than their
     /// allowance (plus one customer's limit), or their hooks have used more
     /// operations than the script's budget allows for their calls.
+    #[inline]
     pub fn charge(&mut self, arm: &Arm<'_>, a: &Arrival, o: &Outcome) -> Result<(), SimError> {
         self.customers += 1;
         self.events += o.events;
@@ -302,6 +316,12 @@ impl EventBudget {
         if o.script.calls == 0 {
             return Ok(());
         }
+        self.charge_script(arm, a, o)
+    }
+
+    /// The part of [`EventBudget::charge`] for customers whose hooks ran.
+    #[inline(never)]
+    fn charge_script(&mut self, arm: &Arm<'_>, a: &Arrival, o: &Outcome) -> Result<(), SimError> {
         self.script += o.script;
         let Some(hooks) = arm
             .program
@@ -352,9 +372,8 @@ impl EventBudget {
 /// replication, so the caller may draw them once for all arms.
 #[inline(always)]
 pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
-    let seg = &arm.scenario.population.segments[a.segment];
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
-    traits::draw(seg, &mut key.stream(Purpose::Traits))
+    arm.draws[a.segment].traits(&mut key.stream(Purpose::Traits))
 }
 
 /// Simulate one customer with traits `tr` (see [`traits`]) from arrival to
@@ -442,10 +461,12 @@ fn simulate_member<const SCRIPTED: bool>(
             f64::INFINITY
         },
     };
+    let seg_draws = &arm.draws[a.segment];
     let key = CustomerKey::new(arm.seed, arm.replication, a.id);
     let mut purchases_rng = key.stream(Purpose::Purchases);
-    let mut churn_rng = key.stream(Purpose::Churn);
-    let mut basket_rng = basket_stream(seg, key);
+    // Derived when first needed, as in the control.
+    let mut churn_rng: Option<Stream> = None;
+    let mut basket_rng = basket_stream(seg_draws, key);
     let mut draws = ProgramDraws { key, rng: None };
 
     book_arrival(a, rec);
@@ -460,7 +481,10 @@ fn simulate_member<const SCRIPTED: bool>(
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut purchases_rng), tr.rate);
     let mut leave = match tr.churn {
-        Churn::Rate(mu) => Clock::start(a.t, exp.sample(&mut churn_rng), mu * referred_churn),
+        Churn::Rate(mu) => {
+            let rng = churn_rng.insert(key.stream(Purpose::Churn));
+            Clock::start(a.t, exp.sample(rng), mu * referred_churn)
+        }
         _ => Clock::start(a.t, f64::INFINITY, 0.0),
     };
     let mut boosted: Option<Boost> = None;
@@ -508,7 +532,7 @@ fn simulate_member<const SCRIPTED: bool>(
                 leave.set_fading(t, c.base, c.excess, c.tau);
             }
         } else {
-            let basket = traits::basket(seg, tr, basket_rng.as_mut());
+            let basket = seg_draws.basket(tr, basket_rng.as_mut());
             let at = rec.moment(t);
             if !tally.offered && t >= p.start && t < p.end {
                 tally.offered = true;
@@ -559,7 +583,10 @@ fn simulate_member<const SCRIPTED: bool>(
             }
             let x = rates(&mut m, p, &who, hooks, a, referred_churn, t)?;
             if let Churn::AfterPurchase(prob) = tr.churn
-                && churn_rng.uniform() < (prob * x.churn.now()).min(1.0)
+                && churn_rng
+                    .get_or_insert_with(|| key.stream(Purpose::Churn))
+                    .uniform()
+                    < (prob * x.churn.now()).min(1.0)
             {
                 break Some(t);
             }
@@ -578,7 +605,7 @@ fn simulate_member<const SCRIPTED: bool>(
         }
     };
 
-    book_end(a, churned_at, horizon, rec);
+    book_end(a, churned_at, rec);
     tally.book(churned_at.unwrap_or(horizon), rec);
     match churned_at {
         Some(t) => {

@@ -119,6 +119,20 @@ impl Recorder {
         }
     }
 
+    /// Add `v` to `flow` at time 0 (the first period), the same as
+    /// `add(flow, 0.0, v)` without working out the period.
+    #[inline]
+    pub fn add_at_start(&mut self, flow: Flow, v: f64) {
+        self.data[flow as usize * self.periods] += v;
+    }
+
+    /// Add `v` to `flow` at the horizon (the last period), the same as
+    /// `add(flow, horizon, v)` without working out the period.
+    #[inline]
+    pub fn add_at_end(&mut self, flow: Flow, v: f64) {
+        self.data[flow as usize * self.periods + self.periods - 1] += v;
+    }
+
     /// Add `v` to `flow` at a moment.
     #[inline]
     pub fn book(&mut self, flow: Flow, at: Moment, v: f64) {

@@ -52,7 +52,9 @@ impl Contacts {
     }
 }
 
-/// What one block of the initial cohort gave one arm: its flows and contacts.
+/// What one block of the initial cohort gave one arm: its flows and
+/// contacts (the contacts are kept to the end of the initial cohort: the
+/// arrival process needs the customers who change the word of mouth).
 type BlockRun = (Recorder, Contacts);
 
 /// One arm's state while it simulates a block of the initial cohort.
@@ -78,61 +80,70 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         .is_some_and(|a| a.referral_rate > 0.0 && a.referral_conversion > 0.0);
     let cum_shares = cumulative_shares(sc);
 
-    let blocks: Vec<Result<Vec<BlockRun>, SimError>> = (0..n.div_ceil(BLOCK))
-        .into_par_iter()
-        .map(|b| {
-            let mut runs: Vec<ArmBlock> = arms
-                .iter()
-                .map(|_| ArmBlock {
-                    rec: Recorder::new(sim.horizon, sim.report_every),
-                    contacts: Contacts::default(),
-                    scratch: customer::Scratch::default(),
-                    budget: EventBudget::new(sc),
-                })
-                .collect();
-            for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
-                let a = Arrival {
-                    id,
-                    t: sc
-                        .population
-                        .cohort
-                        .as_ref()
-                        .map_or(0.0, |c| c[id as usize]),
-                    segment: initial_segment(&cum_shares, id),
-                    initial: true,
-                    referred: false,
-                    via_member: false,
-                };
-                let tr = customer::traits(first, &a);
-                for (arm, r) in arms.iter().zip(runs.iter_mut()) {
-                    let o = customer::simulate(arm, &a, &tr, &mut r.rec, &mut r.scratch)?;
-                    r.budget.charge(arm, &a, &o)?;
-                    if word_of_mouth {
-                        r.contacts.add(a.t, o, sim.horizon);
-                    }
+    let run_block = |b: u64| -> Result<Vec<BlockRun>, SimError> {
+        let mut runs: Vec<ArmBlock> = arms
+            .iter()
+            .map(|_| ArmBlock {
+                rec: Recorder::new(sim.horizon, sim.report_every),
+                contacts: Contacts::default(),
+                scratch: customer::Scratch::default(),
+                budget: EventBudget::new(sc),
+            })
+            .collect();
+        for id in b * BLOCK..((b + 1) * BLOCK).min(n) {
+            let a = Arrival {
+                id,
+                t: sc
+                    .population
+                    .cohort
+                    .as_ref()
+                    .map_or(0.0, |c| c[id as usize]),
+                segment: initial_segment(&cum_shares, id),
+                initial: true,
+                referred: false,
+                via_member: false,
+            };
+            let tr = customer::traits(first, &a);
+            for (arm, r) in arms.iter().zip(runs.iter_mut()) {
+                let o = customer::simulate(arm, &a, &tr, &mut r.rec, &mut r.scratch)?;
+                r.budget.charge(arm, &a, &o)?;
+                if word_of_mouth {
+                    r.contacts.add(a.t, o, sim.horizon);
                 }
             }
-            Ok(runs.into_iter().map(|r| (r.rec, r.contacts)).collect())
-        })
-        .collect();
-    // The first error in block order (then customer, then arm order), so
-    // the error reported does not depend on which thread failed first.
-    let mut per_arm: Vec<Vec<BlockRun>> = arms.iter().map(|_| Vec::new()).collect();
-    for block in blocks {
-        for (runs, r) in per_arm.iter_mut().zip(block?) {
-            runs.push(r);
         }
+        Ok(runs.into_iter().map(|r| (r.rec, r.contacts)).collect())
+    };
+    // Blocks run a window at a time (16 per thread) and their recorders
+    // are merged in block order as each window ends, so memory is bounded
+    // by the window, not by the number of customers. The merged sums are
+    // the same additions in the same order whatever the window.
+    let blocks = n.div_ceil(BLOCK);
+    let window = (rayon::current_num_threads() as u64 * 16).max(1);
+    let mut per_arm: Vec<(Recorder, Vec<Contacts>)> = arms
+        .iter()
+        .map(|_| (Recorder::new(sim.horizon, sim.report_every), Vec::new()))
+        .collect();
+    let mut start = 0;
+    while start < blocks {
+        let end = (start + window).min(blocks);
+        let runs: Vec<Result<Vec<BlockRun>, SimError>> =
+            (start..end).into_par_iter().map(run_block).collect();
+        // The first error in block order (then customer, then arm order),
+        // so the error reported does not depend on which thread failed
+        // first (no block of an earlier window failed).
+        for block in runs {
+            for ((rec, initial), (r, contacts)) in per_arm.iter_mut().zip(block?) {
+                rec.merge(&r);
+                initial.push(contacts);
+            }
+        }
+        start = end;
     }
 
     arms.par_iter()
         .zip(per_arm)
-        .map(|(arm, runs)| {
-            let mut rec = Recorder::new(sim.horizon, sim.report_every);
-            let mut initial = Vec::with_capacity(runs.len());
-            for (r, contacts) in runs {
-                rec.merge(&r);
-                initial.push(contacts);
-            }
+        .map(|(arm, (mut rec, initial))| {
             if let Some(acq) = &sc.acquisition {
                 let initial = word_of_mouth.then_some(initial.as_slice());
                 arrivals(arm, acq, &cum_shares, initial, &mut rec)?;
@@ -178,7 +189,13 @@ fn segment_at(cum_shares: &[f64], u: f64) -> usize {
 /// without tying a segment to the order of a cohort file.
 fn initial_segment(cum_shares: &[f64], id: u64) -> usize {
     const GOLDEN: f64 = 0.618_033_988_749_894_9;
-    let u = ((id as f64 + 0.5) * GOLDEN).fract();
+    if cum_shares.len() == 1 {
+        return 0;
+    }
+    // x − trunc(x), which is `fract` (a libm call on baseline x86-64),
+    // exactly: x ≥ 0 and far below 2^63.
+    let x = (id as f64 + 0.5) * GOLDEN;
+    let u = x - (x as i64) as f64;
     segment_at(cum_shares, u)
 }
 

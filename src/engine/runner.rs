@@ -10,6 +10,7 @@ use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
 use crate::model::assumptions;
+use crate::model::traits::SegmentDraws;
 use crate::scenario::{Response, Scenario};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,6 +59,12 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
         .map(|s| s.basket.mean())
         .collect();
     let mean_rate = sc.population.mean_purchase_rate();
+    let segment_draws: Vec<SegmentDraws> = sc
+        .population
+        .segments
+        .iter()
+        .map(SegmentDraws::new)
+        .collect();
     let base: Vec<Response> = sc.population.segments.iter().map(|s| s.response).collect();
     let mut arms: Vec<(String, Option<usize>)> = Vec::new();
     if sc.simulation.baseline {
@@ -94,6 +101,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
                     program: program.map(|i| &sc.programs[i]),
                     mean_basket: &mean_basket,
                     mean_rate,
+                    draws: &segment_draws,
                     responses: &responses,
                     seed: sc.simulation.seed,
                     replication: r,

@@ -11,8 +11,9 @@
 //! - Normal and exponential: the ziggurat method (Marsaglia & Tsang 2000,
 //!   "The ziggurat method for generating random variables", J. Stat. Softw.
 //!   5(8)), 256 layers, with Doornik's (2005) choice of one 64-bit draw for
-//!   layer, sign and abscissa. The layer tables are computed once
-//!   ([`LazyLock`]) with `libm` (bit-for-bit identical on every platform), and
+//!   layer, sign and abscissa. The layer tables are computed with `libm`
+//!   (bit-for-bit identical on every platform) and kept as literal tables
+//!   (`ziggurat_tables.rs`, checked against a fresh build by a test), and
 //!   the base radius `r` is solved by bisection so that the top layer closes
 //!   exactly: every layer has the same area, which is what makes the method
 //!   exact. Normal tail: Marsaglia (1964); exponential tail: memorylessness.
@@ -33,8 +34,6 @@
 //! by scenario validation before they reach here; the samplers then return
 //! NaN (continuous) or 0 (Poisson) rather than panic, and `debug_assert!`.
 
-use std::sync::LazyLock;
-
 use super::rng::Stream;
 use crate::scenario::dist::{Dist, triangular_quantile};
 
@@ -45,6 +44,7 @@ use crate::scenario::dist::{Dist, triangular_quantile};
 /// Number of ziggurat layers (the low 8 bits of a draw pick one).
 const LAYERS: usize = 256;
 /// 2^-53: scales a 53-bit integer to [0, 1).
+#[cfg(test)]
 const TWO_M53: f64 = 1.0 / (1u64 << 53) as f64;
 
 /// One ziggurat. Layer `i` is the box [0, x[i]] × [f[i], f[i+1]]; layer 0 is
@@ -58,6 +58,7 @@ struct Ziggurat {
     r: f64,
 }
 
+#[cfg(test)]
 impl Ziggurat {
     /// Builds the ziggurat for a decreasing density `f` on [0, ∞) with inverse
     /// `finv` and tail mass `tail(r) = ∫_r^∞ f`, solving for `r` so that the
@@ -119,49 +120,63 @@ impl Ziggurat {
     }
 }
 
+#[cfg(test)]
 fn normal_f(x: f64) -> f64 {
     libm::exp(-0.5 * x * x)
 }
+#[cfg(test)]
 fn normal_finv(y: f64) -> f64 {
     libm::sqrt(-2.0 * libm::log(y))
 }
+#[cfg(test)]
 fn normal_tail(r: f64) -> f64 {
     // ∫_r^∞ exp(-x²/2) dx = sqrt(π/2) · erfc(r / √2)
     (std::f64::consts::PI / 2.0).sqrt() * libm::erfc(r / std::f64::consts::SQRT_2)
 }
+#[cfg(test)]
 fn exp_f(x: f64) -> f64 {
     libm::exp(-x)
 }
+#[cfg(test)]
 fn exp_finv(y: f64) -> f64 {
     -libm::log(y)
 }
+#[cfg(test)]
 fn exp_tail(r: f64) -> f64 {
     libm::exp(-r)
 }
 
-static NORMAL_ZIG: LazyLock<Ziggurat> =
-    LazyLock::new(|| Ziggurat::build(normal_f, normal_finv, normal_tail, 3.0, 4.5));
-static EXP_ZIG: LazyLock<Ziggurat> =
-    LazyLock::new(|| Ziggurat::build(exp_f, exp_finv, exp_tail, 6.0, 9.0));
+include!("ziggurat_tables.rs");
 
 // ---------------------------------------------------------------------------
 // Normal, exponential, log-normal
 // ---------------------------------------------------------------------------
 
 /// A standard normal N(0, 1) variate (ziggurat; about 99% of draws cost one
-/// `next_u64`, a table look-up and a multiply).
-#[inline]
+/// `next_u64`, a table look-up and a multiply). The fast path is inlined;
+/// the rare rest of the method is out of line ([`normal_slow`]).
+#[inline(always)]
 pub fn normal(rng: &mut Stream) -> f64 {
-    let z: &Ziggurat = &NORMAL_ZIG;
+    let z = &NORMAL_ZIG;
+    let bits = rng.next_u64();
+    let i = (bits & 0xff) as usize;
+    // Bit 8 is the sign (moved to bit 63); bits 11..63 the abscissa.
+    let sign = (bits & 0x100) << 55;
+    let x = ((bits >> 11) as f64 + 0.5) * z.xs[i];
+    if x < z.x[i + 1] {
+        return f64::from_bits(x.to_bits() | sign);
+    }
+    normal_slow(rng, i, x, sign)
+}
+
+/// The normal ziggurat after a draw (layer `i`, abscissa `x`, `sign`) that
+/// missed the fast path: the tail or the wedge test, then further draws
+/// exactly as the full method would make them.
+#[cold]
+#[inline(never)]
+fn normal_slow(rng: &mut Stream, mut i: usize, mut x: f64, mut sign: u64) -> f64 {
+    let z = &NORMAL_ZIG;
     loop {
-        let bits = rng.next_u64();
-        let i = (bits & 0xff) as usize;
-        // Bit 8 is the sign (moved to bit 63); bits 11..63 the abscissa.
-        let sign = (bits & 0x100) << 55;
-        let x = ((bits >> 11) as f64 + 0.5) * z.xs[i];
-        if x < z.x[i + 1] {
-            return f64::from_bits(x.to_bits() | sign);
-        }
         if i == 0 {
             // Tail beyond r (Marsaglia 1964): exact, accepts with prob ≈ 0.93+.
             let r = z.r;
@@ -178,13 +193,20 @@ pub fn normal(rng: &mut Stream) -> f64 {
         if y < (-0.5 * x * x).exp() {
             return f64::from_bits(x.to_bits() | sign);
         }
+        let bits = rng.next_u64();
+        i = (bits & 0xff) as usize;
+        sign = (bits & 0x100) << 55;
+        x = ((bits >> 11) as f64 + 0.5) * z.xs[i];
+        if x < z.x[i + 1] {
+            return f64::from_bits(x.to_bits() | sign);
+        }
     }
 }
 
 /// A unit exponential Exp(1) variate by the ziggurat: exact, and several times
 /// faster than [`Stream::exp1`] (which costs a logarithm per draw). The two
 /// give different variates from the same stream.
-#[inline]
+#[inline(always)]
 pub fn exponential(rng: &mut Stream) -> f64 {
     ExpSampler::get().sample(rng)
 }
@@ -195,35 +217,49 @@ pub fn exponential(rng: &mut Stream) -> f64 {
 pub struct ExpSampler(&'static Ziggurat);
 
 impl ExpSampler {
-    #[inline]
+    #[inline(always)]
     pub fn get() -> ExpSampler {
         ExpSampler(&EXP_ZIG)
     }
 
     /// One Exp(1) draw, the same as [`exponential`].
-    #[inline]
+    #[inline(always)]
     pub fn sample(self, rng: &mut Stream) -> f64 {
         exp_from(self.0, rng)
     }
 }
 
-#[inline]
-fn exp_from(z: &Ziggurat, rng: &mut Stream) -> f64 {
+#[inline(always)]
+fn exp_from(z: &'static Ziggurat, rng: &mut Stream) -> f64 {
+    let bits = rng.next_u64();
+    let i = (bits & 0xff) as usize;
+    let x = ((bits >> 11) as f64 + 0.5) * z.xs[i];
+    if x < z.x[i + 1] {
+        return x;
+    }
+    exp_slow(z, rng, i, x)
+}
+
+/// The exponential ziggurat after a draw (layer `i`, abscissa `x`) that
+/// missed the fast path, continuing exactly as the full method would.
+#[cold]
+#[inline(never)]
+fn exp_slow(z: &Ziggurat, rng: &mut Stream, mut i: usize, mut x: f64) -> f64 {
     let mut offset = 0.0;
     loop {
-        let bits = rng.next_u64();
-        let i = (bits & 0xff) as usize;
-        let x = ((bits >> 11) as f64 + 0.5) * z.xs[i];
-        if x < z.x[i + 1] {
-            return offset + x;
-        }
         if i == 0 {
             // Tail beyond r: by memorylessness it is r + Exp(1).
             offset += z.r;
-            continue;
+        } else {
+            let y = z.f[i] + rng.uniform() * (z.f[i + 1] - z.f[i]);
+            if y < (-x).exp() {
+                return offset + x;
+            }
         }
-        let y = z.f[i] + rng.uniform() * (z.f[i + 1] - z.f[i]);
-        if y < (-x).exp() {
+        let bits = rng.next_u64();
+        i = (bits & 0xff) as usize;
+        x = ((bits >> 11) as f64 + 0.5) * z.xs[i];
+        if x < z.x[i + 1] {
             return offset + x;
         }
     }
@@ -240,7 +276,7 @@ pub fn lognormal(rng: &mut Stream, mu: f64, sigma: f64) -> f64 {
 // ---------------------------------------------------------------------------
 
 /// Marsaglia–Tsang for shape ≥ 1, given d = shape − 1/3 and c = 1/√(9d).
-#[inline]
+#[inline(always)]
 fn mt_core(rng: &mut Stream, d: f64, c: f64) -> f64 {
     loop {
         let (x, v) = loop {
@@ -288,7 +324,7 @@ impl GammaSampler {
     }
 
     /// One draw. See [`gamma`] for the small-shape underflow note.
-    #[inline]
+    #[inline(always)]
     pub fn sample(&self, rng: &mut Stream) -> f64 {
         let g = mt_core(rng, self.d, self.c);
         if self.inv_shape == 0.0 {
@@ -301,7 +337,7 @@ impl GammaSampler {
     /// The draw as (g, t) with value g · exp(t): g > 0 from Marsaglia–Tsang,
     /// t = −E/shape < 0 (E ~ Exp(1)) for shape < 1, else t = 0. Never
     /// underflows.
-    #[inline]
+    #[inline(always)]
     fn sample_parts(&self, rng: &mut Stream) -> (f64, f64) {
         let g = mt_core(rng, self.d, self.c);
         if self.inv_shape == 0.0 {
@@ -346,8 +382,16 @@ pub fn beta(rng: &mut Stream, a: f64, b: f64) -> f64 {
         debug_assert!(false, "beta shapes must be > 0, got {a}, {b}");
         return f64::NAN;
     }
-    let (gx, tx) = GammaSampler::new(a).sample_parts(rng);
-    let (gy, ty) = GammaSampler::new(b).sample_parts(rng);
+    beta_with(rng, &GammaSampler::new(a), &GammaSampler::new(b))
+}
+
+/// [`beta`] with the two gamma samplers built once (`x` for shape a, `y`
+/// for shape b): the same draws and arithmetic, for many draws with one pair
+/// of shapes.
+#[inline(always)]
+pub fn beta_with(rng: &mut Stream, x: &GammaSampler, y: &GammaSampler) -> f64 {
+    let (gx, tx) = x.sample_parts(rng);
+    let (gy, ty) = y.sample_parts(rng);
     let dt = ty - tx;
     if dt == 0.0 {
         return gx / (gx + gy);
@@ -526,9 +570,51 @@ mod tests {
         6.0 / k
     }
 
+    /// The text of `ziggurat_tables.rs` for freshly built tables.
+    fn tables_source() -> String {
+        fn dump(name: &str, z: &Ziggurat) -> String {
+            let mut out = format!("static {name}: Ziggurat = Ziggurat {{\n");
+            for (arr, lbl) in [(&z.x, "x"), (&z.xs, "xs"), (&z.f, "f")] {
+                out += &format!("    {lbl}: [\n");
+                for v in arr.iter() {
+                    out += &format!("        {v:?},\n");
+                }
+                out += "    ],\n";
+            }
+            out += &format!("    r: {:?},\n}};\n", z.r);
+            out
+        }
+        let n = Ziggurat::build(normal_f, normal_finv, normal_tail, 3.0, 4.5);
+        let e = Ziggurat::build(exp_f, exp_finv, exp_tail, 6.0, 9.0);
+        dump("NORMAL_ZIG", &n) + dump("EXP_ZIG", &e).as_str()
+    }
+
+    #[test]
+    fn ziggurat_tables_are_the_built_ones() {
+        let file = include_str!("ziggurat_tables.rs");
+        let body = &file[file.find("static NORMAL_ZIG").unwrap()..];
+        let fresh = tables_source();
+        if std::env::var_os("LOYALSIM_WRITE_ZIGGURAT").is_some() {
+            let head = &file[..file.find("static NORMAL_ZIG").unwrap()];
+            std::fs::write("src/model/ziggurat_tables.rs", format!("{head}{fresh}")).unwrap();
+        }
+        assert_eq!(body, fresh, "ziggurat_tables.rs is stale");
+        // And bit for bit (the literals round-trip).
+        let n = Ziggurat::build(normal_f, normal_finv, normal_tail, 3.0, 4.5);
+        let e = Ziggurat::build(exp_f, exp_finv, exp_tail, 6.0, 9.0);
+        for (built, lit) in [(&n, &NORMAL_ZIG), (&e, &EXP_ZIG)] {
+            assert_eq!(built.r.to_bits(), lit.r.to_bits());
+            for i in 0..=LAYERS {
+                assert_eq!(built.x[i].to_bits(), lit.x[i].to_bits());
+                assert_eq!(built.xs[i].to_bits(), lit.xs[i].to_bits());
+                assert_eq!(built.f[i].to_bits(), lit.f[i].to_bits());
+            }
+        }
+    }
+
     #[test]
     fn ziggurat_tables_close() {
-        for z in [&*NORMAL_ZIG, &*EXP_ZIG] {
+        for z in [&NORMAL_ZIG, &EXP_ZIG] {
             assert!(z.x[LAYERS - 1] > 0.0);
             for i in 1..LAYERS {
                 assert!(z.x[i] > z.x[i + 1] && z.f[i] < z.f[i + 1]);

@@ -10,6 +10,7 @@ use crate::scenario::{self, Override, Scenario, ScenarioError};
 use crate::sweep::expand::{self, Grid, describe};
 use crate::sweep::files::{self, Assembler, Manifest, PointState, PointText};
 use crate::sweep::shard::Shard;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -237,36 +238,65 @@ pub fn run(o: &Options) -> Result<Outcome> {
     let started = Instant::now();
     let mut computed = 0;
     let mut done = 0;
-    for i in o.shard.indices(total) {
-        let text = match files::read_point(&o.out, i, &plan.hash) {
-            PointState::Done(t) => t,
-            state => {
-                if let PointState::Stale(why) = state {
-                    say(format!("recomputing point {i}: {why}"));
-                }
-                let point = plan.grid.point(i);
-                let t0 = Instant::now();
-                let text = compute(&plan, i, &point, &pool)?;
-                files::write_point(&o.out, i, &text)?;
-                computed += 1;
-                let left = to_compute.saturating_sub(computed);
-                let eta = started.elapsed().as_secs_f64() / computed as f64 * left as f64;
-                say(format!(
-                    "[{}/{mine}] point {i}: {} ({:.1}s){}",
-                    done + 1,
-                    describe(&point),
-                    t0.elapsed().as_secs_f64(),
-                    if left > 0 {
-                        format!(", about {} left", duration(eta))
-                    } else {
-                        String::new()
-                    }
-                ));
-                text
+    // Points run in windows of several at once on the one pool, each point's
+    // replications and blocks being jobs of their own, so the cores stay
+    // busy on sweeps of small points (one point has fewer jobs than cores,
+    // or a slow last job). Every point's results are independent of how the
+    // work is spread, and points are written and assembled in index order;
+    // the first error in index order stops the sweep after the points
+    // before it are written, as when they ran one by one.
+    let window = (pool.current_num_threads() * 4).max(1);
+    let indices: Vec<usize> = o.shard.indices(total).collect();
+    for chunk in indices.chunks(window) {
+        let states: Vec<PointState> = chunk
+            .iter()
+            .map(|&i| files::read_point(&o.out, i, &plan.hash))
+            .collect();
+        for (&i, state) in chunk.iter().zip(&states) {
+            if let PointState::Stale(why) = state {
+                say(format!("recomputing point {i}: {why}"));
             }
-        };
-        asm.add(&text)?;
-        done += 1;
+        }
+        let runs: Vec<Option<(Result<PointText>, f64)>> = pool.install(|| {
+            chunk
+                .par_iter()
+                .zip(&states)
+                .map(|(&i, state)| match state {
+                    PointState::Done(_) => None,
+                    _ => {
+                        let t0 = Instant::now();
+                        let text = compute(&plan, i, &plan.grid.point(i));
+                        Some((text, t0.elapsed().as_secs_f64()))
+                    }
+                })
+                .collect()
+        });
+        for ((&i, state), run) in chunk.iter().zip(states).zip(runs) {
+            let text = match (state, run) {
+                (PointState::Done(t), _) => t,
+                (_, Some((text, secs))) => {
+                    let text = text?;
+                    files::write_point(&o.out, i, &text)?;
+                    computed += 1;
+                    let left = to_compute.saturating_sub(computed);
+                    let eta = started.elapsed().as_secs_f64() / computed as f64 * left as f64;
+                    say(format!(
+                        "[{}/{mine}] point {i}: {} ({secs:.1}s){}",
+                        done + 1,
+                        describe(&plan.grid.point(i)),
+                        if left > 0 {
+                            format!(", about {} left", duration(eta))
+                        } else {
+                            String::new()
+                        }
+                    ));
+                    text
+                }
+                (_, None) => unreachable!("every point not done is computed"),
+            };
+            asm.add(&text)?;
+            done += 1;
+        }
     }
     asm.finish()?;
     // What killed runs left behind (ours are all renamed into place by now).
@@ -316,12 +346,7 @@ fn prepare_dir(out: &Path, plan: &Plan) -> Result<()> {
 /// Run one point and render its files.
 /// The same computation as `loyalsim run` (engine, then statistics), so a
 /// point's results equal a run of the scenario with those values.
-fn compute(
-    plan: &Plan,
-    index: usize,
-    point: &[Override],
-    pool: &rayon::ThreadPool,
-) -> Result<PointText> {
+fn compute(plan: &Plan, index: usize, point: &[Override]) -> Result<PointText> {
     let sc = plan.load(point)?;
     if crate::sweep::inputs_fingerprint(&sc) != plan.inputs[index] {
         // The results would carry the hash of what was read at the start.
@@ -330,9 +355,7 @@ fn compute(
             plan.path.display()
         )));
     }
-    let out = pool
-        .install(|| crate::engine::try_run(&sc, &|| {}))
-        .map_err(|e| Error::input(e.to_string()))?;
+    let out = crate::engine::try_run(&sc, &|| {}).map_err(|e| Error::input(e.to_string()))?;
     let (results, reps) = crate::stats::build_with_replications(&sc, &out);
     Ok(PointText {
         json: files::run_json(&plan.hash, index, point, &results),
@@ -370,18 +393,11 @@ mod tests {
         )
         .unwrap();
         let plan = super::Plan::new(&scenario, &["simulation.seed=1,2".into()], None).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(1)
-            .build()
-            .unwrap();
         let point = plan.grid.point(1);
-        assert!(super::compute(&plan, 1, &point, &pool).is_ok());
+        assert!(super::compute(&plan, 1, &point).is_ok());
         let edited = format!("// edited\n{}", include_str!("../../scripts/stamps.rhai"));
         std::fs::write(&script, edited).unwrap();
-        let err = super::compute(&plan, 1, &point, &pool)
-            .err()
-            .unwrap()
-            .to_string();
+        let err = super::compute(&plan, 1, &point).err().unwrap().to_string();
         assert!(err.contains("changed while it ran (at point 1)"), "{err}");
     }
 
