@@ -122,7 +122,7 @@ impl Stream {
     /// A unit exponential, Exp(1).
     #[inline]
     pub fn exp1(&mut self) -> f64 {
-        -self.uniform().ln()
+        -libm::log(self.uniform())
     }
 
     /// True with probability `p`.
