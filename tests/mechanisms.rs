@@ -290,7 +290,7 @@ fn discount_profit_matches_the_exact_expectation() {
     // discount) and buys at rate λ(1 + εd) from then on, so over a horizon T
     //   E[N] = (1 − e^{−λT}) + λ'·[T(1 − e^{−λT}) − (1 − e^{−λT}(1 + λT))/λ],
     // and profit per purchase is (m − d)·b instead of m·b. For large T the
-    // profit ratio tends to MODEL.md's (m − d)(1 + εd)/m.
+    // profit ratio tends to docs/model.md's (m − d)(1 + εd)/m.
     let (lambda, t, d, m, eps, b) = (0.5, 40.0, 0.1, 0.4, 1.5, 50.0);
     let n = 4_000.0;
     let mut sc = scenario(
@@ -322,7 +322,7 @@ fn discount_profit_matches_the_exact_expectation() {
     let control: Vec<f64> = metric(&res, 0, "profit").iter().map(|x| x / n).collect();
     let (cmean, cse) = mean_se(&control);
     assert!((cmean - m * b * lambda * t).abs() < 4.0 * cse);
-    // The exact expectation approaches the MODEL.md ratio as T grows.
+    // The exact expectation approaches the ratio of docs/model.md as T grows.
     let ratio_limit = (m - d) * (1.0 + eps * d) / m;
     let big_t = 1e6;
     let en = 1.0 + lp * (big_t - 1.0 / lambda);

@@ -1,4 +1,4 @@
-//! Provenance (SPEC 6.2): results.json, sweep.json (tests/hostile.rs) and
+//! Provenance (docs/provenance.md): results.json, sweep.json (tests/hostile.rs) and
 //! fit.json record the format version, the tool version, the SHA-256 of the
 //! scenario text and of every script and cohort file it read (of the
 //! transaction file for fit), the scenario text, the overrides, the seed,

@@ -1,4 +1,4 @@
-//! `loyalsim fit` (SPEC section 7): read a transaction log, fit BG/NBD or
+//! `loyalsim fit` (docs/fitting.md): read a transaction log, fit BG/NBD or
 //! Pareto/NBD (and Gamma-Gamma on the amounts), and write population.toml,
 //! cohort.csv, rfm.csv, fit.json, the fit chart and report.html into `--out`. Every file is written
 //! to a temporary name in the output folder and renamed when complete.

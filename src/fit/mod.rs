@@ -1,4 +1,4 @@
-//! Fitting the customer base from a transaction log (SPEC section 7).
+//! Fitting the customer base from a transaction log (docs/fitting.md).
 //!
 //! Pipeline: `reader` streams the CSV into a `data::Accumulator` (the only
 //! module here that reads files); `data` turns it into per-customer
@@ -152,7 +152,7 @@ impl Model {
     }
 }
 
-/// The time unit of the fit (SPEC 7: day, week or month).
+/// The time unit of the fit (docs/fitting.md: day, week or month).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Unit {
     Day,

@@ -1,4 +1,4 @@
-//! Exact samplers for the distributions of SPEC 3.1, drawing from a [`Stream`].
+//! Exact samplers for the distributions of docs/scenario-format.md, drawing from a [`Stream`].
 //!
 //! Why written here rather than taken from `rand_distr`: our streams are our
 //! own xoshiro256++ (see [`super::rng`]) and simulated results are part of the

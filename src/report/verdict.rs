@@ -170,6 +170,7 @@ pub fn headline(r: &Results) -> Option<String> {
         ));
     }
     if v.verdict.as_deref() == Some("depends")
+        && v.break_even.is_some()
         && let Some(k) = deciding_key(best)
     {
         out.push_str(&format!(" Whether it pays depends on {k} (see below)."));

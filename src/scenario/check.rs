@@ -1,5 +1,5 @@
 //! The validation context: turns a span into a located error, and checks
-//! numbers against the ranges SPEC section 3 demands ("rates >= 0,
+//! numbers against the ranges docs/scenario-format.md demands ("rates >= 0,
 //! probabilities and shares in [0, 1], discount rates in [0, 1), sizes >= 1").
 //!
 //! Keeping the wording of ranges in one place makes every out-of-range

@@ -1,5 +1,5 @@
 //! `[population] cohort = "cohort.csv"`: the initial customers' join times,
-//! as written by `loyalsim fit` (SPEC 7): a header `customer,start` and one
+//! as written by `loyalsim fit` (docs/fitting.md): a header `customer,start` and one
 //! row per customer, `start` in time units since the first date.
 //!
 //! Only `start` is used; `customer` must be present so a file of the wrong

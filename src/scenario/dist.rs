@@ -1,5 +1,5 @@
-//! Heterogeneity: the one-key distribution tables of SPEC 3.1 and the dropout
-//! models of SPEC 3.2, in resolved form (every parameterisation reduced to one).
+//! Heterogeneity: the one-key distribution tables of docs/scenario-format.md and the dropout
+//! models of docs/scenario-format.md, in resolved form (every parameterisation reduced to one).
 
 /// A distribution of a non-negative quantity, drawn once per customer (or per purchase for baskets).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -194,7 +194,7 @@ pub fn triangular_quantile(min: f64, mode: f64, max: f64, p: f64) -> f64 {
     }
 }
 
-/// Churn (SPEC 3.2).
+/// Churn (docs/scenario-format.md).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Dropout {
     /// Customers never leave.

@@ -1,4 +1,4 @@
-//! Stage one of loading: a serde mirror of the scenario TOML (SPEC section 3).
+//! Stage one of loading: a serde mirror of the scenario TOML (docs/scenario-format.md).
 //!
 //! Every table rejects unknown keys (`deny_unknown_fields`) so a misspelt key
 //! is an error, never silently ignored. Every value keeps its byte span
@@ -165,7 +165,7 @@ impl<'de> Deserialize<'de> for RawSpread {
     }
 }
 
-/// A one-key distribution table (SPEC 3.1). `gamma_gamma` is only valid for
+/// A one-key distribution table (docs/scenario-format.md). `gamma_gamma` is only valid for
 /// `basket`; that is checked in stage two so the message can say so.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -237,7 +237,7 @@ pub struct RawGammaGamma {
     pub gamma: Num,
 }
 
-/// Churn (SPEC 3.2): `"none"` or a one-key table.
+/// Churn (docs/scenario-format.md): `"none"` or a one-key table.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RawDropout {

@@ -1,4 +1,4 @@
-//! Distribution tables (SPEC 3.1) and dropout models (SPEC 3.2): raw → resolved.
+//! Distribution tables (docs/scenario-format.md) and dropout models (docs/scenario-format.md): raw → resolved.
 //!
 //! Each user-facing parameterisation is reduced to the one the samplers use
 //! (gamma → shape and scale, log-normal → mu and sigma of the logarithm), and

@@ -1,4 +1,4 @@
-//! `[[program]]` tables: raw → [`ProgramSpec`] (SPEC 3.3).
+//! `[[program]]` tables: raw → [`ProgramSpec`] (docs/scenario-format.md).
 //!
 //! Each mechanism section is checked on its own; defaults that depend on
 //! other sections (`end` = horizon, stamps' `reward_cost_ratio` =

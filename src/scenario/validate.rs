@@ -133,7 +133,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
             return Err(cx.err(&c.span(), "empty currency. expected a code such as \"EUR\""));
         }
         Some(c) => c.get_ref().clone(),
-        // The SPEC's examples are in euros; documented in docs/scenario-format.md.
+        // The documented examples are in euros; documented in docs/scenario-format.md.
         None => "EUR".to_string(),
     };
     let business = Business {

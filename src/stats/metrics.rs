@@ -1,9 +1,9 @@
-//! The metrics of SPEC section 5, computed per replication from a recorder.
+//! The metrics of docs/outputs.md, computed per replication from a recorder.
 
 use crate::engine::recorder::{Flow, Recorder};
 use crate::scenario::ProgramSpec;
 
-/// Metric names in SPEC 5 order; every results document lists them in this order.
+/// Metric names in docs/outputs.md order; every results document lists them in this order.
 pub const METRICS: [&str; 23] = [
     "purchases",
     "revenue_gross",

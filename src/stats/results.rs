@@ -1,4 +1,4 @@
-//! The results document (SPEC section 6): per program, summaries of every
+//! The results document (docs/outputs.md): per program, summaries of every
 //! metric, paired differences against the control, and per-period bands.
 //! It is what `--format json` prints, what `results.json` holds, and what the
 //! report is rebuilt from.
