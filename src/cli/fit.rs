@@ -63,14 +63,9 @@ fn sig(v: f64) -> f64 {
     format!("{v:.6e}").parse().unwrap_or(v)
 }
 
-/// A float as a TOML float literal (always with a decimal point or exponent).
+/// A float as a TOML float literal, rounded to 7 significant digits.
 fn toml_f64(v: f64) -> String {
-    let s = format!("{}", sig(v));
-    if s.contains(['.', 'e', 'E']) {
-        s
-    } else {
-        format!("{s}.0")
-    }
+    crate::scenario::toml_float(sig(v))
 }
 
 fn model_label(m: Model) -> &'static str {

@@ -150,6 +150,48 @@ impl Dist {
             Dist::Triangular { min, mode, max } => triangular_quantile(min, mode, max, p),
         }
     }
+
+    /// The distribution as a scenario writes it (an inline TOML value).
+    pub fn to_toml(&self) -> String {
+        let n = toml_float;
+        match *self {
+            Dist::Fixed(x) => n(x),
+            Dist::Gamma { shape, scale } => {
+                format!(
+                    "{{ gamma = {{ shape = {}, scale = {} }} }}",
+                    n(shape),
+                    n(scale)
+                )
+            }
+            Dist::LogNormal { mu, sigma } => {
+                let mean = (mu + sigma * sigma / 2.0).exp();
+                let sd = mean * (sigma * sigma).exp_m1().sqrt();
+                format!("{{ lognormal = {{ mean = {}, sd = {} }} }}", n(mean), n(sd))
+            }
+            Dist::Exponential { mean } => format!("{{ exponential = {{ mean = {} }} }}", n(mean)),
+            Dist::Beta { a, b } => format!("{{ beta = {{ a = {}, b = {} }} }}", n(a), n(b)),
+            Dist::Uniform { min, max } => {
+                format!("{{ uniform = {{ min = {}, max = {} }} }}", n(min), n(max))
+            }
+            Dist::Triangular { min, mode, max } => format!(
+                "{{ triangular = {{ min = {}, mode = {}, max = {} }} }}",
+                n(min),
+                n(mode),
+                n(max)
+            ),
+        }
+    }
+}
+
+/// A number as a TOML float literal: the shortest text that reads back
+/// exactly, with a decimal point or exponent (`1.0`, `0.05`, `1e-7`).
+pub fn toml_float(x: f64) -> String {
+    let s = format!("{x}");
+    if x.is_finite() && !s.contains(['.', 'e', 'E']) {
+        format!("{s}.0")
+    } else {
+        s
+    }
 }
 
 /// The smallest float in (lo, hi] at which the monotone predicate `holds`
@@ -236,6 +278,22 @@ impl Basket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distributions_read_back_as_the_scenario_syntax() {
+        let d = Dist::Triangular {
+            min: 0.05,
+            mode: 0.2,
+            max: 0.4,
+        };
+        assert_eq!(
+            d.to_toml(),
+            "{ triangular = { min = 0.05, mode = 0.2, max = 0.4 } }"
+        );
+        assert_eq!(Dist::Fixed(1.0).to_toml(), "1.0");
+        let v: toml::Value = toml::from_str(&format!("x = {}", d.to_toml())).unwrap();
+        assert_eq!(v["x"]["triangular"]["mode"].as_float(), Some(0.2));
+    }
 
     #[test]
     fn lognormal_moments_round_trip() {

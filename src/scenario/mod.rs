@@ -25,7 +25,7 @@ pub use business::{
     SPREAD_WORDS, basket_from_receipt, hazard_from_lost_per_year, purchase_rate_from_visits,
     units_per_year,
 };
-pub use dist::{Basket, Dist, Dropout};
+pub use dist::{Basket, Dist, Dropout, toml_float};
 pub use error::ScenarioError;
 pub(crate) use suggest::did_you_mean;
 pub use validate::{

@@ -7,11 +7,11 @@
 
 use crate::engine::RunOutput;
 use crate::model::response;
-use crate::scenario::{Dist, Scenario};
+use crate::scenario::{Scenario, toml_float};
 use crate::stats::results::{
     AssumptionEntry, ProgramResult, Sensitivity, ValueOfInformation, VarianceSplit,
 };
-use crate::stats::uncertainty::{self, Word};
+use crate::stats::uncertainty;
 
 /// Every response parameter as the run used it: each uncertain one (with
 /// its distribution and percentiles), then every fixed one. A key that is
@@ -24,7 +24,7 @@ pub fn assumption_list(sc: &Scenario) -> Vec<AssumptionEntry> {
         .iter()
         .map(|a| AssumptionEntry {
             key: a.label.clone(),
-            distribution: inline_toml(&a.dist),
+            distribution: a.dist.to_toml(),
             p05: a.dist.quantile(0.05),
             p50: a.dist.quantile(0.5),
             p95: a.dist.quantile(0.95),
@@ -32,7 +32,7 @@ pub fn assumption_list(sc: &Scenario) -> Vec<AssumptionEntry> {
             documented: a.documented,
         })
         .collect();
-    let defaults = crate::model::response::Response::for_unit(sc.simulation.time_unit.as_str());
+    let defaults = response::Response::for_unit(sc.simulation.time_unit.as_str());
     for k in response::KEYS {
         let covered: Vec<usize> = sc
             .assumptions
@@ -51,7 +51,7 @@ pub fn assumption_list(sc: &Scenario) -> Vec<AssumptionEntry> {
         let global_free = !sc.assumptions.iter().any(|a| a.label == k.name);
         let entry = |key: String, v: f64| AssumptionEntry {
             key,
-            distribution: number(v),
+            distribution: toml_float(v),
             p05: v,
             p50: v,
             p95: v,
@@ -122,14 +122,7 @@ pub fn assess(
             .as_ref()
             .map_or(&[][..], |u| u.programs[p].sensitivity.as_slice());
         let word = uncertainty::verdict(v.p_better, keys);
-        v.verdict = Some(
-            match word.verdict {
-                Word::LikelyPays => "likely_pays",
-                Word::LikelyLoses => "likely_loses",
-                Word::Depends => "depends",
-            }
-            .to_string(),
-        );
+        v.verdict = Some(word.verdict.as_str().to_string());
         v.deciding_key = word.deciding_key;
         v.break_even = word.break_even;
         v.pays_above = word.pays_above;
@@ -177,66 +170,4 @@ pub fn assess(
 
 fn needed(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
-}
-
-/// A distribution as a scenario writes it (an inline TOML value).
-pub fn inline_toml(d: &Dist) -> String {
-    let n = number;
-    match *d {
-        Dist::Fixed(x) => n(x),
-        Dist::Gamma { shape, scale } => {
-            format!(
-                "{{ gamma = {{ shape = {}, scale = {} }} }}",
-                n(shape),
-                n(scale)
-            )
-        }
-        Dist::LogNormal { mu, sigma } => {
-            let mean = (mu + sigma * sigma / 2.0).exp();
-            let sd = mean * (sigma * sigma).exp_m1().sqrt();
-            format!("{{ lognormal = {{ mean = {}, sd = {} }} }}", n(mean), n(sd))
-        }
-        Dist::Exponential { mean } => format!("{{ exponential = {{ mean = {} }} }}", n(mean)),
-        Dist::Beta { a, b } => format!("{{ beta = {{ a = {}, b = {} }} }}", n(a), n(b)),
-        Dist::Uniform { min, max } => {
-            format!("{{ uniform = {{ min = {}, max = {} }} }}", n(min), n(max))
-        }
-        Dist::Triangular { min, mode, max } => format!(
-            "{{ triangular = {{ min = {}, mode = {}, max = {} }} }}",
-            n(min),
-            n(mode),
-            n(max)
-        ),
-    }
-}
-
-/// A number as TOML writes it: the shortest text that reads back exactly.
-fn number(x: f64) -> String {
-    let s = format!("{x}");
-    if x.is_finite() && !s.contains(['.', 'e', 'E']) {
-        format!("{s}.0")
-    } else {
-        s
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn distributions_read_back_as_the_scenario_syntax() {
-        let d = Dist::Triangular {
-            min: 0.05,
-            mode: 0.2,
-            max: 0.4,
-        };
-        assert_eq!(
-            inline_toml(&d),
-            "{ triangular = { min = 0.05, mode = 0.2, max = 0.4 } }"
-        );
-        assert_eq!(inline_toml(&Dist::Fixed(1.0)), "1.0");
-        let v: toml::Value = toml::from_str(&format!("x = {}", inline_toml(&d))).unwrap();
-        assert_eq!(v["x"]["triangular"]["mode"].as_float(), Some(0.2));
-    }
 }

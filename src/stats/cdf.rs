@@ -68,16 +68,7 @@ fn gamma_cf(a: f64, x: f64) -> f64 {
     for i in 1..MAX_ITER {
         let an = -(i as f64) * (i as f64 - a);
         b += 2.0;
-        d = an * d + b;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = b + an / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(an, b, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < EPS {
             break;
@@ -115,33 +106,32 @@ fn beta_cf(a: f64, b: f64, x: f64) -> f64 {
         let m = m as f64;
         let m2 = 2.0 * m;
         let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(aa, 1.0, &mut c, &mut d);
         let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < TINY {
-            d = TINY;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < TINY {
-            c = TINY;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(aa, 1.0, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < EPS {
             break;
         }
     }
     h
+}
+
+/// One step of the modified Lentz method for a continued fraction with
+/// partial numerator `a` and denominator `b`: updates C and D (kept away
+/// from zero) and returns the factor C·D the fraction's value is multiplied by.
+#[inline]
+fn lentz_step(a: f64, b: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = a * *d + b;
+    if d.abs() < TINY {
+        *d = TINY;
+    }
+    *c = b + a / *c;
+    if c.abs() < TINY {
+        *c = TINY;
+    }
+    *d = 1.0 / *d;
+    *d * *c
 }
 
 /// Φ(z), the standard normal CDF.

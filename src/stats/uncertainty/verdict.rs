@@ -43,6 +43,17 @@ pub enum Word {
     Depends,
 }
 
+impl Word {
+    /// The word as results documents write it (`likely_pays`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Word::LikelyPays => "likely_pays",
+            Word::LikelyLoses => "likely_loses",
+            Word::Depends => "depends",
+        }
+    }
+}
+
 /// A program's verdict.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
