@@ -395,7 +395,7 @@ fn points_outside_the_window_are_forfeited_at_its_end() {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let sc = rich(12.0);
+    let sc = two_segments(rich(12.0));
     let json = |threads| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -407,12 +407,32 @@ fn results_do_not_depend_on_the_thread_count() {
     let one = json(1);
     assert_eq!(one, json(2));
     assert_eq!(one, json(5));
+    // The comparison covers the per-segment results and the customer answers.
+    for field in [
+        "\"segments\"",
+        "\"top20_revenue_share\"",
+        "\"regulars\"",
+        "\"bought_again_within_period\"",
+    ] {
+        assert!(one.contains(field), "{field}");
+    }
+}
+
+/// The scenario's one segment split in two, the second buying less often.
+fn two_segments(mut sc: Scenario) -> Scenario {
+    let mut light = sc.population.segments[0].clone();
+    light.name = "light".into();
+    light.share = 0.4;
+    light.purchase_rate = Dist::Fixed(0.2);
+    sc.population.segments[0].share = 0.6;
+    sc.population.segments.push(light);
+    sc
 }
 
 #[test]
 fn large_cohort_blocks_do_not_depend_on_the_thread_count() {
     // More customers than one parallel block, with word of mouth.
-    let mut sc = rich(6.0);
+    let mut sc = two_segments(rich(6.0));
     sc.population.customers = 20_000;
     sc.simulation.replications = 2;
     let json = |threads| {

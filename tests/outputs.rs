@@ -250,7 +250,35 @@ fn run_csvs_are_tidy_documented_and_agree_with_the_json() {
             .collect();
         assert_eq!(deltas, json_deltas, "{name}");
     }
-    let n_metrics = metrics.len();
+    // Per segment: the summaries and differences of the JSON are rows of
+    // summary.csv under `segments[NAME].METRIC`, and every replication's
+    // value is a row of replications.csv.
+    let segments = programs[1]["segments"].as_array().unwrap();
+    assert_eq!(segments.len(), 3);
+    for seg in segments {
+        let name = seg["name"].as_str().unwrap();
+        for m in loyalsim::stats::metrics::SEGMENT_METRICS {
+            let key = format!("segments[{name}].{m}");
+            let program = programs[1]["name"].as_str().unwrap();
+            assert_eq!(get(program, &key, "mean"), seg[m]["mean"].as_f64(), "{key}");
+            assert_eq!(
+                get(program, &format!("segments[{name}].vs_baseline.{m}"), "p95"),
+                seg["vs_baseline"][m]["p95"].as_f64(),
+                "{key}"
+            );
+            let values: Vec<f64> = reps
+                .iter()
+                .filter(|r| r["program"] == program && r["metric"] == key.as_str())
+                .map(|r| num(r, "value"))
+                .collect();
+            assert_eq!(values.len(), 30, "{key}");
+            let mean = values.iter().sum::<f64>() / 30.0;
+            let json = seg[m]["mean"].as_f64().unwrap();
+            assert!((mean - json).abs() <= 1e-9 * json.abs().max(1.0), "{key}");
+        }
+    }
+    let n_metrics =
+        metrics.len() + segments.len() * loyalsim::stats::metrics::SEGMENT_METRICS.len();
     assert_eq!(reps.len(), programs.len() * 30 * n_metrics);
 }
 

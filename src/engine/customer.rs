@@ -11,6 +11,7 @@
 //! arrival time and how they were referred, so it can be simulated in one go.
 
 use crate::engine::SimError;
+use crate::engine::answers::Life;
 use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::habits::Habits;
@@ -398,18 +399,28 @@ pub fn simulate(
             script: Usage::default(),
         });
     }
-    let Some(program) = arm.program else {
-        return simulate_control(arm, a, tr, rec);
+    let o = match arm.program {
+        None => simulate_control(arm, a, tr, rec)?,
+        Some(program) => {
+            let hooks = program
+                .script
+                .as_ref()
+                .map(|s| &*s.hooks.0)
+                .filter(|h| h.any());
+            match hooks {
+                None => simulate_member::<false>(arm, program, a, tr, rec, scratch, None)?,
+                Some(h) => simulate_member::<true>(arm, program, a, tr, rec, scratch, Some(h))?,
+            }
+        }
     };
-    let hooks = program
-        .script
-        .as_ref()
-        .map(|s| &*s.hooks.0)
-        .filter(|h| h.any());
-    match hooks {
-        None => simulate_member::<false>(arm, program, a, tr, rec, scratch, None),
-        Some(h) => simulate_member::<true>(arm, program, a, tr, rec, scratch, Some(h)),
-    }
+    rec.end_customer(&Life {
+        segment: a.segment,
+        arrived: a.t,
+        churned: (o.churn_at <= horizon).then_some(o.churn_at),
+        initial: a.initial,
+        referred: a.referred,
+    });
+    Ok(o)
 }
 
 /// What one customer did in a program's arm, for the comparison a shop

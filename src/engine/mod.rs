@@ -2,6 +2,7 @@
 //! simulation of one customer, one replication (cohort + arrivals), and the
 //! runner that owns replications, seeds and threads.
 
+pub mod answers;
 mod clock;
 pub mod customer;
 mod error;

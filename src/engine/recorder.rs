@@ -6,6 +6,8 @@
 //! books customers in a fixed order and merges blocks in a fixed order, so
 //! results do not depend on the thread count.
 
+use crate::engine::answers::{Answers, Life};
+
 /// A flow booked per report period. Stocks (active customers, members,
 /// outstanding points) are derived from cumulative flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,13 +59,15 @@ pub struct Moment {
     period: usize,
 }
 
-/// Flows per report period.
+/// Flows per report period, and the per-customer answers
+/// ([`crate::engine::answers`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorder {
     periods: usize,
     inv_len: f64,
     horizon: f64,
     data: Vec<f64>,
+    answers: Answers,
 }
 
 impl Recorder {
@@ -75,7 +79,32 @@ impl Recorder {
             inv_len: 1.0 / report_every,
             horizon,
             data: vec![0.0; periods * Flow::COUNT],
+            answers: Answers::new(horizon, report_every, periods),
         }
+    }
+
+    /// The same recorder with a customer counted as a regular when they
+    /// bought at least [`crate::engine::answers::REGULAR_PURCHASES`] times
+    /// within `window` time units.
+    pub fn with_regular_window(mut self, window: f64) -> Recorder {
+        self.answers.set_regular_window(window);
+        self
+    }
+
+    /// The per-customer answers gathered so far.
+    pub fn answers(&self) -> &Answers {
+        &self.answers
+    }
+
+    /// The customer simulated since the last call has ended: fold what
+    /// they did into the per-customer answers.
+    pub fn end_customer(&mut self, life: &Life) {
+        let first = self.period_of(life.arrived);
+        let last = match life.churned {
+            Some(t) if t <= self.horizon => self.period_of(t),
+            _ => self.periods,
+        };
+        self.answers.end_customer(life, first, last);
     }
 
     pub fn periods(&self) -> usize {
@@ -86,17 +115,7 @@ impl Recorder {
     /// t = 0 belongs to the first one.
     #[inline]
     pub fn period_of(&self, t: f64) -> usize {
-        // ceil(x) - 1 without calling `ceil` (a libm call on baseline x86-64);
-        // through i64, whose conversion is one instruction where usize's
-        // takes a dozen (times are never negative, but clamp anyway).
-        let x = t * self.inv_len;
-        let k = (x as i64).max(0) as usize;
-        let k = if k as f64 == x {
-            k.saturating_sub(1)
-        } else {
-            k
-        };
-        k.min(self.periods - 1)
+        period_index(t, self.inv_len, self.periods)
     }
 
     /// Add `v` to `flow` at time `t` (ignored past the horizon).
@@ -105,6 +124,7 @@ impl Recorder {
         if t <= self.horizon {
             let p = self.period_of(t);
             self.data[flow as usize * self.periods + p] += v;
+            self.answers.note(flow, v);
         }
     }
 
@@ -124,6 +144,7 @@ impl Recorder {
     #[inline]
     pub fn add_at_start(&mut self, flow: Flow, v: f64) {
         self.data[flow as usize * self.periods] += v;
+        self.answers.note(flow, v);
     }
 
     /// Add `v` to `flow` at the horizon (the last period), the same as
@@ -131,12 +152,14 @@ impl Recorder {
     #[inline]
     pub fn add_at_end(&mut self, flow: Flow, v: f64) {
         self.data[flow as usize * self.periods + self.periods - 1] += v;
+        self.answers.note(flow, v);
     }
 
     /// Add `v` to `flow` at a moment.
     #[inline]
     pub fn book(&mut self, flow: Flow, at: Moment, v: f64) {
         self.data[flow as usize * self.periods + at.period] += v;
+        self.answers.note(flow, v);
     }
 
     /// Book one purchase of list value `basket`.
@@ -144,6 +167,10 @@ impl Recorder {
     pub fn add_purchase(&mut self, at: Moment, basket: f64) {
         self.book(Flow::Purchases, at, 1.0);
         self.book(Flow::RevenueGross, at, basket);
+        let (inv_len, periods) = (self.inv_len, self.periods);
+        self.answers.purchase(at.t, at.period, basket, |t| {
+            period_index(t, inv_len, periods)
+        });
     }
 
     /// Add `rate` per time unit over [t0, t1), clipped to (0, horizon], split by period.
@@ -159,6 +186,7 @@ impl Recorder {
             let end = (((p + 1) as f64) * len).min(b);
             let end = if p + 1 == self.periods { b } else { end };
             self.data[flow as usize * self.periods + p] += rate * (end - t);
+            self.answers.note(flow, rate * (end - t));
             t = end;
             p += 1;
         }
@@ -181,7 +209,24 @@ impl Recorder {
         for (a, b) in self.data.iter_mut().zip(&other.data) {
             *a += b;
         }
+        self.answers.merge(&other.answers);
     }
+}
+
+/// [`Recorder::period_of`] for a grid of `periods` periods of length `1 / inv_len`.
+#[inline]
+fn period_index(t: f64, inv_len: f64, periods: usize) -> usize {
+    // ceil(x) - 1 without calling `ceil` (a libm call on baseline x86-64);
+    // through i64, whose conversion is one instruction where usize's
+    // takes a dozen (times are never negative, but clamp anyway).
+    let x = t * inv_len;
+    let k = (x as i64).max(0) as usize;
+    let k = if k as f64 == x {
+        k.saturating_sub(1)
+    } else {
+        k
+    };
+    k.min(periods - 1)
 }
 
 /// Number of report periods: the last one may be shorter than `report_every`.

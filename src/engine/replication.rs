@@ -84,7 +84,7 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         let mut runs: Vec<ArmBlock> = arms
             .iter()
             .map(|_| ArmBlock {
-                rec: Recorder::new(sim.horizon, sim.report_every),
+                rec: recorder(sc),
                 contacts: Contacts::default(),
                 scratch: customer::Scratch::default(),
                 budget: EventBudget::new(sc),
@@ -120,10 +120,8 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
     // the same additions in the same order whatever the window.
     let blocks = n.div_ceil(BLOCK);
     let window = (rayon::current_num_threads() as u64 * 16).max(1);
-    let mut per_arm: Vec<(Recorder, Vec<Contacts>)> = arms
-        .iter()
-        .map(|_| (Recorder::new(sim.horizon, sim.report_every), Vec::new()))
-        .collect();
+    let mut per_arm: Vec<(Recorder, Vec<Contacts>)> =
+        arms.iter().map(|_| (recorder(sc), Vec::new())).collect();
     let mut start = 0;
     while start < blocks {
         let end = (start + window).min(blocks);
@@ -157,6 +155,14 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
         .collect::<Vec<Result<Recorder, SimError>>>()
         .into_iter()
         .collect()
+}
+
+/// An empty recorder for the scenario: its report periods, and a regular
+/// is a customer who bought at least three times within a year.
+fn recorder(sc: &Scenario) -> Recorder {
+    let sim = &sc.simulation;
+    Recorder::new(sim.horizon, sim.report_every)
+        .with_regular_window(crate::scenario::units_per_year(sim.time_unit))
 }
 
 /// Cumulative segment shares, the last forced to exactly 1.

@@ -437,6 +437,7 @@ mod tests {
                 }
             }),
             periods: Vec::<Period>::new(),
+            segments: Vec::new(),
         }
     }
 

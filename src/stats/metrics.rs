@@ -1,10 +1,11 @@
 //! The metrics of docs/outputs.md, computed per replication from a recorder.
 
+use crate::engine::answers::{SEG_SLOTS, Seg, Stage};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::scenario::ProgramSpec;
 
 /// Metric names in docs/outputs.md order; every results document lists them in this order.
-pub const METRICS: [&str; 23] = [
+pub const METRICS: [&str; 31] = [
     "purchases",
     "revenue_gross",
     "discounts",
@@ -28,10 +29,36 @@ pub const METRICS: [&str; 23] = [
     "breakage_rate",
     "liability_end",
     "rewards_redeemed",
+    "buyers",
+    "purchases_per_buyer",
+    "repeat_buyer_share",
+    "bought_again_within_period",
+    "top20_revenue_share",
+    "one_time_buyers_end",
+    "repeat_buyers_end",
+    "regulars_end",
+];
+
+/// Per-segment metrics (`segments` of each program in results), in order.
+pub const SEGMENT_METRICS: [&str; 14] = [
+    "customers",
+    "customers_initial",
+    "customers_acquired",
+    "customers_referred",
+    "customers_active_end",
+    "retention",
+    "buyers",
+    "purchases",
+    "purchases_per_buyer",
+    "revenue_gross",
+    "revenue_net",
+    "program_cost",
+    "profit",
+    "profit_per_customer",
 ];
 
 /// Per-period series in results, in order.
-pub const PERIOD_SERIES: [&str; 13] = [
+pub const PERIOD_SERIES: [&str; 16] = [
     "active_customers",
     "new_customers",
     "churned",
@@ -45,6 +72,9 @@ pub const PERIOD_SERIES: [&str; 13] = [
     "points_outstanding",
     "liability",
     "breakage_rate",
+    "one_time_buyers",
+    "repeat_buyers",
+    "regulars",
 ];
 
 /// What one replication measured.
@@ -56,6 +86,10 @@ pub struct RepMetrics {
     pub series: Vec<Vec<f64>>,
     /// Members against customers who declined, over the horizon.
     pub members: Membership,
+    /// `segments[k]`: segment k's values in [`SEGMENT_METRICS`] order (as
+    /// many segments as the recorder saw customers of; pad with
+    /// [`segment_metrics`] of zeros).
+    pub segments: Vec<Vec<f64>>,
 }
 
 /// What a shop could count after launch: the customers who joined and
@@ -145,6 +179,22 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         outstanding * liability_per_point,
         t(Flow::RewardsRedeemed),
     ];
+    let mut totals = totals;
+    let ans = rec.answers();
+    let q = ans.frequency();
+    let stages = [Stage::OneTime, Stage::Repeat, Stage::Regular].map(|s| ans.stage(s));
+    let at_end = |s: &Vec<f64>| s.last().copied().unwrap_or(0.0);
+    totals.extend([
+        q.buyers,
+        ratio(q.buyer_purchases, q.buyers),
+        ratio(q.repeat_buyers, q.buyers),
+        ratio(q.again_within, q.again_eligible),
+        ans.top_share(TOP_SHARE),
+        at_end(&stages[0]),
+        at_end(&stages[1]),
+        at_end(&stages[2]),
+    ]);
+    debug_assert_eq!(totals.len(), METRICS.len());
 
     let f = |fl| rec.flow(fl);
     let periods = rec.periods();
@@ -188,6 +238,9 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
             outstanding * liability_per_point,
             // Breakage so far: points lost (expired or forfeited) per point issued.
             ratio(lost[p], points_in[p]),
+            stages[0][p],
+            stages[1][p],
+            stages[2][p],
         ];
         for (s, v) in series.iter_mut().zip(row) {
             s.push(v);
@@ -200,11 +253,50 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         declined: t(Flow::Declined),
         declined_purchases: t(Flow::DeclinedPurchases),
     };
+    let segments = (0..ans.segments())
+        .map(|k| segment_metrics(&ans.segment(k), gross_margin))
+        .collect();
     RepMetrics {
         totals,
         series,
         members,
+        segments,
     }
+}
+
+/// The top share of buyers whose share of revenue `top20_revenue_share` gives.
+pub const TOP_SHARE: f64 = 0.2;
+
+/// One segment's [`SEGMENT_METRICS`] from its totals. Program costs are
+/// those booked by the segment's customers (discounts, rewards, per-member
+/// costs); setup and running costs per time unit belong to no customer and
+/// are left out, so a segment's profit is before them.
+pub fn segment_metrics(s: &[f64; SEG_SLOTS], gross_margin: f64) -> Vec<f64> {
+    let v = |slot: Seg| s[slot as usize];
+    let gross = v(Seg::RevenueGross);
+    let discounts = v(Seg::Discounts);
+    let net = gross - discounts;
+    let reward = v(Seg::RewardCost);
+    let fixed = v(Seg::FixedCost);
+    let profit = net - (1.0 - gross_margin) * gross - reward - fixed;
+    let out = vec![
+        v(Seg::Customers),
+        v(Seg::Initial),
+        v(Seg::Acquired),
+        v(Seg::Referred),
+        v(Seg::ActiveEnd),
+        ratio(v(Seg::InitialActiveEnd), v(Seg::Initial)),
+        v(Seg::Buyers),
+        v(Seg::Purchases),
+        ratio(v(Seg::Purchases), v(Seg::Buyers)),
+        gross,
+        net,
+        discounts + reward + fixed,
+        profit,
+        ratio(profit, v(Seg::Customers)),
+    ];
+    debug_assert_eq!(out.len(), SEGMENT_METRICS.len());
+    out
 }
 
 /// Index of a metric by name.

@@ -6,7 +6,7 @@
 use crate::engine::{BASELINE, RunOutput};
 use crate::scenario::{Response, Scenario};
 use crate::stats::assessment;
-use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics};
+use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics, SEGMENT_METRICS};
 use crate::stats::replications::{ArmReplications, Replications};
 use crate::stats::summary::{self, Band, Summary};
 use indexmap::IndexMap;
@@ -126,6 +126,25 @@ pub struct ProgramResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vs_baseline: Option<VsBaseline>,
     pub periods: Vec<Period>,
+    /// Per customer segment, in the scenario's order: how the segment's
+    /// customers fared (docs/outputs.md, "Segments"). Empty in documents
+    /// written before this field existed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<SegmentResult>,
+}
+
+/// One segment's results in one arm.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SegmentResult {
+    /// The segment's name.
+    pub name: String,
+    /// Every per-segment metric (docs/outputs.md), by name.
+    #[serde(flatten)]
+    pub summary: IndexMap<String, Summary>,
+    /// Paired differences against the control (the same customers without
+    /// the program); absent on the control and without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vs_baseline: Option<IndexMap<String, Summary>>,
 }
 
 /// Paired per-replication differences (program − control).
@@ -311,6 +330,13 @@ impl Results {
                     ));
                 }
             }
+            for seg in &p.segments {
+                let all = seg.summary.iter().chain(seg.vs_baseline.iter().flatten());
+                for (m, s) in all {
+                    check_summary(s)
+                        .map_err(|e| format!("{at}.segments[{}].{m}: {e}", seg.name))?;
+                }
+            }
             if p.periods.len() > MAX_PERIODS {
                 return Err(format!("{at}.periods: more than {MAX_PERIODS}"));
             }
@@ -380,6 +406,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
                 summary: summarize_totals(reps),
                 vs_baseline: control.map(|c| vs_baseline(reps, c, &ends)),
                 periods: periods(reps, control, &ends),
+                segments: segments(sc, reps, control),
             }
         })
         .collect();
@@ -418,19 +445,84 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
         results.value_of_information =
             assessment::assess(sc, run, &profits, b, &mut results.programs);
     }
+    // Per replication: the metrics, then every segment's (named as in
+    // the tidy tables: `segments[NAME].METRIC`).
+    let segment_names = sc.population.segments.iter().map(|s| &s.name);
+    let mut names: Vec<String> = METRICS.iter().map(|m| m.to_string()).collect();
+    for seg in segment_names {
+        names.extend(
+            SEGMENT_METRICS
+                .iter()
+                .map(|m| format!("segments[{seg}].{m}")),
+        );
+    }
+    let nseg = sc.population.segments.len();
     let replications = Replications {
-        metrics: METRICS.iter().map(|m| m.to_string()).collect(),
+        metrics: names,
         arms: run
             .arms
             .iter()
             .zip(per_arm)
             .map(|(arm, reps)| ArmReplications {
                 program: arm.name.clone(),
-                totals: reps.into_iter().map(|r| r.totals).collect(),
+                totals: reps
+                    .into_iter()
+                    .map(|r| {
+                        let mut row = r.totals.clone();
+                        for k in 0..nseg {
+                            row.extend(segment_row(&r, k, sc.business.gross_margin));
+                        }
+                        row
+                    })
+                    .collect(),
             })
             .collect(),
     };
     (results, replications)
+}
+
+/// Segment `k`'s metrics in one replication (zeros when nobody of it was simulated).
+fn segment_row(r: &RepMetrics, k: usize, gross_margin: f64) -> Vec<f64> {
+    r.segments.get(k).cloned().unwrap_or_else(|| {
+        metrics::segment_metrics(&[0.0; crate::engine::answers::SEG_SLOTS], gross_margin)
+    })
+}
+
+/// Per segment: summaries of its metrics and, against the control, their
+/// paired differences.
+fn segments(
+    sc: &Scenario,
+    reps: &[RepMetrics],
+    control: Option<&[RepMetrics]>,
+) -> Vec<SegmentResult> {
+    let gm = sc.business.gross_margin;
+    sc.population
+        .segments
+        .iter()
+        .enumerate()
+        .map(|(k, seg)| {
+            let rows: Vec<Vec<f64>> = reps.iter().map(|r| segment_row(r, k, gm)).collect();
+            let base: Option<Vec<Vec<f64>>> =
+                control.map(|c| c.iter().map(|r| segment_row(r, k, gm)).collect());
+            let summarize = |f: &dyn Fn(usize, usize) -> f64| -> IndexMap<String, Summary> {
+                SEGMENT_METRICS
+                    .iter()
+                    .enumerate()
+                    .map(|(m, name)| {
+                        let xs: Vec<f64> = (0..rows.len()).map(|r| f(r, m)).collect();
+                        (name.to_string(), summary::summarize(&xs))
+                    })
+                    .collect()
+            };
+            SegmentResult {
+                name: seg.name.clone(),
+                summary: summarize(&|r, m| rows[r][m]),
+                vs_baseline: base
+                    .as_ref()
+                    .map(|b| summarize(&|r, m| rows[r][m] - b[r][m])),
+            }
+        })
+        .collect()
 }
 
 /// A summary's numbers are finite, its interval and percentiles in order.
