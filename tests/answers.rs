@@ -414,3 +414,37 @@ fn frequency_and_stages_match_the_poisson_closed_forms() {
     let top = metric(&m, 0, "top20_revenue_share");
     assert!(top.iter().all(|x| *x > 0.3 && *x < 0.6), "{top:?}");
 }
+
+#[test]
+fn table_and_report_show_the_answers_and_segments_only_when_several() {
+    let mut one = segmented();
+    one.population.customers = 300;
+    one.simulation.replications = 2;
+    let mut single = one.clone();
+    single.population.segments.truncate(1);
+    single.population.segments[0].share = 1.0;
+    for (sc, several) in [(one, true), (single, false)] {
+        let out = loyalsim::engine::run(&sc, &|| {});
+        let r = loyalsim::stats::build(&sc, &out);
+        let table = loyalsim::report::table::render(&r);
+        let html = loyalsim::report::html::render(&r, &[]);
+        for text in [&table, &html] {
+            assert!(text.contains("Referred"), "{text}");
+            assert!(text.contains("Regulars"));
+            assert!(text.contains("Retention: of the customers"));
+            assert_eq!(text.contains("By segment"), several, "{text}");
+        }
+        // The customers block prints the document's means.
+        let referred = r.programs[1].summary["customers_referred"].mean;
+        let row = table
+            .lines()
+            .filter(|l| l.starts_with("combined"))
+            .nth(1)
+            .unwrap();
+        assert!(
+            row.split_whitespace()
+                .any(|c| c == loyalsim::report::format::thousands(referred)),
+            "{row}"
+        );
+    }
+}

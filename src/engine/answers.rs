@@ -2,7 +2,7 @@
 //! each segment fares, how often customers come back, how concentrated the
 //! revenue is and how many customers are one-time buyers, repeat buyers or
 //! regulars at the end of each report period (docs/model.md, "Customer
-//! answers").
+//! answers", section 7).
 //!
 //! Everything is gathered per customer while the customer is simulated (a
 //! few scalars, no allocation per event) and folded into fixed-size totals

@@ -158,7 +158,7 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
 }
 
 /// An empty recorder for the scenario: its report periods, and a regular
-/// is a customer who bought at least three times within a year.
+/// is a customer who bought at least three times within a year (docs/model.md section 7).
 fn recorder(sc: &Scenario) -> Recorder {
     let sim = &sc.simulation;
     Recorder::new(sim.horizon, sim.report_every)

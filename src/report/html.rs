@@ -159,6 +159,7 @@ pub fn render(r: &Results, charts: &[Chart]) -> String {
         figures(&mut h, charts, caption);
     }
     table(&mut h, r, &palette);
+    crate::report::answers_html::section(&mut h, r, &palette);
     assumptions(&mut h, r);
     let _ = writeln!(
         h,
@@ -390,8 +391,8 @@ fn table(h: &mut String, r: &Results, palette: &Palette) {
          <th>Profit{cur_sp}<span class=\"sub\">mean, 90% of runs</span></th>\
          <th>Program cost{cur_sp}<span class=\"sub\">discounts, rewards, fixed</span></th>\
          <th>Return on cost</th><th>Extra customers at the end<span class=\"sub\">against \
-         no program</span></th><th>Retention<span class=\"sub\">of the initial \
-         customers</span></th><th>Members at the end</th></tr></thead>\n<tbody>"
+         no program</span></th><th>Retention<span class=\"sub\">of the customers at the \
+         start, still customers at the end</span></th><th>Members at the end</th></tr></thead>\n<tbody>"
     );
     for p in &r.programs {
         let get = |m: &str| p.summary.get(m).copied();

@@ -3,6 +3,7 @@
 //! and PNG), the self-contained report.html with its plain-language
 //! verdicts, and atomic file writing.
 
+pub mod answers_html;
 pub mod charts;
 pub mod csv;
 pub mod fit_html;

@@ -124,21 +124,49 @@ pub fn render(r: &Results) -> String {
             payback,
         ]);
     }
-    let widths: Vec<usize> = (0..8)
+    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    let mut out = format!("{}\n\n", title_line(r));
+    out.push_str(&grid(&rows, &[]));
+    out.push_str(
+        "Retention: of the customers there at the start, the share still customers at the end.\n",
+    );
+    out.push('\n');
+    out.push_str(&customers(r));
+    out.push_str(&segments(r));
+    if r.programs.iter().any(|p| p.vs_baseline.is_some()) {
+        out.push('\n');
+        out.push_str(&legend(r));
+        out.push_str(&verdicts(r, &comparisons));
+    }
+    out
+}
+
+/// Rows aligned in columns (the first left, the others right), a rule
+/// under the first; `groups` are rows printed as a heading across the columns.
+fn grid(rows: &[Vec<String>], groups: &[usize]) -> String {
+    let cols = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..cols)
         .map(|c| {
             rows.iter()
-                .map(|row| row[c].chars().count())
+                .enumerate()
+                .filter(|(i, _)| !groups.contains(i))
+                .map(|(_, row)| row[c].chars().count())
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let mut out = format!("{}\n\n", title_line(r));
+    let mut out = String::new();
     for (i, row) in rows.iter().enumerate() {
+        if groups.contains(&i) {
+            out.push_str(row[0].trim_end());
+            out.push('\n');
+            continue;
+        }
         let cells: Vec<String> = row
             .iter()
             .enumerate()
             .map(|(c, cell)| {
-                let pad = widths[c] - cell.chars().count();
+                let pad = widths[c].saturating_sub(cell.chars().count());
                 if c == 0 {
                     format!("{cell}{}", " ".repeat(pad))
                 } else {
@@ -154,11 +182,128 @@ pub fn render(r: &Results) -> String {
             out.push('\n');
         }
     }
-    if r.programs.iter().any(|p| p.vs_baseline.is_some()) {
-        out.push('\n');
-        out.push_str(&legend(r));
-        out.push_str(&verdicts(r, &comparisons));
+    out
+}
+
+/// A metric's mean (NaN when the document has no such metric).
+fn mean(p: &crate::stats::results::ProgramResult, m: &str) -> f64 {
+    p.summary.get(m).map_or(f64::NAN, |s| s.mean)
+}
+
+/// One decimal: `5.62`.
+fn one_decimal(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "n/a".to_string()
     }
+}
+
+/// The customers block: where customers came from, how often they come
+/// back, how concentrated the revenue is and how many are regulars
+/// (means over runs). Empty for documents without these metrics.
+pub fn customers(r: &Results) -> String {
+    if r.programs.iter().all(|p| !p.summary.contains_key("buyers")) {
+        return String::new();
+    }
+    let names = crate::report::charts::palette::short_names(
+        &r.programs
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        24,
+    );
+    let mut rows = vec![
+        [
+            "Customers",
+            "New",
+            "Referred",
+            "Buyers",
+            "Buys/buyer",
+            "Bought again",
+            "Top 20%",
+            "Regulars",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (p, name) in r.programs.iter().zip(names) {
+        rows.push(vec![
+            name,
+            thousands(mean(p, "customers_acquired")),
+            thousands(mean(p, "customers_referred")),
+            thousands(mean(p, "buyers")),
+            one_decimal(mean(p, "purchases_per_buyer")),
+            percent(mean(p, "repeat_buyer_share")),
+            percent(mean(p, "top20_revenue_share")),
+            thousands(mean(p, "regulars_end")),
+        ]);
+    }
+    let mut out = grid(&rows, &[]);
+    out.push_str(
+        "New: customers won during the horizon; Referred: those of them who came through a \
+         recommendation.\nBuys/buyer: purchases per customer who bought; Bought again: share of \
+         buyers who bought twice or more.\nTop 20%: share of revenue from the 20% of buyers \
+         who spent most. Regulars: customers at the end\nwho bought 3 times or more in the \
+         last year.\n\n",
+    );
+    out
+}
+
+/// Per segment, when there is more than one: customers, purchases,
+/// revenue, the program's cost they caused, profit and, for programs, the
+/// profit against the control on the same customers.
+pub fn segments(r: &Results) -> String {
+    let count = r.programs.first().map_or(0, |p| p.segments.len());
+    if count < 2 {
+        return String::new();
+    }
+    let mut rows = vec![vec![
+        "By segment".to_string(),
+        "Customers".to_string(),
+        "Buys/buyer".to_string(),
+        format!("Revenue {}", r.currency),
+        "Cost".to_string(),
+        "Profit".to_string(),
+        "vs control".to_string(),
+        "Retention".to_string(),
+    ]];
+    let mut groups = Vec::new();
+    let names = crate::report::charts::palette::short_names(
+        &r.programs
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>(),
+        24,
+    );
+    for (p, name) in r.programs.iter().zip(names) {
+        groups.push(rows.len());
+        rows.push(vec![name]);
+        rows.last_mut().unwrap().resize(8, String::new());
+        for s in &p.segments {
+            let m = |k: &str| s.summary.get(k).map_or(f64::NAN, |x| x.mean);
+            let d = s
+                .vs_baseline
+                .as_ref()
+                .and_then(|v| v.get("profit"))
+                .map_or("-".to_string(), |x| signed(x.mean));
+            rows.push(vec![
+                format!("  {}", s.name),
+                thousands(m("customers")),
+                one_decimal(m("purchases_per_buyer")),
+                thousands(m("revenue_gross")),
+                thousands(m("program_cost")),
+                thousands(m("profit")),
+                d,
+                percent(m("retention")),
+            ]);
+        }
+    }
+    let mut out = grid(&rows, &groups);
+    out.push_str(
+        "Cost: discounts, rewards and per-member costs of the segment's customers; Profit is \
+         before the\nsetup and running costs, which belong to no segment.\n",
+    );
     out
 }
 
