@@ -69,8 +69,9 @@ pub struct Life {
 /// The customer being simulated: what their end folds into the totals.
 #[derive(Debug, Clone, PartialEq)]
 struct Current {
-    /// Every flow booked since the last customer ended.
-    flows: [f64; Flow::COUNT],
+    /// The flows a segment sums ([`slot`]), booked since the last customer
+    /// ended; the last slot takes every other flow and is never read.
+    flows: [f64; SLOTS],
     purchases: u32,
     revenue: f64,
     /// First and second purchase times and the first's period.
@@ -85,10 +86,33 @@ struct Current {
     regular: Option<(usize, usize)>,
 }
 
+/// Slots of [`Current::flows`]: the five flows a segment sums, then one for the rest.
+const SLOTS: usize = 6;
+const SLOT: [u8; Flow::COUNT] = {
+    let mut t = [5u8; Flow::COUNT];
+    t[Flow::Purchases as usize] = 0;
+    t[Flow::RevenueGross as usize] = 1;
+    t[Flow::Discounts as usize] = 2;
+    t[Flow::RewardCost as usize] = 3;
+    t[Flow::FixedCost as usize] = 4;
+    t
+};
+
+impl Current {
+    /// Ready for the next customer (only what the next one reads first).
+    #[inline]
+    fn reset(&mut self) {
+        self.flows = [0.0; SLOTS];
+        self.purchases = 0;
+        self.revenue = 0.0;
+        self.regular = None;
+    }
+}
+
 impl Default for Current {
     fn default() -> Self {
         Current {
-            flows: [0.0; Flow::COUNT],
+            flows: [0.0; SLOTS],
             purchases: 0,
             revenue: 0.0,
             first: f64::NAN,
@@ -164,7 +188,7 @@ impl Answers {
     /// Note a booking of `v` to `flow` by the current customer.
     #[inline(always)]
     pub fn note(&mut self, flow: Flow, v: f64) {
-        self.current.flows[flow as usize] += v;
+        self.current.flows[SLOT[flow as usize] as usize] += v;
     }
 
     /// Note a purchase at `t` (in period `period`) of list value `basket`.
@@ -221,7 +245,7 @@ impl Answers {
     /// the arrival and `last` the first period at whose end the customer is
     /// no longer active (the churn's period, or `periods`).
     pub fn end_customer(&mut self, life: &Life, first: usize, last: usize) {
-        let c = std::mem::take(&mut self.current);
+        let c = &self.current;
         if self.segments.len() <= life.segment {
             self.segments.resize(life.segment + 1, [0.0; SEG_SLOTS]);
         }
@@ -241,13 +265,14 @@ impl Answers {
                 s[slot as usize] += 1.0;
             }
         }
-        let f = |fl: Flow| c.flows[fl as usize];
+        let f = |fl: Flow| c.flows[SLOT[fl as usize] as usize];
         s[Seg::Purchases as usize] += f(Flow::Purchases);
         s[Seg::RevenueGross as usize] += f(Flow::RevenueGross);
         s[Seg::Discounts as usize] += f(Flow::Discounts);
         s[Seg::RewardCost as usize] += f(Flow::RewardCost);
         s[Seg::FixedCost as usize] += f(Flow::FixedCost);
         if !bought {
+            self.current.reset();
             return;
         }
         let q = &mut self.frequency;
@@ -283,6 +308,7 @@ impl Answers {
         if let Some((s, e)) = c.regular {
             add_span(&mut self.stages, p, Stage::Regular, s, e.min(last));
         }
+        self.current.reset();
     }
 
     /// Add another recorder's answers (same shape) into these.
