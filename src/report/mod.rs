@@ -5,6 +5,7 @@
 
 pub mod charts;
 pub mod csv;
+pub mod fit;
 pub mod fit_html;
 pub mod format;
 pub mod html;

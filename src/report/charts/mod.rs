@@ -12,6 +12,7 @@
 
 pub mod costs;
 pub mod extra_over_time;
+pub mod fit_tracking;
 pub mod palette;
 mod png;
 pub mod points;
