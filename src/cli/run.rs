@@ -117,7 +117,7 @@ pub fn simulate(
 /// then the statistics (`tick` is called after each replication of an arm).
 /// Call it inside the pool that should do the work.
 pub fn compute(sc: &Scenario, tick: &(dyn Fn() + Sync)) -> Result<(Results, Replications)> {
-    let out = crate::engine::try_run(sc, tick).map_err(|e| Error::input(e.to_string()))?;
+    let out = crate::engine::try_run(sc, tick)?;
     Ok(crate::stats::build_with_replications(sc, &out))
 }
 
