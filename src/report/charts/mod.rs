@@ -19,6 +19,7 @@ pub mod points;
 pub mod profit_distribution;
 pub mod style;
 pub mod sweep;
+mod sweep_grid;
 mod time_bands;
 pub mod tornado;
 
