@@ -391,3 +391,30 @@ fn everyone_lapsed_and_messaged_comes_back_with_response_one() {
         assert!(rec.total(Flow::Reactivated) > 100.0);
     }
 }
+
+#[test]
+fn the_bundled_win_back_scenario_does_not_depend_on_the_thread_count() {
+    let json = |threads: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_loyalsim"))
+            .args([
+                "run",
+                "scenarios/script-winback.toml",
+                "--replications",
+                "2",
+                "--format",
+                "json",
+                "--quiet",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .expect("loyalsim runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        out.stdout
+    };
+    let one = json("1");
+    let text = String::from_utf8_lossy(&one);
+    assert!(text.contains("\"customers_reactivated\""), "{text}");
+    assert_eq!(one, json("2"));
+    assert_eq!(one, json("3"));
+}
