@@ -409,7 +409,11 @@ fn the_bundled_win_back_scenario_does_not_depend_on_the_thread_count() {
             ])
             .output()
             .expect("loyalsim runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     };
     let one = json("1");
