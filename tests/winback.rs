@@ -422,3 +422,61 @@ fn the_bundled_win_back_scenario_does_not_depend_on_the_thread_count() {
     assert_eq!(one, json("2"));
     assert_eq!(one, json("3"));
 }
+
+#[test]
+fn conservation_laws_hold_with_customers_coming_back() {
+    // Members who come back keep their points and cards; what they hold is
+    // booked as anywhere else, and the head counts add up.
+    for dropout in [
+        Dropout::Hazard(0.1),
+        Dropout::Bg { a: 2.0, b: 6.0 },
+        Dropout::Pareto {
+            shape: 2.0,
+            rate: 15.0,
+        },
+    ] {
+        let mut sc = varied(600, dropout, 24.0);
+        let mut p = program("points + stamps + win-back", 24.0);
+        p.points = Some(points());
+        p.stamps = Some(stamps());
+        p.enrolment = 0.7;
+        p.end = 20.0;
+        p.costs.per_member_per_unit = 0.1;
+        p.winback = Some(Winback {
+            after: 1.5,
+            every: 1.0,
+            max_messages: 3,
+            message_cost: 0.3,
+            response: 0.5,
+        });
+        sc.programs = vec![p];
+        let r = run(&sc);
+        for (rep, x) in r[1].iter().enumerate() {
+            assert!(
+                m(x, "customers_reactivated") > 10.0,
+                "{dropout:?} rep {rep}"
+            );
+            assert_eq!(
+                m(x, "customers_initial") + m(x, "customers_acquired"),
+                m(x, "customers_active_end") + m(x, "customers_churned"),
+                "{dropout:?} rep {rep}"
+            );
+            let flows = m(x, "points_redeemed")
+                + m(x, "points_expired")
+                + m(x, "points_forfeited")
+                + m(x, "points_outstanding");
+            assert!(
+                (m(x, "points_issued") - flows).abs() <= 1e-9 * m(x, "points_issued"),
+                "{dropout:?} rep {rep}"
+            );
+            assert!(m(x, "members_end") <= m(x, "customers_active_end"));
+            // The last period's active customers are those active at the end.
+            let active = &x.series[0];
+            assert_eq!(
+                *active.last().expect("periods"),
+                m(x, "customers_active_end"),
+                "{dropout:?} rep {rep}"
+            );
+        }
+    }
+}
