@@ -376,3 +376,30 @@ fn kept_hook_results_change_no_result_of_the_bundled_scripted_scenarios() {
         );
     }
 }
+
+#[test]
+fn validate_runs_each_hook_once_on_a_sample_member() {
+    // A runtime error in a hook is found by `validate`, before any `run`,
+    // with the same message (file, line, column, hook) as `run` gives.
+    for name in [
+        "missing_param",
+        "runaway_loop",
+        "deep_recursion",
+        "huge_string",
+        "huge_array",
+        "type_mismatch",
+        "throw",
+    ] {
+        let v = failing(name, "validate");
+        let r = failing(name, "run");
+        // `run` may add notes (few replications) before the error.
+        assert_eq!(v.trim_end(), r.lines().last().unwrap_or_default(), "{name}");
+    }
+    let v = failing("missing_param", "validate");
+    assert!(
+        v.contains("missing_param.rhai:3:53:")
+            && v.contains("params.rate")
+            && v.contains("on_purchase"),
+        "{v}"
+    );
+}

@@ -4,7 +4,7 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::scenario::ProgramSpec;
 
 /// Metric names in docs/outputs.md order; every results document lists them in this order.
-pub const METRICS: [&str; 23] = [
+pub const METRICS: [&str; 25] = [
     "purchases",
     "revenue_gross",
     "discounts",
@@ -28,6 +28,8 @@ pub const METRICS: [&str; 23] = [
     "breakage_rate",
     "liability_end",
     "rewards_redeemed",
+    "messages_sent",
+    "customers_reactivated",
 ];
 
 /// Per-period series in results, in order.
@@ -132,7 +134,8 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         initial,
         t(Flow::Acquired),
         t(Flow::Referred),
-        t(Flow::Churned),
+        // Gone at the horizon: dropouts not won back.
+        t(Flow::Churned) - t(Flow::Reactivated),
         t(Flow::ActiveAtEnd),
         ratio(t(Flow::InitialActiveAtEnd), initial),
         t(Flow::MembersAtEnd),
@@ -144,12 +147,15 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         ratio(expired + forfeited, issued),
         outstanding * liability_per_point,
         t(Flow::RewardsRedeemed),
+        t(Flow::MessagesSent),
+        t(Flow::Reactivated),
     ];
 
     let f = |fl| rec.flow(fl);
     let periods = rec.periods();
     let arrivals = cumsum(f(Flow::Arrivals));
     let churned = cumsum(f(Flow::Churned));
+    let reactivated = cumsum(f(Flow::Reactivated));
     let joined = cumsum(f(Flow::MembersJoined));
     let left = cumsum(f(Flow::MembersLeft));
     let points_in = cumsum(f(Flow::PointsIssued));
@@ -174,7 +180,7 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         cum_profit += pr;
         let outstanding = (points_in[p] - points_out[p]).max(0.0);
         let row = [
-            arrivals[p] - churned[p],
+            arrivals[p] - churned[p] + reactivated[p],
             f(Flow::Acquired)[p],
             f(Flow::Churned)[p],
             f(Flow::Purchases)[p],
