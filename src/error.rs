@@ -57,5 +57,13 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// A simulation stops only for reasons in the scenario (a failing script
+/// hook, a runaway purchase rate): bad input.
+impl From<crate::engine::SimError> for Error {
+    fn from(e: crate::engine::SimError) -> Self {
+        Error::Input(e.to_string())
+    }
+}
+
 /// Result alias used across the shell.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -67,6 +67,12 @@ bad_fixtures!(
     single_bracket_segment,
     key_in_wrong_table,
     not_utf8,
+    winback_response,
+    winback_negative_cost,
+    winback_after_zero,
+    winback_max_messages,
+    welcome_discount,
+    welcome_gift_negative,
 );
 
 const BOUTIQUE: &str = "tests/fixtures/good/boutique.toml";

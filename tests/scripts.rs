@@ -339,3 +339,67 @@ fn scripted_results_do_not_depend_on_the_thread_count() {
     assert_eq!(one, json("2"));
     assert_eq!(one, json("3"));
 }
+
+#[test]
+fn kept_hook_results_change_no_result_of_the_bundled_scripted_scenarios() {
+    // Hooks are called only when something they read may have changed
+    // (src/script/memo.rs); with every hook run at every event instead,
+    // every figure of every replication is the same, bit for bit.
+    for name in [
+        "script-tiers",
+        "script-winback",
+        "script-double-points",
+        "script-behaviour",
+    ] {
+        let mut sc = load_file(Path::new(&format!("scenarios/{name}.toml"))).unwrap();
+        sc.simulation.replications = 3;
+        let kept = format!("{:?}", loyalsim::engine::run(&sc, &|| {}));
+        let unit = sc.simulation.time_unit;
+        for p in &mut sc.programs {
+            if let Some(s) = p.script.as_mut() {
+                let h = loyalsim::script::RhaiHooks::new(
+                    &s.file,
+                    &s.source,
+                    &s.params,
+                    unit,
+                    loyalsim::script::Limits::default(),
+                )
+                .unwrap()
+                .without_memo();
+                s.hooks = HooksRef(Arc::new(h));
+            }
+        }
+        let every = format!("{:?}", loyalsim::engine::run(&sc, &|| {}));
+        assert!(
+            kept == every,
+            "{name}: results differ with kept hook results"
+        );
+    }
+}
+
+#[test]
+fn validate_runs_each_hook_once_on_a_sample_member() {
+    // A runtime error in a hook is found by `validate`, before any `run`,
+    // with the same message (file, line, column, hook) as `run` gives.
+    for name in [
+        "missing_param",
+        "runaway_loop",
+        "deep_recursion",
+        "huge_string",
+        "huge_array",
+        "type_mismatch",
+        "throw",
+    ] {
+        let v = failing(name, "validate");
+        let r = failing(name, "run");
+        // `run` may add notes (few replications) before the error.
+        assert_eq!(v.trim_end(), r.lines().last().unwrap_or_default(), "{name}");
+    }
+    let v = failing("missing_param", "validate");
+    assert!(
+        v.contains("missing_param.rhai:3:53:")
+            && v.contains("params.rate")
+            && v.contains("on_purchase"),
+        "{v}"
+    );
+}

@@ -8,7 +8,7 @@ mod init;
 mod man;
 mod merge;
 mod report;
-mod run;
+pub(crate) mod run;
 mod sweep;
 mod validate;
 

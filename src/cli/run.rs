@@ -102,25 +102,42 @@ pub fn simulate(
     threads: Option<u32>,
     quiet: bool,
 ) -> Result<(Results, Replications)> {
+    let pool = pool(threads)?;
+    if let Some(note) = few_replications(sc.simulation.replications).filter(|_| !quiet) {
+        eprintln!("{note}");
+    }
+    let arms = sc.programs.len() as u64 + u64::from(sc.simulation.baseline);
+    let progress = Progress::new(arms * u64::from(sc.simulation.replications), quiet);
+    let out = pool.install(|| compute(sc, &|| progress.tick()));
+    progress.finish();
+    out
+}
+
+/// The one way `run` and every sweep point simulate a scenario: the engine,
+/// then the statistics (`tick` is called after each replication of an arm).
+/// Call it inside the pool that should do the work.
+pub fn compute(sc: &Scenario, tick: &(dyn Fn() + Sync)) -> Result<(Results, Replications)> {
+    let out = crate::engine::try_run(sc, tick)?;
+    Ok(crate::stats::build_with_replications(sc, &out))
+}
+
+/// A pool of `threads` workers (default: one per core).
+pub fn pool(threads: Option<u32>) -> Result<rayon::ThreadPool> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(t) = threads {
         pool = pool.num_threads(t as usize);
     }
-    let pool = pool
-        .build()
-        .map_err(|e| Error::other(format!("cannot start worker threads: {e}")))?;
-    if !quiet && sc.simulation.replications < 30 {
-        eprintln!(
-            "note: {} replications give wide intervals; 100 or more are recommended",
-            sc.simulation.replications
-        );
-    }
-    let arms = sc.programs.len() as u64 + u64::from(sc.simulation.baseline);
-    let progress = Progress::new(arms * u64::from(sc.simulation.replications), quiet);
-    let out = pool.install(|| crate::engine::try_run(sc, &|| progress.tick()));
-    progress.finish();
-    let out = out.map_err(|e| Error::input(e.to_string()))?;
-    Ok(crate::stats::build_with_replications(sc, &out))
+    pool.build()
+        .map_err(|e| Error::other(format!("cannot start worker threads: {e}")))
+}
+
+/// The note for runs with too few replications for useful intervals.
+pub fn few_replications(replications: u32) -> Option<String> {
+    (replications < 30).then(|| {
+        format!(
+            "note: {replications} replications give wide intervals; 100 or more are recommended"
+        )
+    })
 }
 
 /// A progress bar on stderr that shows up only once a run has taken about a

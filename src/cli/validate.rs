@@ -18,6 +18,9 @@ pub struct ValidateArgs {
 pub fn run(args: &ValidateArgs) -> Result<()> {
     let overrides = super::run::what_ifs(&args.set)?;
     let (s, _) = crate::scenario::load_file_with_overrides(&args.scenario, &overrides)?;
+    // Each script's hooks, once on a sample member: a runtime error in a
+    // hook (a missing `params` entry, a type mismatch) is found now.
+    crate::engine::rehearse(&s).map_err(|e| crate::error::Error::input(e.to_string()))?;
     super::warnings(&s.notes.warnings, args.strict, false)?;
     let mut out = format!(
         "{}: ok ({} customers, {} segment(s), {} program(s), {} {}s)\n",

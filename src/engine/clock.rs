@@ -45,6 +45,13 @@ impl Clock {
         }
     }
 
+    /// A clock that never rings (a dormant customer's, until the engine
+    /// starts a new one).
+    #[inline]
+    pub fn dormant(t: f64) -> Clock {
+        Clock::start(t, f64::INFINITY, 0.0)
+    }
+
     /// Start with the rate `base + excess·e^{−(s − t)/tau}`; `base` ≥ 0 and
     /// `base + excess` ≥ 0 (so the rate is never negative).
     #[inline]

@@ -22,6 +22,7 @@ use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts, Usag
 use crate::programs::mechanism::Till;
 use crate::programs::points::PointsState;
 use crate::programs::response::Rates;
+use crate::programs::winback::Campaign;
 use crate::programs::{Member, Who, earliest, referral};
 use crate::scenario::{ProgramSpec, Response, Scenario, Segment};
 
@@ -95,8 +96,12 @@ pub struct Arrival {
 /// What the population-level processes need to know about a customer.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Outcome {
-    /// When the customer left (infinity if still active at the horizon).
+    /// When the customer's word of mouth ended: their first dropout, even if a
+    /// win-back message brought them back (infinity if never gone).
     pub churn_at: f64,
+    /// When the customer left for good (infinity if active at the horizon):
+    /// later than `churn_at` for a customer won back.
+    pub gone_at: f64,
     /// Interval in which the customer referred at the member's boosted rate,
     /// and that rate's multiplier (their segment's `referral_boost`, or the
     /// program's own).
@@ -180,6 +185,7 @@ fn simulate_control(
     book_end(a, churned_at, rec);
     Ok(Outcome {
         churn_at: churned_at.unwrap_or(f64::INFINITY),
+        gone_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: None,
         events,
         script: Usage::default(),
@@ -394,6 +400,7 @@ pub fn simulate(
         // simulation: nothing to book, and they never refer anyone in it.
         return Ok(Outcome {
             churn_at: f64::INFINITY,
+            gone_at: f64::INFINITY,
             boosted: None,
             events: 0,
             script: Usage::default(),
@@ -416,7 +423,9 @@ pub fn simulate(
     rec.end_customer(&Life {
         segment: a.segment,
         arrived: a.t,
-        churned: (o.churn_at <= horizon).then_some(o.churn_at),
+        // A customer away between a dropout and a win-back counts as a
+        // customer throughout: only leaving for good ends their stages.
+        churned: (o.gone_at <= horizon).then_some(o.gone_at),
         initial: a.initial,
         referred: a.referred,
     });
@@ -499,6 +508,11 @@ fn simulate_member<const SCRIPTED: bool>(
         _ => Clock::start(a.t, f64::INFINITY, 0.0),
     };
     let mut boosted: Option<Boost> = None;
+    // A win-back campaign: a customer who drops out may come back (`wake`,
+    // infinity unless dormant until then).
+    let mut campaign = Campaign::new(p, horizon, key);
+    let mut wake = f64::INFINITY;
+    let mut first_gone = f64::INFINITY;
 
     let mut events: u64 = 0;
     let churned_at = loop {
@@ -510,12 +524,19 @@ fn simulate_member<const SCRIPTED: bool>(
         if SCRIPTED && m.active {
             sched = earliest(sched, m.next_period);
         }
+        sched = earliest(sched, wake);
         let t = earliest(earliest(buy.at, leave.at), sched);
         if t > horizon {
             break None;
         }
         if leave.at == t {
-            break Some(t);
+            match lapse(&mut campaign, a, &mut boosted, &mut first_gone, t, rec) {
+                None => break Some(t),
+                Some(back) => {
+                    (wake, buy, leave) = (back, Clock::dormant(t), Clock::dormant(t));
+                    continue;
+                }
+            }
         }
         // After each event the member's state may have changed, and with it
         // the multipliers. The two kinds of event are handled in separate
@@ -537,10 +558,27 @@ fn simulate_member<const SCRIPTED: bool>(
             }
             let x = rates(&mut m, p, &who, hooks, a, referred_churn, t)?;
             let buy_rate = x.buy.scaled(tr.rate);
-            buy.set_fading(t, buy_rate.base, buy_rate.excess, buy_rate.tau);
-            if let Churn::Rate(mu) = tr.churn {
-                let c = x.churn.scaled(mu);
-                leave.set_fading(t, c.base, c.excess, c.tau);
+            if wake == t {
+                // Won back: purchases and a lifetime start afresh.
+                wake = f64::INFINITY;
+                buy = Clock::start_fading(
+                    t,
+                    exp.sample(&mut purchases_rng),
+                    buy_rate.base,
+                    buy_rate.excess,
+                    buy_rate.tau,
+                );
+                if let Churn::Rate(mu) = tr.churn {
+                    let c = x.churn.scaled(mu);
+                    let rng = churn_rng.get_or_insert_with(|| key.stream(Purpose::Churn));
+                    leave = Clock::start_fading(t, exp.sample(rng), c.base, c.excess, c.tau);
+                }
+            } else if wake == f64::INFINITY {
+                buy.set_fading(t, buy_rate.base, buy_rate.excess, buy_rate.tau);
+                if let Churn::Rate(mu) = tr.churn {
+                    let c = x.churn.scaled(mu);
+                    leave.set_fading(t, c.base, c.excess, c.tau);
+                }
             }
         } else {
             let basket = seg_draws.basket(tr, basket_rng.as_mut());
@@ -586,6 +624,7 @@ fn simulate_member<const SCRIPTED: bool>(
                 referral::first_purchase(r, at, &mut till, rec);
             }
             first_purchase = false;
+            campaign.purchase(t, tally.joined, rec);
             tally.purchases += 1.0;
             tally.revenue += basket;
             rec.add_purchase(at, basket);
@@ -599,7 +638,13 @@ fn simulate_member<const SCRIPTED: bool>(
                     .uniform()
                     < (prob * x.churn.now()).min(1.0)
             {
-                break Some(t);
+                match lapse(&mut campaign, a, &mut boosted, &mut first_gone, t, rec) {
+                    None => break Some(t),
+                    Some(back) => {
+                        (wake, buy) = (back, Clock::dormant(t));
+                        continue;
+                    }
+                }
             }
             let buy_rate = x.buy.scaled(tr.rate);
             buy = Clock::start_fading(
@@ -625,7 +670,10 @@ fn simulate_member<const SCRIPTED: bool>(
                 b.to = b.to.min(t);
             }
         }
-        None => m.at_horizon(p, horizon, rec),
+        None => {
+            campaign.at_horizon(horizon, rec);
+            m.at_horizon(p, horizon, rec);
+        }
     }
     let script = match (hooks, m.hook.as_ref()) {
         (Some(h), Some(st)) => h.usage(st),
@@ -633,11 +681,41 @@ fn simulate_member<const SCRIPTED: bool>(
     };
     scratch.points = std::mem::take(&mut m.points);
     Ok(Outcome {
-        churn_at: churned_at.unwrap_or(f64::INFINITY),
+        // A customer won back does not recommend the shop again (their
+        // first dropout ends their word of mouth).
+        churn_at: churned_at.unwrap_or(f64::INFINITY).min(first_gone),
+        gone_at: churned_at.unwrap_or(f64::INFINITY),
         boosted: boosted.filter(|b| b.to > b.from),
         events,
         script,
     })
+}
+
+/// The customer drops out at `t`. With a win-back campaign (programs::winback)
+/// they are dormant and may come back: returns when (their dropout is then
+/// booked here, their return by the campaign), `None` if they are gone.
+#[inline(never)]
+fn lapse(
+    campaign: &mut Campaign<'_>,
+    a: &Arrival,
+    boosted: &mut Option<Boost>,
+    first_gone: &mut f64,
+    t: f64,
+    rec: &mut Recorder,
+) -> Option<f64> {
+    if !campaign.runs() {
+        return None;
+    }
+    let back = campaign.dropout(t, rec)?;
+    rec.add(Flow::Churned, t, 1.0);
+    if a.initial {
+        rec.add(Flow::InitialChurned, t, 1.0);
+    }
+    *first_gone = first_gone.min(t);
+    if let Some(b) = boosted.as_mut() {
+        b.to = b.to.min(t);
+    }
+    Some(back)
 }
 
 /// The purchase-rate and churn multipliers after an event at `t`: the

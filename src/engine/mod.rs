@@ -7,8 +7,10 @@ mod clock;
 pub mod customer;
 mod error;
 pub mod recorder;
+mod rehearsal;
 pub mod replication;
 pub mod runner;
 
 pub use error::SimError;
+pub use rehearsal::rehearse;
 pub use runner::{ArmRun, BASELINE, RunOutput, run, try_run};

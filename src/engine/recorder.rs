@@ -45,10 +45,17 @@ pub enum Flow {
     InitialActiveAtEnd,
     MembersAtEnd,
     PointsHeldEnd,
+    /// Win-back campaign messages sent (their cost is in `FixedCost`).
+    MessagesSent,
+    /// Customers who had dropped out and came back after a message.
+    Reactivated,
+    /// The messages of `MessagesSent` that reached a customer who had
+    /// dropped out (the model knows; the shop does not).
+    MessagesToLapsed,
 }
 
 impl Flow {
-    pub const COUNT: usize = 25;
+    pub const COUNT: usize = 28;
 }
 
 /// A time within the horizon and the report period that holds it

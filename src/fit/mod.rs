@@ -3,12 +3,11 @@
 //! Pipeline: `reader` streams the CSV into a `data::Accumulator` (the only
 //! module here that reads files); `data` turns it into per-customer
 //! (x, t_x, T) summaries; `bgnbd` / `pnbd` / `gamma_gamma` hold the
-//! likelihoods and closed forms; `optimize` maximizes them; `chart` draws the
-//! tracking chart (the only module here that writes files). The functions in
-//! this file tie the core together and never touch files or stdout.
+//! likelihoods and closed forms; `optimize` maximizes them. The functions in
+//! this file tie the core together and never touch files or stdout; the
+//! chart and the files are made in `report::fit`.
 
 pub mod bgnbd;
-pub mod chart;
 pub mod data;
 pub mod document;
 pub mod gamma_gamma;

@@ -29,6 +29,8 @@ pub enum Purpose {
     Script = 7,
     /// One draw per replication of each uncertain response parameter.
     Assumptions = 8,
+    /// A win-back campaign's coins: does a message bring a lapsed customer back?
+    Campaign = 9,
 }
 
 /// A xoshiro256++ generator.

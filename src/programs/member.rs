@@ -122,6 +122,10 @@ impl Member {
         if p.costs.per_member > 0.0 {
             rec.add(Flow::FixedCost, t, p.costs.per_member);
         }
+        // A welcome gift is handed over now: a reward, at what it costs.
+        if p.welcome_gift > 0.0 {
+            rec.add(Flow::RewardCost, t, p.welcome_gift);
+        }
     }
 
     /// Book a member's purchase of list value `basket` at `at`. `extra` is a
@@ -144,6 +148,12 @@ impl Member {
             basket,
             discount: extra.clamp(0.0, basket.max(0.0)),
         };
+        // The welcome discount, on the first purchase as a member (the
+        // joining one), before the mechanisms: points are earned on what
+        // is paid.
+        if self.purchases == 0 && p.welcome_discount > 0.0 {
+            till.discount = (till.discount + p.welcome_discount * basket).min(basket.max(0.0));
+        }
         let cx = self.ctx(who, at.t);
         let mut rewarded = false;
         mechanisms!(p, self, [&mut], |mech, st| {

@@ -5,6 +5,8 @@
 //!   banked value) through one small trait.
 //! - One file per mechanism: [`discount`], [`points`], [`stamps`],
 //!   [`referral`]; a scripted program states its incentive through [`hooks`].
+//! - [`winback`]: a reminder and win-back campaign to members who stopped
+//!   buying (messages, their cost, and lapsed customers coming back).
 //! - [`response`]: the behavioural response, read from the incentive only.
 //! - [`member`]: a customer's membership: the mechanisms' states, bookings,
 //!   and the multipliers the engine applies.
@@ -20,5 +22,6 @@ pub mod points;
 pub mod referral;
 pub mod response;
 pub mod stamps;
+pub mod winback;
 
 pub use member::{Member, Who, earliest};

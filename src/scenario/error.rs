@@ -220,7 +220,17 @@ fn home_of(key: &str) -> Option<&'static str> {
                 "uncertainty",
             ],
         ),
-        ("[[program]]", &["enrolment", "start", "end", "costs"]),
+        (
+            "[[program]]",
+            &[
+                "enrolment",
+                "start",
+                "end",
+                "costs",
+                "welcome_gift",
+                "welcome_discount",
+            ],
+        ),
         ("[program.discount]", &["tiers", "tier_basis"]),
         (
             "[program.points]",
@@ -248,6 +258,10 @@ fn home_of(key: &str) -> Option<&'static str> {
         ),
         ("[program.referral]", &["referrer_reward", "referee_reward"]),
         ("[program.script]", &["file", "params"]),
+        (
+            "[program.winback]",
+            &["after", "every", "max_messages", "message_cost"],
+        ),
     ];
     HOMES
         .iter()
@@ -451,6 +465,10 @@ fn required_hint(field: &str) -> Option<&'static str> {
         "reward_value" => "the value of the reward for a full card (>= 0)",
         "referrer_reward" | "referee_reward" => "a reward in currency (>= 0)",
         "file" => "the path of a Rhai script, relative to the scenario file",
+        "after" => "the time without a purchase before the first message, in time units (> 0)",
+        "response" => {
+            "the chance that one message brings back a customer who has left, in [0, 1] (no default: try a range with `loyalsim sweep`)"
+        }
         "rate" => "a rate (>= 0)",
         "mean" => "a mean (> 0)",
         "sd" => "a standard deviation (>= 0)",

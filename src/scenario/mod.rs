@@ -195,6 +195,14 @@ pub struct ProgramSpec {
     pub stamps: Option<Stamps>,
     pub referral: Option<Referral>,
     pub script: Option<ScriptSpec>,
+    /// Currency given to each customer who joins (a gift, booked as a
+    /// reward cost at joining); 0: none.
+    pub welcome_gift: f64,
+    /// Share of the list price taken off the member's first purchase as a
+    /// member (the joining purchase), in [0, 1); 0: none.
+    pub welcome_discount: f64,
+    /// A reminder and win-back campaign to members who stopped buying.
+    pub winback: Option<Winback>,
 }
 
 impl ProgramSpec {
@@ -212,6 +220,9 @@ impl ProgramSpec {
             stamps: None,
             referral: None,
             script: None,
+            welcome_gift: 0.0,
+            welcome_discount: 0.0,
+            winback: None,
         }
     }
 
@@ -232,6 +243,9 @@ impl ProgramSpec {
         }
         if self.script.is_some() {
             m.push("script");
+        }
+        if self.winback.is_some() {
+            m.push("winback");
         }
         m
     }
@@ -319,6 +333,22 @@ pub struct Referral {
     pub referee_reward: f64,
     /// Multiplier on members' referral rate; `None`: the `[response]` value.
     pub referral_boost: Option<f64>,
+}
+
+/// `[program.winback]`: messages to members who have not bought for a while
+/// (docs/model.md, "Reminders and win-back").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Winback {
+    /// Time units without a purchase before the first message (> 0).
+    pub after: f64,
+    /// Time units between further messages of one quiet spell (> 0).
+    pub every: f64,
+    /// Messages per quiet spell at most (≥ 1); a purchase starts a new spell.
+    pub max_messages: u32,
+    /// Cost of one message, booked when it is sent (≥ 0).
+    pub message_cost: f64,
+    /// Chance that one message brings back a customer who has dropped out, in [0, 1].
+    pub response: f64,
 }
 
 /// `[program.script]`

@@ -399,6 +399,26 @@ pub struct RawProgram {
     pub referral: Option<Spanned<RawReferral>>,
     #[serde(default)]
     pub script: Option<Spanned<RawScript>>,
+    #[serde(default)]
+    pub welcome_gift: Option<Num>,
+    #[serde(default)]
+    pub welcome_discount: Option<Num>,
+    #[serde(default)]
+    pub winback: Option<Spanned<RawWinback>>,
+}
+
+/// `[program.winback]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWinback {
+    pub after: Num,
+    #[serde(default)]
+    pub every: Option<Num>,
+    #[serde(default)]
+    pub max_messages: Option<Int>,
+    #[serde(default)]
+    pub message_cost: Option<Num>,
+    pub response: Num,
 }
 
 #[derive(Debug, Deserialize)]

@@ -5,10 +5,10 @@
 //! 1 - gross_margin) are applied here so the engine never has to know them.
 
 use super::check::{Bound, Cx, Result};
-use super::raw::{RawDiscount, RawPoints, RawProgram, RawScript, RawStamps};
+use super::raw::{RawDiscount, RawPoints, RawProgram, RawScript, RawStamps, RawWinback};
 use super::{
     Business, CatalogItem, Costs, Discount, Points, ProgramSpec, Referral, ScriptSpec, Simulation,
-    Stamps, Tier, TierBasis,
+    Stamps, Tier, TierBasis, Winback,
 };
 use toml::Spanned;
 
@@ -142,6 +142,63 @@ fn program(
             .as_ref()
             .map(|s| script(cx, s.get_ref(), sim))
             .transpose()?,
+        welcome_gift: cx.num_or(
+            &p.welcome_gift,
+            0.0,
+            Bound::NonNeg,
+            "a gift's cost in currency",
+        )?,
+        welcome_discount: cx.num_or(
+            &p.welcome_discount,
+            0.0,
+            Bound::UnitOpen,
+            "a discount rate on the first purchase as a member",
+        )?,
+        winback: p
+            .winback
+            .as_ref()
+            .map(|w| winback(cx, w.get_ref()))
+            .transpose()?,
+    })
+}
+
+/// `[program.winback]`: `every` defaults to `after`, `max_messages` to 1,
+/// `message_cost` to 0.
+fn winback(cx: &Cx<'_>, w: &RawWinback) -> Result<Winback> {
+    let after = cx.num(
+        &w.after,
+        Bound::Pos,
+        "a time without purchases in time units",
+    )?;
+    Ok(Winback {
+        after,
+        every: cx.num_or(
+            &w.every,
+            after,
+            Bound::Pos,
+            "a time between messages in time units",
+        )?,
+        max_messages: match &w.max_messages {
+            Some(n) => u32::try_from(cx.int(
+                n,
+                1,
+                i64::from(u32::MAX),
+                "a number of messages per quiet spell",
+            )?)
+            .unwrap_or(u32::MAX),
+            None => 1,
+        },
+        message_cost: cx.num_or(
+            &w.message_cost,
+            0.0,
+            Bound::NonNeg,
+            "a cost per message in currency",
+        )?,
+        response: cx.num(
+            &w.response,
+            Bound::Unit,
+            "a chance that one message brings a lapsed customer back",
+        )?,
     })
 }
 

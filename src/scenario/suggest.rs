@@ -1,25 +1,7 @@
 //! "Did you mean …?": the closest allowed name to a misspelt one.
 //!
-//! A plain Levenshtein distance is enough for key names of a few dozen
-//! characters; it is written here to avoid a dependency for twenty lines.
-
-/// Edit distance (insertions, deletions, substitutions) between two strings, by character.
-pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    // One row of the dynamic-programming table at a time.
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            let cost = usize::from(ca != *cb);
-            row[j + 1] = (diag + cost).min(row[j] + 1).min(above + 1);
-            diag = above;
-        }
-    }
-    row[b.len()]
-}
+//! The distance is strsim's Levenshtein distance by character (the crate
+//! clap already uses for its own suggestions).
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo.
 ///
@@ -34,7 +16,7 @@ where
     let limit = if len < 3 { 0 } else { (len / 3).max(1) };
     let mut best: Option<(usize, &'c str)> = None;
     for c in candidates {
-        let d = levenshtein(word, c);
+        let d = strsim::levenshtein(word, c);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
@@ -47,14 +29,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn distances() {
-        assert_eq!(levenshtein("", ""), 0);
-        assert_eq!(levenshtein("abc", ""), 3);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("purchse_rate", "purchase_rate"), 1);
-    }
-
-    #[test]
     fn suggestions() {
         let keys = ["name", "share", "purchase_rate", "dropout", "basket"];
         assert_eq!(did_you_mean("purchse_rate", keys), Some("purchase_rate"));
@@ -63,5 +37,7 @@ mod tests {
         assert_eq!(did_you_mean("sed", ["seed", "name"]), Some("seed"));
         assert_eq!(did_you_mean("c", ["a", "b"]), None);
         assert_eq!(did_you_mean("colour", keys), None);
+        // By character, not byte: one edit in a non-ASCII name.
+        assert_eq!(did_you_mean("größe", ["grösse", "größer"]), Some("größer"));
     }
 }

@@ -69,7 +69,8 @@ pub enum Trip {
     Wall,
 }
 
-/// The count of the hook call running on this thread.
+/// The count of the hook call running on this thread (its bounds; the count
+/// itself lives in [`Fast`] between checks).
 #[derive(Debug, Clone, Copy)]
 struct Meter {
     ops: u64,
@@ -81,8 +82,19 @@ struct Meter {
     tripped: Option<Trip>,
 }
 
+/// The count of operations and the count at which [`tick`] must next look
+/// at the [`Meter`] (the first count past the limit, the next multiple of
+/// [`WALL_EVERY`], or 0 outside a metered call and once tripped): one
+/// addition and one comparison per operation in between.
+#[derive(Debug, Clone, Copy)]
+struct Fast {
+    ops: u64,
+    check_at: u64,
+}
+
 thread_local! {
     static METER: Cell<Option<Meter>> = const { Cell::new(None) };
+    static FAST: Cell<Fast> = const { Cell::new(Fast { ops: 0, check_at: 0 }) };
 }
 
 /// How often (in operations) the wall clock is read.
@@ -91,10 +103,28 @@ const WALL_EVERY: u64 = 4096;
 /// Count one operation of the hook call on this thread; `Some(trip)` once a
 /// bound is passed (every later operation of the call trips too, so a
 /// comparator whose error Rhai swallows cannot run on).
+#[inline]
 pub fn tick() -> Option<Trip> {
+    FAST.with(|f| {
+        let mut x = f.get();
+        x.ops += 1;
+        f.set(x);
+        if x.ops < x.check_at {
+            None
+        } else {
+            check(f, x.ops)
+        }
+    })
+}
+
+/// The per-operation rule, at the counts where it can change anything:
+/// past the limit the call trips; at every [`WALL_EVERY`]-th operation
+/// within it the wall clock is read.
+#[cold]
+fn check(f: &Cell<Fast>, ops: u64) -> Option<Trip> {
     METER.with(|c| {
         let mut m = c.get()?;
-        m.ops += 1;
+        m.ops = ops;
         if m.tripped.is_none() {
             if m.ops > m.limit {
                 m.tripped = Some(m.bound);
@@ -103,8 +133,20 @@ pub fn tick() -> Option<Trip> {
             }
         }
         c.set(Some(m));
+        f.set(Fast {
+            ops,
+            check_at: next_check(&m),
+        });
         m.tripped
     })
+}
+
+fn next_check(m: &Meter) -> u64 {
+    if m.tripped.is_some() {
+        return 0;
+    }
+    let wall = (m.ops / WALL_EVERY + 1).saturating_mul(WALL_EVERY);
+    wall.min(m.limit.saturating_add(1))
 }
 
 /// What one metered call used.
@@ -117,22 +159,28 @@ pub struct Used {
 /// Run `f` as one hook call allowed `limit` operations (`bound` says which
 /// bound that is) and at most `wall` of wall-clock time.
 pub fn metered<T>(limit: u64, bound: Trip, wall: Duration, f: impl FnOnce() -> T) -> (T, Used) {
-    let outer = METER.with(|c| {
-        c.replace(Some(Meter {
+    let meter = Meter {
+        ops: 0,
+        limit,
+        bound,
+        started: Instant::now(),
+        wall,
+        tripped: None,
+    };
+    let outer = METER.with(|c| c.replace(Some(meter)));
+    let outer_fast = FAST.with(|c| {
+        c.replace(Fast {
             ops: 0,
-            limit,
-            bound,
-            started: Instant::now(),
-            wall,
-            tripped: None,
-        }))
+            check_at: next_check(&meter),
+        })
     });
     let r = f();
+    let fast = FAST.with(|c| c.replace(outer_fast));
     let m = METER.with(|c| c.replace(outer)).expect("meter set above");
     (
         r,
         Used {
-            ops: m.ops,
+            ops: fast.ops,
             tripped: m.tripped,
         },
     )

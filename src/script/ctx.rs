@@ -49,6 +49,9 @@ pub struct CtxObj {
     pub time_unit: ImmutableString,
     pub mean_basket: f64,
     pub rng: Stream,
+    /// What the call read (`ctx.time`) and whether it drew a random number
+    /// (`memo.rs`).
+    pub reads: u16,
 }
 
 /// Register `ctx`'s type, properties and `random()`.
@@ -77,8 +80,14 @@ pub fn register(engine: &mut Engine) {
         .register_type_with_name::<CtxObj>("Ctx")
         .register_get("params", |c: &mut CtxObj| c.params.clone())
         .register_get("response", |c: &mut CtxObj| c.response.clone())
-        .register_get("time", |c: &mut CtxObj| c.time)
+        .register_get("time", |c: &mut CtxObj| {
+            c.reads |= super::memo::TIME;
+            c.time
+        })
         .register_get("time_unit", |c: &mut CtxObj| c.time_unit.clone())
         .register_get("mean_basket", |c: &mut CtxObj| c.mean_basket)
-        .register_fn("random", |c: &mut CtxObj| c.rng.uniform());
+        .register_fn("random", |c: &mut CtxObj| {
+            c.reads |= super::memo::TAINT;
+            c.rng.uniform()
+        });
 }

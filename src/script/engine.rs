@@ -26,6 +26,7 @@ use super::budget::{self, Budget, Trip};
 use super::ctx::{self, CtxObj, Params, ResponseObj};
 use super::errors;
 use super::member::{self, MemberObj};
+use super::memo::{self, Answer, Entry, Memo, Seen};
 use super::purchase::{self, PurchaseObj};
 use crate::model::rng::Stream;
 use crate::programs::hooks::{
@@ -35,8 +36,8 @@ use crate::programs::hooks::{
 use crate::scenario::TimeUnit;
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 
 /// The largest script accepted, in bytes: compiling is superlinear in the
 /// number of functions and variables (8,000 functions take about 0.4 s,
@@ -101,17 +102,33 @@ pub struct RhaiHooks {
     /// threads would make every access contend on one lock).
     params: Map,
     time_unit: rhai::ImmutableString,
+    /// Whether hook results are kept per member and reused while what the
+    /// hook read is unchanged (`memo.rs`; on unless switched off to check
+    /// that it changes nothing).
+    memo: bool,
 }
+
+/// Hook indices into [`HOOKS`].
+const ON_ENROL: usize = 0;
+const ON_PURCHASE: usize = 1;
+const ON_PERIOD: usize = 2;
+const RATE: usize = 3;
+const CHURN: usize = 4;
+const INCENTIVE: usize = 5;
 
 /// One member's handles (see the module doc).
 struct MemberHandles {
     member: Dynamic,
     purchase: Dynamic,
     ctx: Dynamic,
+    /// The member's `ctx.params`, to check that no script replaced it
+    /// through a shared handle (`memo.rs`).
+    params: Arc<Map>,
     /// Operations and hook calls used so far (one thread at a time touches
-    /// a member; atomics only make the handles `Sync`).
+    /// a member; atomics and the mutex only make the handles `Sync`).
     ops: AtomicU64,
     calls: AtomicU64,
+    memo: Mutex<Memo>,
 }
 
 fn sandbox(lim: &Limits) -> Engine {
@@ -227,25 +244,138 @@ impl RhaiHooks {
             pos,
             params,
             time_unit: time_unit.as_str().into(),
+            memo: true,
         })
     }
 
-    /// Call hook `name` for the member `h` within its operations budget.
-    fn call(
-        &self,
-        h: &MemberHandles,
-        name: &str,
-        args: impl FuncArgs,
-    ) -> Result<Dynamic, HookError> {
-        let b = &self.limits.budget;
+    /// The same hooks without kept results: every hook runs at every
+    /// event. Results are the same either way (tests/scripts.rs checks it);
+    /// this is for that check and for measuring what keeping saves.
+    pub fn without_memo(mut self) -> RhaiHooks {
+        self.memo = false;
+        self
+    }
+
+    /// How many hook calls of the member with state `s` were answered from
+    /// kept results (for tests and measurements).
+    pub fn kept_answers(&self, s: &HookState) -> u64 {
+        self.handles(s)
+            .ok()
+            .and_then(|h| h.memo.lock().ok().map(|m| m.kept_answers))
+            .unwrap_or(0)
+    }
+
+    /// The kept answer of hook `i` for a member who now shows `seen`, if
+    /// there is one that fits and its operations fit the budget (a call
+    /// that would trip the budget runs for real, to report it). The answer
+    /// is charged as the call it stands for: its operations and one call.
+    fn recall(&self, i: usize, h: &MemberHandles, seen: &Seen) -> Option<Answer> {
+        if !self.memo {
+            return None;
+        }
+        let mut memo = h.memo.lock().ok()?;
+        let e = memo.entries[i].as_ref().filter(|_| !memo.off)?;
+        let state = h.member.read_lock::<MemberObj>()?.state.clone();
+        if !e.fits(seen, &state) {
+            return None;
+        }
         let calls = h.calls.load(Relaxed) + 1;
         let used = h.ops.load(Relaxed);
-        let left = b.allowance(calls).saturating_sub(used);
-        let (limit, bound) = if left < self.limits.max_operations {
+        let (limit, _) = self.call_limit(calls, used);
+        if e.ops > limit {
+            return None;
+        }
+        let answer = e.answer;
+        h.calls.store(calls, Relaxed);
+        h.ops.store(used + e.ops, Relaxed);
+        memo.kept_answers += 1;
+        Some(answer)
+    }
+
+    /// After a call of hook `i` that ran, used `ops` operations and
+    /// returned `answer`: keep it when it changed nothing and drew no
+    /// random number, and check that the member's handles are intact.
+    fn keep(&self, i: usize, h: &MemberHandles, seen: Seen, answer: Answer, ops: u64) {
+        if !self.memo {
+            return;
+        }
+        let Ok(mut memo) = h.memo.lock() else {
+            return;
+        };
+        // What the objects noted: the inputs read, and TAINT for a setter,
+        // a method with an effect or a random draw.
+        let mut reads = memo::TAINT;
+        let mut state = None;
+        let mut state_changed = false;
+        let mut intact = false;
+        let mut d = h.member.clone();
+        if let Some(mut w) = d.write_lock::<MemberObj>() {
+            reads = w.reads;
+            if reads & memo::STATE != 0 {
+                // Copied at the first read (unless the hook's last call had
+                // an effect), and unchanged by the call.
+                match w.state_at_read.take() {
+                    Some(Some(s)) if memo::state_is(&w.state, &s) => state = Some(s),
+                    Some(_) => state_changed = true,
+                    None => {}
+                }
+            }
+            w.state_at_read = None;
+            if let Some(c) = h.ctx.read_lock::<CtxObj>() {
+                reads |= c.reads;
+                intact = c
+                    .params
+                    .read_lock::<Params>()
+                    .is_some_and(|p| Arc::ptr_eq(&p.0, &h.params))
+                    && c.response.is::<ResponseObj>();
+            }
+        }
+        if i == ON_PURCHASE {
+            match h.purchase.read_lock::<PurchaseObj>() {
+                Some(p) => reads |= p.reads,
+                None => intact = false,
+            }
+        }
+        memo.wrote[i] = reads & memo::TAINT != 0 || state_changed;
+        if !intact {
+            memo.off = true;
+            memo.entries = Default::default();
+            return;
+        }
+        let keepable = reads & memo::TAINT == 0 && (reads & memo::STATE == 0 || state.is_some());
+        memo.entries[i] = keepable.then_some(Entry {
+            reads,
+            seen,
+            state,
+            answer,
+            ops,
+        });
+    }
+
+    /// The operations a call may use, and which bound that is, for a member
+    /// who has made `calls` calls (this one included) using `used`.
+    fn call_limit(&self, calls: u64, used: u64) -> (u64, Trip) {
+        let left = self.limits.budget.allowance(calls).saturating_sub(used);
+        if left < self.limits.max_operations {
             (left, Trip::Member)
         } else {
             (self.limits.max_operations, Trip::Call)
-        };
+        }
+    }
+
+    /// Call hook `i` for the member `h` within its operations budget;
+    /// returns what it returned and the operations it used.
+    fn call(
+        &self,
+        h: &MemberHandles,
+        i: usize,
+        args: impl FuncArgs,
+    ) -> Result<(Dynamic, u64), HookError> {
+        let name = HOOKS[i].0;
+        let b = &self.limits.budget;
+        let calls = h.calls.load(Relaxed) + 1;
+        let used = h.ops.load(Relaxed);
+        let (limit, bound) = self.call_limit(calls, used);
         let mut scope = Scope::new();
         let (r, u) = budget::metered(limit, bound, b.wall_per_call, || {
             self.engine.call_fn_with_options::<Dynamic>(
@@ -258,10 +388,7 @@ impl RhaiHooks {
         });
         h.calls.store(calls, Relaxed);
         h.ops.store(used + u.ops, Relaxed);
-        let at = HOOKS
-            .iter()
-            .position(|h| h.0 == name)
-            .map_or(rhai::Position::NONE, |i| self.pos[i]);
+        let at = self.pos[i];
         if let Some(trip) = u.tripped {
             // Also when the call returned normally: the trip may have been
             // inside a callback whose error Rhai dropped.
@@ -277,7 +404,8 @@ impl RhaiHooks {
             };
             return Err(HookError(errors::stopped(&self.file, name, pos, why)));
         }
-        r.map_err(|e| HookError(errors::runtime(&self.file, name, at, &e, &self.limits)))
+        r.map(|v| (v, u.ops))
+            .map_err(|e| HookError(errors::runtime(&self.file, name, at, &e, &self.limits)))
     }
 
     fn handles<'a>(&self, s: &'a HookState) -> Result<&'a MemberHandles, HookError> {
@@ -285,19 +413,34 @@ impl RhaiHooks {
             .ok_or_else(|| HookError("internal error: foreign hook state".into()))
     }
 
-    /// Refresh the member handle from `m` and the ctx's time.
+    /// Refresh the member handle from `m` and the ctx's time, and clear
+    /// what the last call read.
     fn load(&self, h: &MemberHandles, m: &MemberFacts, t: f64) {
+        self.load_for(None, h, m, t)
+    }
+
+    /// [`RhaiHooks::load`] before a call of hook `i`: the call copies
+    /// `member.state` when it first reads it (to keep its result) unless the
+    /// hook's last call had an effect, which hooks that write keep having
+    /// (the copy would be wasted).
+    fn load_for(&self, i: Option<usize>, h: &MemberHandles, m: &MemberFacts, t: f64) {
+        let copy_state = self.memo
+            && i.is_some_and(|i| h.memo.lock().is_ok_and(|memo| !memo.wrote[i] && !memo.off));
         let mut d = h.member.clone();
         if let Some(mut w) = d.write_lock::<MemberObj>() {
+            w.memo = copy_state;
             w.purchases = m.purchases as INT;
             w.spend = m.spend;
             w.tenure = m.tenure;
             w.points = m.points;
             w.stamps = m.stamps;
+            w.reads = 0;
+            w.state_at_read = None;
         }
         let mut c = h.ctx.clone();
         if let Some(mut w) = c.write_lock::<CtxObj>() {
             w.time = t;
+            w.reads = 0;
         }
     }
 
@@ -308,18 +451,7 @@ impl RhaiHooks {
     fn store(&self, h: &MemberHandles, m: &mut MemberFacts, hook: &str) -> Result<(), HookError> {
         if let Some(r) = h.member.read_lock::<MemberObj>() {
             let bad = |msg: String| Err(HookError(errors::bad_value(&self.file, hook, &msg)));
-            if !(r.points.is_finite() && (0.0..=MAX_POINTS).contains(&r.points)) {
-                return bad(format!(
-                    "member.points set to {}; expected a number from 0 to {MAX_POINTS:e}",
-                    crate::input::excerpt(&r.points.to_string(), 24)
-                ));
-            }
-            if !(0..=MAX_STAMPS).contains(&r.stamps) {
-                return bad(format!(
-                    "member.stamps set to {}; expected a whole number from 0 to {MAX_STAMPS}",
-                    r.stamps
-                ));
-            }
+            self.check_wallet(r.points, r.stamps, hook)?;
             let entries = r.state.read_lock::<Map>().map_or(0, |st| st.len());
             if entries > self.limits.max_map_size {
                 return bad(format!(
@@ -333,6 +465,24 @@ impl RhaiHooks {
         Ok(())
     }
 
+    /// The check of [`RhaiHooks::store`] on the points and stamps a hook
+    /// leaves (also made for a kept call, which leaves what it was given).
+    fn check_wallet(&self, points: f64, stamps: INT, hook: &str) -> Result<(), HookError> {
+        let bad = |msg: String| Err(HookError(errors::bad_value(&self.file, hook, &msg)));
+        if !(points.is_finite() && (0.0..=MAX_POINTS).contains(&points)) {
+            return bad(format!(
+                "member.points set to {}; expected a number from 0 to {MAX_POINTS:e}",
+                crate::input::excerpt(&points.to_string(), 24)
+            ));
+        }
+        if !(0..=MAX_STAMPS).contains(&stamps) {
+            return bad(format!(
+                "member.stamps set to {stamps}; expected a whole number from 0 to {MAX_STAMPS}"
+            ));
+        }
+        Ok(())
+    }
+
     fn multiplier(
         &self,
         i: usize,
@@ -341,9 +491,13 @@ impl RhaiHooks {
         t: f64,
     ) -> Result<f64, HookError> {
         let h = self.handles(s)?;
-        self.load(h, m, t);
+        let seen = Seen::new(m, t, None);
+        if let Some(Answer::Number(x)) = self.recall(i, h, &seen) {
+            return Ok(x);
+        }
+        self.load_for(Some(i), h, m, t);
         let name = HOOKS[i].0;
-        let v = self.call(h, name, (h.member.clone(), h.ctx.clone()))?;
+        let (v, ops) = self.call(h, i, (h.member.clone(), h.ctx.clone()))?;
         let x = v
             .as_float()
             .or_else(|_| v.as_int().map(|i| i as f64))
@@ -355,6 +509,7 @@ impl RhaiHooks {
                 ))
             })?;
         if x.is_finite() && x >= 0.0 {
+            self.keep(i, h, seen, Answer::Number(x), ops);
             Ok(x)
         } else {
             Err(HookError(errors::bad_value(
@@ -412,21 +567,28 @@ impl Hooks for RhaiHooks {
             points: 0.0,
             stamps: 0,
             habits: *who.habits,
+            reads: 0,
+            memo: self.memo,
+            state_at_read: None,
         };
+        let params = Arc::new(self.params.clone());
         let ctx = CtxObj {
-            params: Dynamic::from(Params(Arc::new(self.params.clone()))).into_shared(),
+            params: Dynamic::from(Params(params.clone())).into_shared(),
             response: Dynamic::from(ResponseObj(*who.response)).into_shared(),
             time: 0.0,
             time_unit: self.time_unit.clone(),
             mean_basket: who.mean_basket,
             rng,
+            reads: 0,
         };
         HookState(Arc::new(MemberHandles {
             member: Dynamic::from(member).into_shared(),
             purchase: Dynamic::from(PurchaseObj::default()).into_shared(),
             ctx: Dynamic::from(ctx).into_shared(),
+            params,
             ops: AtomicU64::new(0),
             calls: AtomicU64::new(0),
+            memo: Mutex::new(Memo::default()),
         }))
     }
 
@@ -446,9 +608,10 @@ impl Hooks for RhaiHooks {
     }
 
     fn on_enrol(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
+        // Once per member: nothing to keep.
         let h = self.handles(s)?;
         self.load(h, m, t);
-        let _ = self.call(h, "on_enrol", (h.member.clone(), h.ctx.clone()))?;
+        let _ = self.call(h, ON_ENROL, (h.member.clone(), h.ctx.clone()))?;
         self.store(h, m, "on_enrol")
     }
 
@@ -459,7 +622,18 @@ impl Hooks for RhaiHooks {
         p: &mut PurchaseFacts,
     ) -> Result<(), HookError> {
         let h = self.handles(s)?;
-        self.load(h, m, p.time);
+        let seen = Seen::new(m, p.time, Some((p.amount, p.time, 0.0)));
+        if self.recall(ON_PURCHASE, h, &seen).is_some() {
+            // A kept call changed nothing: the purchase as a call that sets
+            // nothing leaves it, and the check `store` makes.
+            self.check_wallet(m.points, m.stamps, "on_purchase")?;
+            p.discount = 0.0;
+            p.reward_cost = 0.0;
+            p.rewards = 0;
+            p.points_awarded = 0.0;
+            return Ok(());
+        }
+        self.load_for(Some(ON_PURCHASE), h, m, p.time);
         let mut pd = h.purchase.clone();
         if let Some(mut w) = pd.write_lock::<PurchaseObj>() {
             *w = PurchaseObj {
@@ -468,9 +642,9 @@ impl Hooks for RhaiHooks {
                 ..PurchaseObj::default()
             };
         }
-        let _ = self.call(
+        let (_, ops) = self.call(
             h,
-            "on_purchase",
+            ON_PURCHASE,
             (h.member.clone(), h.purchase.clone(), h.ctx.clone()),
         )?;
         self.store(h, m, "on_purchase")?;
@@ -500,14 +674,21 @@ impl Hooks for RhaiHooks {
             p.rewards = r.rewards;
             p.points_awarded = r.points_awarded;
         }
+        self.keep(ON_PURCHASE, h, seen, Answer::Unit, ops);
         Ok(())
     }
 
     fn on_period(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
         let h = self.handles(s)?;
-        self.load(h, m, t);
-        let _ = self.call(h, "on_period", (h.member.clone(), h.ctx.clone()))?;
-        self.store(h, m, "on_period")
+        let seen = Seen::new(m, t, None);
+        if self.recall(ON_PERIOD, h, &seen).is_some() {
+            return self.check_wallet(m.points, m.stamps, "on_period");
+        }
+        self.load_for(Some(ON_PERIOD), h, m, t);
+        let (_, ops) = self.call(h, ON_PERIOD, (h.member.clone(), h.ctx.clone()))?;
+        self.store(h, m, "on_period")?;
+        self.keep(ON_PERIOD, h, seen, Answer::Unit, ops);
+        Ok(())
     }
 
     fn purchase_rate_multiplier(
@@ -516,11 +697,11 @@ impl Hooks for RhaiHooks {
         m: &MemberFacts,
         t: f64,
     ) -> Result<f64, HookError> {
-        self.multiplier(3, s, m, t)
+        self.multiplier(RATE, s, m, t)
     }
 
     fn churn_multiplier(&self, s: &HookState, m: &MemberFacts, t: f64) -> Result<f64, HookError> {
-        self.multiplier(4, s, m, t)
+        self.multiplier(CHURN, s, m, t)
     }
 
     fn incentive(
@@ -530,8 +711,12 @@ impl Hooks for RhaiHooks {
         t: f64,
     ) -> Result<ScriptIncentive, HookError> {
         let h = self.handles(s)?;
-        self.load(h, m, t);
-        let v = self.call(h, "incentive", (h.member.clone(), h.ctx.clone()))?;
+        let seen = Seen::new(m, t, None);
+        if let Some(Answer::Incentive(x)) = self.recall(INCENTIVE, h, &seen) {
+            return Ok(x);
+        }
+        self.load_for(Some(INCENTIVE), h, m, t);
+        let (v, ops) = self.call(h, INCENTIVE, (h.member.clone(), h.ctx.clone()))?;
         let bad = |what: String| HookError(errors::bad_value(&self.file, "incentive", &what));
         let Some(map) = v.read_lock::<Map>() else {
             return Err(bad(format!(
@@ -574,6 +759,8 @@ impl Hooks for RhaiHooks {
                 }
             }
         }
+        drop(map);
+        self.keep(INCENTIVE, h, seen, Answer::Incentive(out), ops);
         Ok(out)
     }
 }
@@ -651,6 +838,114 @@ mod tests {
         };
         let r = h.on_enrol(&st, &mut m, 0.0);
         (st, r)
+    }
+
+    /// Drive a member through a fixed sequence of events with and without
+    /// kept results: every answer, every change to the member and the
+    /// operations used must be the same. Returns how many calls were
+    /// answered from kept results.
+    fn same_with_and_without_memo(src: &str) -> u64 {
+        let run = |h: RhaiHooks| {
+            let (st, r) = enrol(&h);
+            if h.has_on_enrol() {
+                r.unwrap();
+            }
+            let mut m = MemberFacts {
+                purchases: 0,
+                spend: 0.0,
+                segment: 0,
+                tenure: 0.0,
+                referred: false,
+                points: 0.0,
+                stamps: 0,
+            };
+            let mut log = Vec::new();
+            for i in 0..40 {
+                let t = f64::from(i / 3);
+                m.tenure = t;
+                if h.has_on_purchase() && i % 3 == 0 {
+                    let mut p = PurchaseFacts {
+                        amount: if i % 2 == 0 { 10.0 } else { 20.0 },
+                        time: t,
+                        ..PurchaseFacts::default()
+                    };
+                    h.on_purchase(&st, &mut m, &mut p).unwrap();
+                    m.purchases += 1;
+                    m.spend += p.amount - p.discount;
+                    log.push(format!("{p:?}"));
+                }
+                if h.has_on_period() && i % 3 == 1 {
+                    h.on_period(&st, &mut m, t).unwrap();
+                }
+                if h.has_incentive() {
+                    log.push(format!("{:?}", h.incentive(&st, &m, t).unwrap()));
+                }
+                if h.has_purchase_rate_multiplier() {
+                    log.push(format!("{:?}", h.purchase_rate_multiplier(&st, &m, t)));
+                }
+                log.push(format!("{m:?} {:?}", h.usage(&st)));
+            }
+            (log, h.kept_answers(&st))
+        };
+        let (with, kept) = run(hooks(src, Limits::default()));
+        let (without, none) = run(hooks(src, Limits::default()).without_memo());
+        assert_eq!(none, 0);
+        assert_eq!(with, without, "{src}");
+        kept
+    }
+
+    #[test]
+    fn kept_results_change_nothing() {
+        // Reads only the stamps, which change every third step.
+        let k = same_with_and_without_memo(
+            "fn on_purchase(member, purchase, ctx) { member.stamps = (member.stamps + 1) % 4; }
+             fn incentive(member, ctx) { #{ progress: member.stamps / 4.0 } }",
+        );
+        assert!(k >= 20, "{k}");
+        // Reads the time: kept within a time unit only.
+        let k = same_with_and_without_memo(
+            "fn purchase_rate_multiplier(member, ctx) { 1.0 + ctx.time / 100.0 }",
+        );
+        assert!(k > 0 && k < 40, "{k}");
+        // A random draw is never kept.
+        let k = same_with_and_without_memo(
+            "fn purchase_rate_multiplier(member, ctx) { 1.0 + ctx.random() }",
+        );
+        assert_eq!(k, 0);
+        // State written by one hook and read by another; an on_period that
+        // changes nothing once the coupon is out is kept.
+        let k = same_with_and_without_memo(
+            "fn on_enrol(member, ctx) { member.state.n = 0; member.state.coupon = false; }
+             fn on_purchase(member, purchase, ctx) {
+                 member.state.n += 1; if purchase.amount > 15.0 { purchase.discount = 1.0; }
+             }
+             fn on_period(member, ctx) {
+                 if !member.state.coupon && member.state.n > 3 { member.state.coupon = true; }
+             }
+             fn incentive(member, ctx) { #{ discount: if member.state.coupon { 0.1 } else { 0.0 } } }",
+        );
+        assert!(k > 0, "{k}");
+        // State changed through a handle, without the setter.
+        same_with_and_without_memo(
+            "fn on_enrol(member, ctx) { member.state.x = 1; }
+             fn on_period(member, ctx) { let s = member.state; s.x += 1; }
+             fn incentive(member, ctx) { #{ value: member.state.x / 100.0 } }",
+        );
+        // Handles replaced through shared variables.
+        same_with_and_without_memo(
+            "fn on_period(member, ctx) { let p = ctx.params; p = 5; }
+             fn incentive(member, ctx) { #{ value: if type_of(ctx.params) == \"i64\" { 0.5 } else { 0.1 } } }",
+        );
+        same_with_and_without_memo(
+            "fn on_period(member, ctx) { ctx = 5; member = 6; }
+             fn incentive(member, ctx) { #{ value: if type_of(ctx) == \"i64\" { 0.5 } else { 0.1 } } }",
+        );
+        // State holding something that cannot be compared by value.
+        same_with_and_without_memo(
+            "fn on_enrol(member, ctx) { member.state.f = Fn(\"abs\"); member.state.k = 0; }
+             fn on_period(member, ctx) { member.state.k += 1; }
+             fn incentive(member, ctx) { #{ value: member.state.k / 100.0 } }",
+        );
     }
 
     #[test]

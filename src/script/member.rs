@@ -2,6 +2,7 @@
 //! shared handle per member (no allocation per call); `state` is a map the
 //! script owns, kept with the member for its whole membership.
 
+use super::memo::{self, Snap};
 use crate::model::habits::Habits;
 use rhai::{Dynamic, Engine, INT, ImmutableString};
 
@@ -19,23 +20,55 @@ pub struct MemberObj {
     pub stamps: INT,
     /// The customer's own buying habits (read-only).
     pub habits: Habits,
+    /// What the running call read and whether it had an effect
+    /// (`memo::PURCHASES`, ..., `memo::TAINT`); reset before each call.
+    pub reads: u16,
+    /// Whether hook results are kept (`memo.rs`): then the first read of
+    /// `state` in a call copies it, to see afterwards whether it changed.
+    pub memo: bool,
+    /// `state` as the running call first read it (`None` inside when it
+    /// cannot be compared by value).
+    pub state_at_read: Option<Option<Snap>>,
 }
 
-/// Register `member`'s type and properties.
+impl MemberObj {
+    fn read(&mut self, bit: u16) {
+        self.reads |= bit;
+    }
+}
+
+/// Register `member`'s type and properties. Getters of what changes during
+/// a membership note the read, setters note the effect (`memo.rs`).
 pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<MemberObj>("Member")
         .register_get_set(
             "state",
-            |m: &mut MemberObj| m.state.clone(),
+            |m: &mut MemberObj| {
+                if m.memo && m.state_at_read.is_none() {
+                    m.state_at_read = Some(memo::snap_state(&m.state));
+                }
+                m.read(memo::STATE);
+                m.state.clone()
+            },
             |m: &mut MemberObj, v: Dynamic| {
+                m.read(memo::TAINT);
                 m.state = if v.is_shared() { v } else { v.into_shared() };
             },
         )
-        .register_get("purchases", |m: &mut MemberObj| m.purchases)
-        .register_get("spend", |m: &mut MemberObj| m.spend)
+        .register_get("purchases", |m: &mut MemberObj| {
+            m.read(memo::PURCHASES);
+            m.purchases
+        })
+        .register_get("spend", |m: &mut MemberObj| {
+            m.read(memo::SPEND);
+            m.spend
+        })
         .register_get("segment", |m: &mut MemberObj| m.segment.clone())
-        .register_get("tenure", |m: &mut MemberObj| m.tenure)
+        .register_get("tenure", |m: &mut MemberObj| {
+            m.read(memo::TENURE);
+            m.tenure
+        })
         .register_get("referred", |m: &mut MemberObj| m.referred)
         .register_get("rate", |m: &mut MemberObj| m.habits.rate)
         .register_get("mean_basket", |m: &mut MemberObj| m.habits.mean_basket)
@@ -47,13 +80,28 @@ pub fn register(engine: &mut Engine) {
         })
         .register_get_set(
             "points",
-            |m: &mut MemberObj| m.points,
-            |m: &mut MemberObj, v: f64| m.points = v,
+            |m: &mut MemberObj| {
+                m.read(memo::POINTS);
+                m.points
+            },
+            |m: &mut MemberObj, v: f64| {
+                m.read(memo::TAINT);
+                m.points = v
+            },
         )
-        .register_set("points", |m: &mut MemberObj, v: INT| m.points = v as f64)
+        .register_set("points", |m: &mut MemberObj, v: INT| {
+            m.read(memo::TAINT);
+            m.points = v as f64
+        })
         .register_get_set(
             "stamps",
-            |m: &mut MemberObj| m.stamps,
-            |m: &mut MemberObj, v: INT| m.stamps = v,
+            |m: &mut MemberObj| {
+                m.read(memo::STAMPS);
+                m.stamps
+            },
+            |m: &mut MemberObj, v: INT| {
+                m.read(memo::TAINT);
+                m.stamps = v
+            },
         );
 }

@@ -5,6 +5,8 @@
 //! - `engine.rs`: the sandboxed engine, its limits, compilation and hook calls.
 //! - `member.rs`, `purchase.rs`, `ctx.rs`: one registration file per object a
 //!   hook receives.
+//! - `memo.rs`: hook results kept per member, so a hook runs again only when
+//!   something it read may have changed.
 //! - `budget.rs`: the operations budget (per call, per member, per group).
 //! - `sort.rs`: `sort`, `order` and `dedup` with a comparator, so that the
 //!   comparator's errors (and the budget) are not swallowed.
@@ -15,6 +17,7 @@ mod ctx;
 pub mod engine;
 pub mod errors;
 mod member;
+mod memo;
 mod purchase;
 mod sort;
 

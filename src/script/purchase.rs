@@ -2,6 +2,7 @@
 //! `discount`, book reward costs with `reward(cost)` and award points with
 //! `award_points(n)`; the engine books them after the hook returns.
 
+use super::memo;
 use rhai::{Engine, INT};
 
 /// The Rhai `purchase` object.
@@ -13,34 +14,54 @@ pub struct PurchaseObj {
     pub reward_cost: f64,
     pub rewards: u32,
     pub points_awarded: f64,
+    /// What the call read and whether it had an effect (`memo.rs`).
+    pub reads: u16,
 }
 
-/// Register `purchase`'s type, properties and methods.
+/// Register `purchase`'s type, properties and methods. Getters note the
+/// read, setters and methods the effect (`memo.rs`).
 pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<PurchaseObj>("Purchase")
-        .register_get("amount", |p: &mut PurchaseObj| p.amount)
-        .register_get("time", |p: &mut PurchaseObj| p.time)
+        .register_get("amount", |p: &mut PurchaseObj| {
+            p.reads |= memo::P_AMOUNT;
+            p.amount
+        })
+        .register_get("time", |p: &mut PurchaseObj| {
+            p.reads |= memo::P_TIME;
+            p.time
+        })
         .register_get_set(
             "discount",
-            |p: &mut PurchaseObj| p.discount,
-            |p: &mut PurchaseObj, v: f64| p.discount = v,
+            |p: &mut PurchaseObj| {
+                p.reads |= memo::P_DISCOUNT;
+                p.discount
+            },
+            |p: &mut PurchaseObj, v: f64| {
+                p.reads |= memo::TAINT;
+                p.discount = v
+            },
         )
         .register_set("discount", |p: &mut PurchaseObj, v: INT| {
+            p.reads |= memo::TAINT;
             p.discount = v as f64
         })
         .register_fn("reward", |p: &mut PurchaseObj, cost: f64| {
+            p.reads |= memo::TAINT;
             p.reward_cost += cost;
             p.rewards += 1;
         })
         .register_fn("reward", |p: &mut PurchaseObj, cost: INT| {
+            p.reads |= memo::TAINT;
             p.reward_cost += cost as f64;
             p.rewards += 1;
         })
         .register_fn("award_points", |p: &mut PurchaseObj, n: f64| {
+            p.reads |= memo::TAINT;
             p.points_awarded += n
         })
         .register_fn("award_points", |p: &mut PurchaseObj, n: INT| {
+            p.reads |= memo::TAINT;
             p.points_awarded += n as f64
         });
 }

@@ -5,7 +5,7 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::scenario::ProgramSpec;
 
 /// Metric names in docs/outputs.md order; every results document lists them in this order.
-pub const METRICS: [&str; 31] = [
+pub const METRICS: [&str; 33] = [
     "purchases",
     "revenue_gross",
     "discounts",
@@ -29,6 +29,8 @@ pub const METRICS: [&str; 31] = [
     "breakage_rate",
     "liability_end",
     "rewards_redeemed",
+    "messages_sent",
+    "customers_reactivated",
     "buyers",
     "purchases_per_buyer",
     "repeat_buyer_share",
@@ -166,7 +168,8 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         initial,
         t(Flow::Acquired),
         t(Flow::Referred),
-        t(Flow::Churned),
+        // Gone at the horizon: dropouts not won back.
+        t(Flow::Churned) - t(Flow::Reactivated),
         t(Flow::ActiveAtEnd),
         ratio(t(Flow::InitialActiveAtEnd), initial),
         t(Flow::MembersAtEnd),
@@ -178,6 +181,8 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         ratio(expired + forfeited, issued),
         outstanding * liability_per_point,
         t(Flow::RewardsRedeemed),
+        t(Flow::MessagesSent),
+        t(Flow::Reactivated),
     ];
     let mut totals = totals;
     let ans = rec.answers();
@@ -200,6 +205,7 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
     let periods = rec.periods();
     let arrivals = cumsum(f(Flow::Arrivals));
     let churned = cumsum(f(Flow::Churned));
+    let reactivated = cumsum(f(Flow::Reactivated));
     let joined = cumsum(f(Flow::MembersJoined));
     let left = cumsum(f(Flow::MembersLeft));
     let points_in = cumsum(f(Flow::PointsIssued));
@@ -224,7 +230,7 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         cum_profit += pr;
         let outstanding = (points_in[p] - points_out[p]).max(0.0);
         let row = [
-            arrivals[p] - churned[p],
+            arrivals[p] - churned[p] + reactivated[p],
             f(Flow::Acquired)[p],
             f(Flow::Churned)[p],
             f(Flow::Purchases)[p],

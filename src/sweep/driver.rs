@@ -220,19 +220,11 @@ pub fn run(o: &Options) -> Result<Outcome> {
             .ok()
             .map(|s| s.simulation.replications)
     });
-    if let Some(r) = reps.filter(|r| *r < 30) {
-        say(format!(
-            "note: {r} replications give wide intervals; 100 or more are recommended"
-        ));
+    if let Some(note) = reps.and_then(crate::cli::run::few_replications) {
+        say(note);
     }
 
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(t) = o.threads {
-        pool = pool.num_threads(t as usize);
-    }
-    let pool = pool
-        .build()
-        .map_err(|e| Error::other(format!("cannot start worker threads: {e}")))?;
+    let pool = crate::cli::run::pool(o.threads)?;
     let mut asm = Assembler::create(&o.out, &manifest)?;
     let to_compute = mine - finished;
     let started = Instant::now();
@@ -355,8 +347,7 @@ fn compute(plan: &Plan, index: usize, point: &[Override]) -> Result<PointText> {
             plan.path.display()
         )));
     }
-    let out = crate::engine::try_run(&sc, &|| {}).map_err(|e| Error::input(e.to_string()))?;
-    let (results, reps) = crate::stats::build_with_replications(&sc, &out);
+    let (results, reps) = crate::cli::run::compute(&sc, &|| {})?;
     Ok(PointText {
         json: files::run_json(&plan.hash, index, point, &results),
         csv: files::csv_rows(index, point, &results)?,

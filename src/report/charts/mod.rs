@@ -12,12 +12,14 @@
 
 pub mod costs;
 pub mod extra_over_time;
+pub mod fit_tracking;
 pub mod palette;
 mod png;
 pub mod points;
 pub mod profit_distribution;
 pub mod style;
 pub mod sweep;
+mod sweep_grid;
 mod time_bands;
 pub mod tornado;
 
