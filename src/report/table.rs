@@ -130,13 +130,16 @@ pub fn render(r: &Results) -> String {
     out.push_str(
         "Retention: of the customers there at the start, the share still customers at the end.\n",
     );
-    out.push('\n');
-    out.push_str(&customers(r));
-    out.push_str(&segments(r));
+    // The decision first (legend and verdicts), then the customers behind it.
     if r.programs.iter().any(|p| p.vs_baseline.is_some()) {
         out.push('\n');
         out.push_str(&legend(r));
         out.push_str(&verdicts(r, &comparisons));
+    }
+    let behind = customers(r) + segments(r).as_str();
+    if !behind.is_empty() {
+        out.push('\n');
+        out.push_str(&behind);
     }
     out
 }
