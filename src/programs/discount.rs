@@ -11,8 +11,6 @@ use crate::scenario::{Discount, TierBasis};
 impl Mechanism for Discount {
     type State = ();
 
-    fn join(&self, _st: &mut (), _cx: &Ctx<'_>, _rec: &mut Recorder) {}
-
     #[inline]
     fn purchase(
         &self,

@@ -97,20 +97,25 @@ pub trait Mechanism {
 
     /// Start the state of a customer who joins at `cx.t` (and book welcome
     /// gifts). `st` holds whatever the previous customer left: reset it.
-    fn join(&self, st: &mut Self::State, cx: &Ctx<'_>, rec: &mut Recorder);
+    /// Mechanisms without per-member state (a discount, referral rewards)
+    /// keep the default, which does nothing.
+    fn join(&self, _st: &mut Self::State, _cx: &Ctx<'_>, _rec: &mut Recorder) {}
 
     /// Book a member's purchase; returns true when it earned a reward.
+    /// The default books nothing and earns nothing.
     /// `chance(p)` decides an event of probability `p` from the program's
     /// own random stream (never the purchase or churn streams).
     fn purchase(
         &self,
-        st: &mut Self::State,
-        cx: &Ctx<'_>,
-        at: Moment,
-        till: &mut Till,
-        chance: &mut impl FnMut(f64) -> bool,
-        rec: &mut Recorder,
-    ) -> bool;
+        _st: &mut Self::State,
+        _cx: &Ctx<'_>,
+        _at: Moment,
+        _till: &mut Till,
+        _chance: &mut impl FnMut(f64) -> bool,
+        _rec: &mut Recorder,
+    ) -> bool {
+        false
+    }
 
     /// What the member could get now.
     fn incentive(&self, st: &Self::State, cx: &Ctx<'_>) -> Incentive;

@@ -13,21 +13,6 @@ use crate::scenario::Referral;
 impl Mechanism for Referral {
     type State = ();
 
-    fn join(&self, _st: &mut (), _cx: &Ctx<'_>, _rec: &mut Recorder) {}
-
-    #[inline]
-    fn purchase(
-        &self,
-        _st: &mut (),
-        _cx: &Ctx<'_>,
-        _at: Moment,
-        _till: &mut Till,
-        _chance: &mut impl FnMut(f64) -> bool,
-        _rec: &mut Recorder,
-    ) -> bool {
-        false
-    }
-
     #[inline]
     fn incentive(&self, _st: &(), _cx: &Ctx<'_>) -> Incentive {
         Incentive {
