@@ -119,8 +119,8 @@ fn rich(horizon: f64) -> Scenario {
 fn conservation_laws_hold_in_every_replication() {
     let sc = rich(20.0);
     let m = run(&sc);
-    for arm in 0..m.len() {
-        for (rep, r) in m[arm].iter().enumerate() {
+    for (arm, reps) in m.iter().enumerate() {
+        for (rep, r) in reps.iter().enumerate() {
             let v = |n: &str| r.totals[loyalsim::stats::metrics::index(n)];
             assert_eq!(
                 v("customers_initial") + v("customers_acquired"),

@@ -752,7 +752,7 @@ fn long_names_never_collide_in_charts() {
         .collect();
     // Each block of the table (comparison, customers, segments) lists
     // every program once.
-    assert!(rows.len() >= 4 && rows.len() % 4 == 0, "{table}");
+    assert!(rows.len() >= 4 && rows.len().is_multiple_of(4), "{table}");
     for row in rows {
         let n = names
             .iter()

@@ -163,14 +163,14 @@ pub fn run(a: &FitArgs) -> Result<()> {
     let (first, last) = acc
         .day_range()
         .ok_or_else(|| Error::input(format!("{input}: no transactions")))?;
-    if let Some(c) = cal_end {
-        if c < first {
-            return Err(Error::input(format!(
-                "--calibration-end {} is before the first date in the file ({})",
-                date_of(c),
-                date_of(first)
-            )));
-        }
+    if let Some(c) = cal_end
+        && c < first
+    {
+        return Err(Error::input(format!(
+            "--calibration-end {} is before the first date in the file ({})",
+            date_of(c),
+            date_of(first)
+        )));
     }
     let summary = acc.summarize(a.time_unit.days());
     if summary.period_units > 1.0 {

@@ -6,7 +6,7 @@
 //!
 //! Likelihood of (x, t_x, T), FHL 2005 eq. (6):
 //! L = B(a, b+x)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+T)^(r+x))
-//!   + δ(x>0) · B(a+1, b+x-1)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+t_x)^(r+x)),
+//!     + δ(x>0) · B(a+1, b+x-1)/B(a, b) · Γ(r+x) α^r / (Γ(r) (α+t_x)^(r+x)),
 //! evaluated in logs as ln A₁ + ln A₂ + ln(e^A₃ + δ e^A₄) (Fader, Hardie & Lee
 //! 2005b, "Implementing the BG/NBD model for customer base analysis in Excel").
 //!

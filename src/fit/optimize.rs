@@ -181,6 +181,8 @@ fn nelder_mead(
 }
 
 /// Central-difference Hessian of `f` at `x` with step `h`.
+// Matrix code reads best with explicit row and column indices.
+#[allow(clippy::needless_range_loop)]
 pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64], h: f64) -> Vec<Vec<f64>> {
     let n = x.len();
     let at = |d: &[(usize, f64)]| {
@@ -207,6 +209,7 @@ pub fn hessian(f: &dyn Fn(&[f64]) -> f64, x: &[f64], h: f64) -> Vec<Vec<f64>> {
 
 /// Inverse of a symmetric positive definite matrix by Cholesky; `None` if
 /// the matrix is not positive definite (or not finite).
+#[allow(clippy::needless_range_loop)]
 pub fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
     let n = a.len();
     let mut l = vec![vec![0.0; n]; n];

@@ -283,7 +283,7 @@ pub fn read_transactions<R: Read>(
             }
         }
         n += 1;
-        if n % 65_536 == 0 {
+        if n.is_multiple_of(65_536) {
             progress(rdr.position().byte());
         }
         // The line of the record's own terminator (the csv crate's record

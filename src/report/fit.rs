@@ -76,24 +76,22 @@ pub fn basket_toml(
             );
         }
     }
-    if amounts {
-        if let Some(m) = summary.mean_repeat_amount.or(summary.mean_amount) {
-            let why = if spend.is_some() {
-                "the fitted Gamma-Gamma spend model has q <= 1 (no finite mean)"
-            } else {
-                "the Gamma-Gamma spend model could not be fitted"
-            };
-            return (
-                format!(
-                    "# {why}: every purchase is worth the mean repeat transaction value.\nbasket = {{ fixed = {} }}",
-                    toml_f64(m)
-                ),
-                Some(format!(
-                    "{why}; the basket is fixed at the mean value {:.2}",
-                    m
-                )),
-            );
-        }
+    if amounts && let Some(m) = summary.mean_repeat_amount.or(summary.mean_amount) {
+        let why = if spend.is_some() {
+            "the fitted Gamma-Gamma spend model has q <= 1 (no finite mean)"
+        } else {
+            "the Gamma-Gamma spend model could not be fitted"
+        };
+        return (
+            format!(
+                "# {why}: every purchase is worth the mean repeat transaction value.\nbasket = {{ fixed = {} }}",
+                toml_f64(m)
+            ),
+            Some(format!(
+                "{why}; the basket is fixed at the mean value {:.2}",
+                m
+            )),
+        );
     }
     (
         "# No amount column: each purchase is worth 1, so revenue and profit count purchases.\n\

@@ -376,25 +376,25 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
         }
         _ => {}
     }
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            if found.contains(" as i128") || found.contains(" as u128") {
-                return "number too large".to_string();
-            }
-            // `[program]` where `[[program]]` was meant: the commonest slip.
-            if found == "map" && expected == "a sequence" {
-                let full = locate::format_path(path);
-                return format!(
-                    "expected a list of tables, found a single table; write `[[{full}]]` (two brackets) for each entry"
-                );
-            }
-            return format!("expected {}, found {found}", expected_name(expected));
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        if found.contains(" as i128") || found.contains(" as u128") {
+            return "number too large".to_string();
         }
+        // `[program]` where `[[program]]` was meant: the commonest slip.
+        if found == "map" && expected == "a sequence" {
+            let full = locate::format_path(path);
+            return format!(
+                "expected a list of tables, found a single table; write `[[{full}]]` (two brackets) for each entry"
+            );
+        }
+        return format!("expected {}, found {found}", expected_name(expected));
     }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        if let Some((found, expected)) = rest.split_once(", expected ") {
-            return format!("expected {}, found {found}", expected_name(expected));
-        }
+    if let Some(rest) = msg.strip_prefix("invalid value: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {}, found {found}", expected_name(expected));
     }
     msg.to_string()
 }

@@ -307,7 +307,7 @@ mod tests {
         apply(doc.get_mut(), &parse_key(key)?, v, &mut spans)?;
         let t: toml::Table = serde::Deserialize::deserialize(toml::de::Deserializer::from(doc))
             .map_err(|e| e.to_string())?;
-        Ok(toml::to_string(&t).map_err(|e| e.to_string())?)
+        toml::to_string(&t).map_err(|e| e.to_string())
     }
 
     #[test]

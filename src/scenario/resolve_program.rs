@@ -58,16 +58,16 @@ fn program(
         ));
     }
     let start = cx.num_or(&p.start, 0.0, Bound::NonNeg, "a start time in time units")?;
-    if let Some(s) = &p.start {
-        if start >= sim.horizon {
-            return Err(cx.err(
-                &s.span(),
-                format!(
-                    "`{start}` is not before the horizon ({}). expected a start time < horizon",
-                    sim.horizon
-                ),
-            ));
-        }
+    if let Some(s) = &p.start
+        && start >= sim.horizon
+    {
+        return Err(cx.err(
+            &s.span(),
+            format!(
+                "`{start}` is not before the horizon ({}). expected a start time < horizon",
+                sim.horizon
+            ),
+        ));
     }
     let end = cx.num_or(
         &p.end,
@@ -75,13 +75,13 @@ fn program(
         Bound::NonNeg,
         "an end time in time units",
     )?;
-    if let Some(e) = &p.end {
-        if end <= start {
-            return Err(cx.err(
-                &e.span(),
-                format!("`{end}` is not after start ({start}). expected end > start"),
-            ));
-        }
+    if let Some(e) = &p.end
+        && end <= start
+    {
+        return Err(cx.err(
+            &e.span(),
+            format!("`{end}` is not after start ({start}). expected end > start"),
+        ));
     }
     let costs = match &p.costs {
         Some(c) => {
@@ -264,24 +264,24 @@ fn discount(cx: &Cx<'_>, d: &Spanned<RawDiscount>) -> Result<Discount> {
                 ));
             }
         };
-        if let Some(b) = basis {
-            if b != this_basis {
-                return Err(cx.err(
-                    &from.span(),
-                    "all tiers must use the same threshold as each other and as `tier_basis`: \
+        if let Some(b) = basis
+            && b != this_basis
+        {
+            return Err(cx.err(
+                &from.span(),
+                "all tiers must use the same threshold as each other and as `tier_basis`: \
                      `from_spend` with \"spend\", `from_purchases` with \"purchases\"",
-                ));
-            }
+            ));
         }
         basis = Some(this_basis);
         let from_v = cx.num(from, Bound::NonNeg, "a threshold")?;
-        if let Some(prev) = out.last() {
-            if from_v <= prev.from {
-                return Err(cx.err(
+        if let Some(prev) = out.last()
+            && from_v <= prev.from
+        {
+            return Err(cx.err(
                     &from.span(),
                     format!("`{from_v}` does not exceed the previous tier's {}. expected tiers in increasing order", prev.from),
                 ));
-            }
         }
         out.push(Tier {
             from: from_v,

@@ -315,13 +315,13 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
         Bound::Pos,
         "a report period in time units",
     )?;
-    if let Some(r) = &s.report_every {
-        if report_every > horizon {
-            return Err(cx.err(
+    if let Some(r) = &s.report_every
+        && report_every > horizon
+    {
+        return Err(cx.err(
                 &r.span(),
                 format!("`{report_every}` is longer than the horizon ({horizon}). expected a report period <= horizon"),
             ));
-        }
     }
     let periods = horizon / report_every;
     if periods > MAX_PERIODS {
@@ -366,13 +366,13 @@ fn population(
             let (starts, digest) =
                 cohort::read(&cx.dir.join(file.get_ref())).map_err(|m| cx.err(&file.span(), m))?;
             let rows = starts.len() as u64;
-            if let (Some(n), Some(c)) = (given, &pop.customers) {
-                if n != rows {
-                    return Err(cx.err(
+            if let (Some(n), Some(c)) = (given, &pop.customers)
+                && n != rows
+            {
+                return Err(cx.err(
                         &c.span(),
                         format!("`{n}` differs from the {rows} rows of the cohort file. expected {rows}, or leave `customers` out"),
                     ));
-                }
             }
             (rows, Some((starts, digest)))
         }
@@ -511,15 +511,15 @@ fn acquisition(
         Bound::NonNeg,
         "a share of the remaining market per time unit",
     )?;
-    if let (Some(i), None) = (&a.innovation, market_size) {
-        if innovation > 0.0 {
-            return Err(cx.err(
+    if let (Some(i), None) = (&a.innovation, market_size)
+        && innovation > 0.0
+    {
+        return Err(cx.err(
                 &i.span(),
                 "innovation needs `market_size`: it is the share of the not-yet-acquired market \
                  won per time unit, and without a market size there is nothing to take a share of. \
                  add `market_size = ...` to [acquisition], or use `organic` for a steady stream of new customers",
             ));
-        }
     }
     Ok(Acquisition {
         market_size,

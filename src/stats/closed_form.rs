@@ -117,6 +117,9 @@ pub fn gamma_gamma_mean(p: f64, q: f64, gamma: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    // Published constants are quoted with all their digits.
+    #![allow(clippy::excessive_precision)]
+
     use super::*;
 
     fn close(x: f64, y: f64, rel: f64) -> bool {

@@ -460,7 +460,7 @@ fn split_top(s: &str, sep: char, first: bool) -> Option<Vec<&str>> {
             '"' | '\'' => quote = Some(c),
             '[' | '{' => depth += 1,
             ']' | '}' => depth -= 1,
-            c if c == sep && depth == 0 && !(first && !parts.is_empty()) => {
+            c if c == sep && depth == 0 && (!first || parts.is_empty()) => {
                 parts.push(&s[start..i]);
                 start = i + c.len_utf8();
             }

@@ -90,7 +90,7 @@ mod tests {
     #[test]
     fn shards_partition_the_points() {
         for n in 1..6 {
-            let mut seen = vec![0; 17];
+            let mut seen = [0; 17];
             for k in 1..=n {
                 let s = Shard { k, n };
                 assert_eq!(s.count(17), s.indices(17).count());

@@ -14,6 +14,9 @@ const ACTUAL: RGBColor = RGBColor(30, 80, 180);
 const MODEL: RGBColor = RGBColor(200, 40, 40);
 const MARK: RGBColor = RGBColor(90, 90, 90);
 
+/// A line's (time, value) points.
+type Line = Vec<(f64, f64)>;
+
 /// The fit chart.
 pub struct FitTracking<'a> {
     pub rows: &'a [PeriodRow],
@@ -74,7 +77,7 @@ impl FitTracking<'_> {
     }
 
     /// (actual, expected) points per period, or cumulative from (0, 0).
-    fn lines(&self, cumulative: bool) -> (Vec<(f64, f64)>, Vec<(f64, f64)>) {
+    fn lines(&self, cumulative: bool) -> (Line, Line) {
         let mut actual = Vec::with_capacity(self.rows.len() + 1);
         let mut model = Vec::with_capacity(self.rows.len() + 1);
         if cumulative {
