@@ -6,6 +6,7 @@
 //! of information, verdicts).
 
 pub mod assessment;
+mod build;
 pub mod cdf;
 pub mod closed_form;
 pub mod metrics;
