@@ -4,23 +4,11 @@
 
 use crate::report::charts::palette::{Palette, display_name};
 use crate::report::charts::style::hex;
-use crate::report::format::{percent, signed, thousands};
+use crate::report::format::{mean, one_decimal, percent, signed, thousands};
 use crate::report::html::escape;
 use crate::stats::Results;
 use crate::stats::results::ProgramResult;
 use std::fmt::Write;
-
-fn mean(p: &ProgramResult, m: &str) -> f64 {
-    p.summary.get(m).map_or(f64::NAN, |s| s.mean)
-}
-
-fn one_decimal(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.1}")
-    } else {
-        "n/a".to_string()
-    }
-}
 
 fn name_cell(p: &ProgramResult, palette: &Palette) -> String {
     format!(

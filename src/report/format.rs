@@ -51,6 +51,20 @@ pub fn units(x: f64) -> String {
     }
 }
 
+/// One decimal, `n/a` when not finite: `5.62` → `5.6`.
+pub fn one_decimal(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "n/a".to_string()
+    }
+}
+
+/// A metric's mean for a program (NaN when the document has no such metric).
+pub fn mean(p: &crate::stats::results::ProgramResult, m: &str) -> f64 {
+    p.summary.get(m).map_or(f64::NAN, |s| s.mean)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

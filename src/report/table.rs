@@ -1,6 +1,6 @@
 //! The comparison table printed on the terminal, readable at 100 columns.
 
-use crate::report::format::{percent, percent0, signed, thousands, units};
+use crate::report::format::{mean, one_decimal, percent, percent0, signed, thousands, units};
 use crate::stats::Results;
 
 /// One row of the comparison, in numbers: what the terminal table prints
@@ -186,20 +186,6 @@ fn grid(rows: &[Vec<String>], groups: &[usize]) -> String {
         }
     }
     out
-}
-
-/// A metric's mean (NaN when the document has no such metric).
-fn mean(p: &crate::stats::results::ProgramResult, m: &str) -> f64 {
-    p.summary.get(m).map_or(f64::NAN, |s| s.mean)
-}
-
-/// One decimal: `5.62`.
-fn one_decimal(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.1}")
-    } else {
-        "n/a".to_string()
-    }
 }
 
 /// The customers block: where customers came from, how often they come
