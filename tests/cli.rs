@@ -310,3 +310,78 @@ fn customers_each_just_under_the_event_limit_stop_the_run_too() {
     assert_eq!(code, Some(2));
     assert!(err.contains("more than 12000 each on average"), "{err}");
 }
+
+/// A stamp card whose reward is worth nothing changes nothing: the table and
+/// the verdict say so in words, instead of "beats no program in 50% of
+/// runs" (ties count half) or an assumption it "depends on".
+#[test]
+fn a_program_that_changes_nothing_is_called_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("zero.toml");
+    std::fs::write(
+        &path,
+        r#"
+[simulation]
+name = "Zero reward"
+time_unit = "week"
+horizon = 26
+replications = 20
+seed = 3
+
+[business]
+gross_margin = 0.6
+
+[population]
+customers = 200
+
+[[population.segment]]
+name = "all"
+share = 1.0
+purchase_rate = { gamma = { shape = 1.5, mean = 1.0 } }
+dropout = { hazard = 0.02 }
+basket = { fixed = 10.0 }
+
+[[program]]
+name = "zero card"
+[program.stamps]
+card_size = 10
+reward_value = 0.0
+
+[[program]]
+name = "real card"
+[program.stamps]
+card_size = 10
+reward_value = 10.0
+"#,
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let out = loyalsim()
+            .args(["run", path.to_str().unwrap(), "--format", format, "--quiet"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = run("table");
+    let zero_row = table.lines().find(|l| l.starts_with("zero card")).unwrap();
+    assert!(zero_row.contains("same in every run"), "{zero_row}");
+    assert!(table.contains("zero card: makes no difference"), "{table}");
+    assert!(!table.contains("zero card: depends"), "{table}");
+    // The real card still gets its usual verdict.
+    assert!(table.contains("real card: likely pays"), "{table}");
+    let v: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let zero = &v["programs"][1]["vs_baseline"];
+    assert!(
+        zero["replication_profit_delta"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d.as_f64() == Some(0.0))
+    );
+    assert!(zero.get("deciding_key").is_none());
+}

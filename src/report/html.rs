@@ -320,11 +320,12 @@ fn decision(h: &mut String, r: &Results, palette: &Palette) {
         let payback = v.payback_period.map_or("never".to_string(), |t| {
             format!("{} {}", escape(&r.time_unit), units(t))
         });
-        let _ = write!(
-            row,
-            "<td>{}</td><td>{payback}</td>",
-            verdict::share_of_runs(v.p_better)
-        );
+        let (beats, payback) = if v.no_difference() {
+            ("same profit in every run".to_string(), "–".to_string())
+        } else {
+            (verdict::share_of_runs(v.p_better), payback)
+        };
+        let _ = write!(row, "<td>{beats}</td><td>{payback}</td>");
         if deciding {
             let _ = write!(
                 row,

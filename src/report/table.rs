@@ -28,6 +28,8 @@ pub struct Versus {
     pub beats: f64,
     /// Payback period end in time units; `None`: never.
     pub payback: Option<f64>,
+    /// The same profit as the control in every replication.
+    pub no_difference: bool,
 }
 
 /// The comparison's rows, in the document's program order.
@@ -46,6 +48,7 @@ pub fn comparison(r: &Results) -> Vec<ComparisonRow<'_>> {
                         ci95: d.map_or([f64::NAN; 2], |d| d.ci95),
                         beats: v.p_better,
                         payback: v.payback_period,
+                        no_difference: v.no_difference(),
                     }
                 }),
                 cost: s("program_cost"),
@@ -103,6 +106,13 @@ pub fn render(r: &Results) -> String {
     );
     for (c, name) in comparisons.iter().zip(names) {
         let (delta, ci, beats, payback) = match &c.versus {
+            // Ties count half in `beats`: 50% would read as a coin toss.
+            Some(v) if v.no_difference => (
+                signed(v.extra_profit),
+                "same in every run".into(),
+                "-".into(),
+                "-".into(),
+            ),
             Some(v) => (
                 signed(v.extra_profit),
                 format!("{} to {}", signed(v.ci95[0]), signed(v.ci95[1])),

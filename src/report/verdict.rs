@@ -69,6 +69,9 @@ pub fn horizon_of(horizon: f64, time_unit: &str) -> String {
 /// pays, ≤ 10%: likely loses).
 pub fn tag(p: &ProgramResult) -> Option<(&'static str, &'static str)> {
     let v = p.vs_baseline.as_ref()?;
+    if v.no_difference() {
+        return Some(("unclear", "No difference"));
+    }
     Some(match v.verdict.as_deref() {
         Some("likely_pays") => ("win", "Likely pays"),
         Some("likely_loses") => ("loss", "Likely loses"),
@@ -129,6 +132,17 @@ pub fn headline(r: &Results) -> Option<String> {
     let d = v.metrics.get("profit")?;
     let over = horizon(r);
     let name = display_name(&best.name);
+    if v.no_difference() {
+        let others = if ranked.len() == 1 {
+            ""
+        } else {
+            "; every other program loses"
+        };
+        return Some(format!(
+            "No program beats doing nothing over {over}: {name} makes no difference (the same \
+             profit as no program in every run){others}."
+        ));
+    }
     if d.mean <= 0.0 {
         let who = if ranked.len() == 1 {
             format!("{name} does not beat doing nothing over {over}: it")
@@ -179,12 +193,20 @@ pub fn headline(r: &Results) -> Option<String> {
 }
 
 /// The assumption that decides a program's verdict: `deciding_key`, else
-/// the first (largest) entry of its sensitivity list.
+/// the first (largest) entry of its sensitivity list if it explains any of
+/// the variance. None for a program that makes no difference: no
+/// assumption moves a profit that is the control's in every run.
 pub fn deciding_key(p: &ProgramResult) -> Option<&str> {
     let v = p.vs_baseline.as_ref()?;
-    v.deciding_key
-        .as_deref()
-        .or_else(|| v.sensitivity.first().map(|s| s.key.as_str()))
+    if v.no_difference() {
+        return None;
+    }
+    v.deciding_key.as_deref().or_else(|| {
+        v.sensitivity
+            .first()
+            .filter(|s| s.variance_share > 0.0)
+            .map(|s| s.key.as_str())
+    })
 }
 
 /// The deciding assumption in words, e.g. "depends on goal_gradient: pays if
@@ -252,12 +274,19 @@ pub fn deciding(r: &Results, p: &ProgramResult) -> Option<String> {
     })
 }
 
+/// How a program that changes nothing is worded.
+pub const NO_DIFFERENCE: &str = "makes no difference: the same profit as no program in every run \
+     (it changes neither what customers do nor what the shop pays)";
+
 /// A program's verdict in words, as the terminal table prints it under the
 /// comparison: "likely pays" only when it beats no program in at least 90%
 /// of runs and no assumption flips it, "likely loses" at 10% or less, and
 /// otherwise what it depends on. `None` for the control.
 pub fn in_words(r: &Results, p: &ProgramResult) -> Option<String> {
     let v = p.vs_baseline.as_ref()?;
+    if v.no_difference() {
+        return Some(NO_DIFFERENCE.to_string());
+    }
     let beats = format!("beats no program in {} of runs", share_of_runs(v.p_better));
     let word = match tag(p)? {
         (_, "Likely pays") => format!("likely pays ({beats})"),
@@ -349,6 +378,9 @@ pub fn verdict(r: &Results, p: &ProgramResult) -> String {
             let Some(d) = v.metrics.get("profit") else {
                 return format!("{name}: no profit difference recorded");
             };
+            if v.no_difference() {
+                return format!("{name}: {NO_DIFFERENCE}");
+            }
             let payback = match v.payback_period {
                 Some(t) => format!("pays back in {} {}", r.time_unit, units(t)),
                 None => format!("does not pay back within {over}"),

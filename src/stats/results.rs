@@ -205,6 +205,16 @@ pub struct VsBaseline {
     pub replications_needed: Option<u32>,
 }
 
+impl VsBaseline {
+    /// True when the program earned exactly what no program earned in every
+    /// replication: it changed nothing (a EUR 0 reward, nobody qualifying),
+    /// so "beats no program in 50% of runs" would mislead.
+    pub fn no_difference(&self) -> bool {
+        !self.replication_profit_delta.is_empty()
+            && self.replication_profit_delta.iter().all(|d| *d == 0.0)
+    }
+}
+
 /// How the extra profit against the control moves with one assumption.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sensitivity {
