@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use loyalsim::engine::recorder::Flow;
 use loyalsim::scenario::*;
-use loyalsim::stats::metrics::{METRICS, RepMetrics, index};
+use loyalsim::stats::metrics::{METRICS, PERIOD_SERIES, RepMetrics, index};
 
 fn flat(rate: f64) -> Discount {
     Discount {
@@ -284,6 +284,34 @@ fn a_campaign_that_brings_nobody_back_at_no_cost_changes_nothing() {
         assert_same(&r[1], &r[2], &["messages_sent"], &format!("{dropout:?}"));
         assert!(m(&r[2][0], "messages_sent") > 0.0);
         assert_eq!(m(&r[2][0], "customers_reactivated"), 0.0);
+    }
+}
+
+/// A program that is only a silent reminder campaign (nothing offered,
+/// nobody brought back, messages free) is the control, bit for bit, apart
+/// from the messages it counts and its membership.
+#[test]
+fn a_silent_campaign_alone_equals_the_control() {
+    for dropout in [Dropout::Hazard(0.08), Dropout::Bg { a: 1.0, b: 4.0 }] {
+        let mut sc = varied(500, dropout, 24.0);
+        let mut only = program("reminders only", 24.0);
+        only.winback = Some(campaign(2.0, 3, 0.0, 0.0));
+        sc.programs = vec![only];
+        let mut r = run(&sc);
+        // Membership is the program's own: blank it before comparing.
+        let members = PERIOD_SERIES.iter().position(|s| *s == "members").unwrap();
+        for rep in &mut r[1] {
+            assert!(rep.series[members].iter().any(|x| *x > 0.0));
+            rep.series[members].fill(0.0);
+            rep.members = Default::default();
+        }
+        assert_same(
+            &r[0],
+            &r[1],
+            &["messages_sent", "members_end"],
+            &format!("{dropout:?}"),
+        );
+        assert!(m(&r[1][0], "messages_sent") > 0.0);
     }
 }
 
