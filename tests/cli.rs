@@ -384,4 +384,14 @@ reward_value = 10.0
             .all(|d| d.as_f64() == Some(0.0))
     );
     assert!(zero.get("deciding_key").is_none());
+    // Its what-decides chart would be all zeros: not drawn.
+    let out = dir.path().join("out");
+    let status = loyalsim()
+        .args(["run", path.to_str().unwrap(), "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    assert!(out.join("tornado_real_card.svg").exists());
+    assert!(!out.join("tornado_zero_card.svg").exists());
 }

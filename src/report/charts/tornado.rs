@@ -51,8 +51,14 @@ impl<'a> Tornado<'a> {
     }
 
     /// Whether the program has sensitivity figures.
+    /// Not for a program that makes no difference: every bar would be 0.
     pub fn applies(&self) -> bool {
         !self.bars.is_empty()
+            && !self
+                .p
+                .vs_baseline
+                .as_ref()
+                .is_some_and(|v| v.no_difference())
     }
 
     fn mean(&self) -> f64 {
