@@ -25,6 +25,7 @@ pub mod engine;
 pub mod error;
 pub mod fit;
 pub mod input;
+pub mod math;
 pub mod model;
 pub mod programs;
 pub mod provenance;

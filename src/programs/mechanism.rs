@@ -14,9 +14,9 @@
 //! keys, and one line in the mechanism list of `programs::member`.
 
 use crate::engine::recorder::{Moment, Recorder};
+use crate::math::cdf;
 use crate::model::habits::Habits;
 use crate::model::response::Response;
-use crate::stats::cdf;
 
 /// What a member could get from a mechanism at one moment (its incentive).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
