@@ -29,6 +29,7 @@ pub mod math;
 pub mod model;
 pub mod programs;
 pub mod provenance;
+pub mod record;
 pub mod report;
 pub mod scenario;
 pub mod script;

@@ -4,8 +4,8 @@
 //! Its incentive is the rate on the next purchase: an immediate saving, no
 //! goal and nothing banked.
 
-use crate::engine::recorder::{Moment, Recorder};
 use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
+use crate::record::recorder::{Moment, Recorder};
 use crate::scenario::{Discount, TierBasis};
 
 impl Mechanism for Discount {

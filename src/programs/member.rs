@@ -6,7 +6,6 @@
 //! points, stamps, referral) by the [`mechanisms!`] macro, each by a static
 //! call: a new mechanism is one line there.
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
 use crate::model::habits::Habits;
 use crate::model::response::Response;
 use crate::programs::hooks::{HookState, MemberFacts};
@@ -14,6 +13,7 @@ use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
 use crate::programs::points::PointsState;
 use crate::programs::response::{self, Carry, Rates};
 use crate::programs::stamps::Card;
+use crate::record::recorder::{Flow, Moment, Recorder};
 use crate::scenario::ProgramSpec;
 
 /// Visit each mechanism the program `$p` has, with its state in member

@@ -7,8 +7,8 @@
 //! points expire or the program ends, and redeeming when they can); the
 //! way to the next reward as a goal; the balance as banked value.
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
 use crate::programs::mechanism::{self, Ctx, Goal, Incentive, Mechanism, Till};
+use crate::record::recorder::{Flow, Moment, Recorder};
 use crate::scenario::Points;
 
 /// A member's points and what this member makes of the program.

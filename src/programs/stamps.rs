@@ -14,8 +14,8 @@
 //! card given up earns nothing more: the member is back to buying as
 //! without the program (their membership's other mechanisms go on).
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
 use crate::programs::mechanism::{self, Ctx, Goal, Incentive, Mechanism, Till};
+use crate::record::recorder::{Flow, Moment, Recorder};
 use crate::scenario::Stamps;
 
 /// A member's current card, and what this member makes of the card.

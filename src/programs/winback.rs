@@ -16,8 +16,8 @@
 //! leaves every purchase, churn and program booking of the customer as it
 //! was without the campaign.
 
-use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose, Stream};
+use crate::record::recorder::{Flow, Recorder};
 use crate::scenario::{ProgramSpec, Winback};
 
 /// One customer's contact with the campaign.

@@ -31,7 +31,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
         })
         .collect();
     let ends =
-        crate::engine::recorder::period_ends(sc.simulation.horizon, sc.simulation.report_every);
+        crate::record::recorder::period_ends(sc.simulation.horizon, sc.simulation.report_every);
     let base = run.arms.iter().position(|a| a.program.is_none());
     let programs = run
         .arms
@@ -124,7 +124,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
 /// Segment `k`'s metrics in one replication (zeros when nobody of it was simulated).
 fn segment_row(r: &RepMetrics, k: usize, gross_margin: f64) -> Vec<f64> {
     r.segments.get(k).cloned().unwrap_or_else(|| {
-        metrics::segment_metrics(&[0.0; crate::engine::answers::SEG_SLOTS], gross_margin)
+        metrics::segment_metrics(&[0.0; crate::record::answers::SEG_SLOTS], gross_margin)
     })
 }
 
