@@ -5,8 +5,9 @@
 //! spends 30), and the response uses them for self-selection and damping.
 
 use crate::math::cdf;
+use crate::model::dist::{Basket, Dist};
+use crate::model::scenario::Segment;
 use crate::model::traits::Traits;
-use crate::scenario::{Basket, Dist, Segment};
 
 /// What is known of one customer's buying habits (from their traits).
 #[derive(Debug, Clone, Copy)]

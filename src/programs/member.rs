@@ -8,13 +8,13 @@
 
 use crate::model::habits::Habits;
 use crate::model::response::Response;
+use crate::model::scenario::ProgramSpec;
 use crate::programs::hooks::{HookState, MemberFacts};
 use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
 use crate::programs::points::PointsState;
 use crate::programs::response::{self, Carry, Rates};
 use crate::programs::stamps::Card;
 use crate::record::recorder::{Flow, Moment, Recorder};
-use crate::scenario::ProgramSpec;
 
 /// Visit each mechanism the program `$p` has, with its state in member
 /// `$m`: `$body` runs once per mechanism with `$mech` bound to the

@@ -17,8 +17,8 @@
 //! was without the campaign.
 
 use crate::model::rng::{CustomerKey, Purpose, Stream};
+use crate::model::scenario::{ProgramSpec, Winback};
 use crate::record::recorder::{Flow, Recorder};
-use crate::scenario::{ProgramSpec, Winback};
 
 /// One customer's contact with the campaign.
 #[derive(Debug)]

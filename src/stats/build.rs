@@ -4,7 +4,8 @@
 
 use super::results::*;
 use crate::engine::RunOutput;
-use crate::scenario::{Response, Scenario};
+use crate::model::response::Response;
+use crate::model::scenario::Scenario;
 use crate::stats::assessment;
 use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics, SEGMENT_METRICS};
 use crate::stats::replications::{ArmReplications, Replications};
