@@ -1,17 +1,21 @@
 //! loyalsim: try a customer-loyalty program before you launch it.
 //!
-//! Crate map. The pure core does no I/O:
-//! - [`scenario`]: the resolved scenario types and their two-stage loader.
-//! - [`model`]: random streams, samplers, customer traits and behaviour.
+//! Crate map, lowest layer first (docs/architecture.md). The pure core does
+//! no I/O and never imports the loader or the shell:
+//! - [`math`]: special and distribution functions.
+//! - [`model`]: the resolved scenario types, random streams, samplers,
+//!   customer traits and behaviour, and the hooks a scripted program implements.
+//! - [`record`]: the recorder of per-period flows and the customer answers.
 //! - [`programs`]: the loyalty mechanisms (discount, points, stamps, referral).
 //! - [`engine`]: simulates one replication exactly and runs many in parallel.
 //! - [`stats`]: summaries, paired differences, closed forms for validation,
-//!   and the special functions they share with `fit`.
-//! - [`fit`]: BG/NBD, Pareto/NBD and Gamma-Gamma fitted to a transaction log.
+//!   and the uncertainty analysis.
 //!
-//! The shell around it: [`cli`] (one file per verb) and [`report`] (table,
-//! JSON, CSV, charts, HTML). [`sweep`] expands, shards, runs and merges
-//! parameter sweeps. [`script`] is the Rhai bridge implementing the core's hooks.
+//! Around it: [`scenario`] loads TOML into the model's types (two stages);
+//! [`script`] is the Rhai bridge implementing the model's hooks; [`fit`]
+//! fits BG/NBD, Pareto/NBD and Gamma-Gamma to a transaction log. The shell:
+//! [`cli`] (one file per verb) and [`report`] (table, JSON, CSV, charts,
+//! HTML); [`sweep`] expands, shards, runs and merges parameter sweeps.
 //! [`error`] classifies failures into exit codes; [`input`] reads input files
 //! with caps on their size; [`provenance`] is what each output records to be
 //! re-run exactly.
@@ -25,9 +29,11 @@ pub mod engine;
 pub mod error;
 pub mod fit;
 pub mod input;
+pub mod math;
 pub mod model;
 pub mod programs;
 pub mod provenance;
+pub mod record;
 pub mod report;
 pub mod scenario;
 pub mod script;

@@ -6,6 +6,9 @@
 //! command that re-runs it (docs/scenario-format.md, "Provenance").
 //!
 //! Also the SHA-256 helpers the sweep's point and shard checksums use.
+//!
+//! A leaf: it imports nothing from the crate, so the core can hold these
+//! types. A run's provenance is built by `Scenario::provenance`.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -60,42 +63,6 @@ pub struct Provenance {
     pub seed: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replications: Option<u32>,
-}
-
-impl Provenance {
-    /// The provenance of a run (or sweep) of `sc`, loaded from `file` whose
-    /// text is `text`, with overrides `set`; `command` re-runs it.
-    pub fn of_scenario(
-        sc: &crate::scenario::Scenario,
-        file: &str,
-        text: &str,
-        set: Vec<String>,
-        command: String,
-    ) -> Provenance {
-        let mut files: Vec<FileDigest> = sc
-            .programs
-            .iter()
-            .filter_map(|p| p.script.as_ref())
-            .map(|s| FileDigest {
-                role: "script".into(),
-                path: s.file.display().to_string(),
-                sha256: sha256_hex(s.source.as_bytes()),
-            })
-            .collect();
-        files.extend(sc.population.cohort_source.clone());
-        Provenance {
-            format_version: FORMAT_VERSION,
-            loyalsim_version: crate::VERSION.to_string(),
-            command,
-            scenario_file: Some(file.to_string()),
-            scenario_sha256: Some(sha256_hex(text.as_bytes())),
-            scenario_text: Some(text.to_string()),
-            files,
-            set,
-            seed: Some(sc.simulation.seed),
-            replications: Some(sc.simulation.replications),
-        }
-    }
 }
 
 /// Quote an argument for a POSIX shell when it needs it.

@@ -92,7 +92,7 @@ pub fn provenance(sc: &Scenario, file: &Path, text: &str, set: &[String]) -> Pro
     for s in set {
         command.push_str(&format!(" --set {}", q(s)));
     }
-    Provenance::of_scenario(sc, &file.display().to_string(), text, set.to_vec(), command)
+    sc.provenance(&file.display().to_string(), text, set.to_vec(), command)
 }
 
 /// Run the scenario on a pool of `threads` workers and summarise; also

@@ -15,8 +15,10 @@ use crate::engine::answers::Life;
 use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::habits::Habits;
+use crate::model::response::Response;
 use crate::model::rng::{CustomerKey, Purpose, Stream};
 use crate::model::sampling;
+use crate::model::scenario::{ProgramSpec, Scenario, Segment};
 use crate::model::traits::{Churn, SegmentDraws, Traits};
 use crate::programs::hooks::{CustomerInfo, HookError, Hooks, PurchaseFacts, Usage};
 use crate::programs::mechanism::Till;
@@ -24,7 +26,6 @@ use crate::programs::points::PointsState;
 use crate::programs::response::Rates;
 use crate::programs::winback::Campaign;
 use crate::programs::{Member, Who, earliest, referral};
-use crate::scenario::{ProgramSpec, Response, Scenario, Segment};
 
 /// Replication-wide constants for one arm (a program, or the control).
 #[derive(Debug, Clone, Copy)]

@@ -10,9 +10,9 @@
 use crate::engine::SimError;
 use crate::model::habits::Habits;
 use crate::model::rng::{CustomerKey, Purpose};
+use crate::model::scenario::Scenario;
 use crate::model::traits::SegmentDraws;
 use crate::programs::hooks::{CustomerInfo, MemberFacts, PurchaseFacts};
-use crate::scenario::Scenario;
 
 /// Run each scripted program's hooks once per segment on a sample member;
 /// the first hook error is returned.

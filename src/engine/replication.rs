@@ -21,7 +21,7 @@ use crate::engine::clock::Clock;
 use crate::engine::customer::{self, Arm, Arrival, EventBudget, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{Purpose, Stream};
-use crate::scenario::{Acquisition, Scenario};
+use crate::model::scenario::{Acquisition, Scenario};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -162,7 +162,7 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
 fn recorder(sc: &Scenario) -> Recorder {
     let sim = &sc.simulation;
     Recorder::new(sim.horizon, sim.report_every)
-        .with_regular_window(crate::scenario::units_per_year(sim.time_unit))
+        .with_regular_window(crate::model::scenario::units_per_year(sim.time_unit))
 }
 
 /// Cumulative segment shares, the last forced to exactly 1.

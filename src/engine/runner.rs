@@ -10,8 +10,9 @@ use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
 use crate::model::assumptions;
+use crate::model::response::Response;
+use crate::model::scenario::Scenario;
 use crate::model::traits::SegmentDraws;
-use crate::scenario::{Response, Scenario};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 

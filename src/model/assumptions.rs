@@ -7,10 +7,10 @@
 //! assumptions: common random numbers stay exact, and "how often a program
 //! beats no program" includes what we do not know, not only chance.
 
+use crate::model::dist::Dist;
 use crate::model::response::Response;
 use crate::model::rng::{Purpose, Stream};
 use crate::model::sampling;
-use crate::scenario::Dist;
 
 /// One uncertain response parameter.
 #[derive(Debug, Clone, PartialEq)]

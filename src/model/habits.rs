@@ -4,9 +4,10 @@
 //! sees it (a stamp per EUR 30 basket is worth less to someone who rarely
 //! spends 30), and the response uses them for self-selection and damping.
 
+use crate::math::cdf;
+use crate::model::dist::{Basket, Dist};
+use crate::model::scenario::Segment;
 use crate::model::traits::Traits;
-use crate::scenario::{Basket, Dist, Segment};
-use crate::stats::cdf;
 
 /// What is known of one customer's buying habits (from their traits).
 #[derive(Debug, Clone, Copy)]

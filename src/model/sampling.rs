@@ -35,7 +35,7 @@
 //! NaN (continuous) or 0 (Poisson) rather than panic, and `debug_assert!`.
 
 use super::rng::Stream;
-use crate::scenario::dist::{Dist, triangular_quantile};
+use crate::model::dist::{Dist, triangular_quantile};
 
 // ---------------------------------------------------------------------------
 // Ziggurat tables

@@ -1,9 +1,10 @@
 //! A customer's traits, drawn once from their segment: purchase rate, dropout
 //! parameter and basket parameter (docs/model.md section 1).
 
+use crate::model::dist::{Basket, Dist, Dropout};
 use crate::model::rng::Stream;
 use crate::model::sampling::{self, GammaSampler};
-use crate::scenario::{Basket, Dist, Dropout, Segment};
+use crate::model::scenario::Segment;
 
 /// How this customer may leave.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -209,8 +210,8 @@ pub fn basket(seg: &Segment, traits: &Traits, rng: Option<&mut Stream>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::response::Response;
     use crate::model::rng::Purpose;
-    use crate::scenario::Response;
 
     /// Prepared samplers draw bit for bit what the unprepared ones draw.
     #[test]

@@ -4,9 +4,9 @@
 //! Its incentive is the rate on the next purchase: an immediate saving, no
 //! goal and nothing banked.
 
-use crate::engine::recorder::{Moment, Recorder};
+use crate::model::scenario::{Discount, TierBasis};
 use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
-use crate::scenario::{Discount, TierBasis};
+use crate::record::recorder::{Moment, Recorder};
 
 impl Mechanism for Discount {
     type State = ();
@@ -63,7 +63,7 @@ pub fn rate(d: &Discount, spend: f64, purchases: u32) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Tier;
+    use crate::model::scenario::Tier;
 
     fn tiers(basis: TierBasis) -> Discount {
         Discount {

@@ -13,10 +13,10 @@
 //! Adding a mechanism is one file implementing [`Mechanism`], its scenario
 //! keys, and one line in the mechanism list of `programs::member`.
 
-use crate::engine::recorder::{Moment, Recorder};
+use crate::math::cdf;
 use crate::model::habits::Habits;
 use crate::model::response::Response;
-use crate::stats::cdf;
+use crate::record::recorder::{Moment, Recorder};
 
 /// What a member could get from a mechanism at one moment (its incentive).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -133,7 +133,7 @@ pub trait Mechanism {
         &self,
         _st: &mut Self::State,
         _t: f64,
-        _lost_as: crate::engine::recorder::Flow,
+        _lost_as: crate::record::recorder::Flow,
         _rec: &mut Recorder,
     ) {
     }

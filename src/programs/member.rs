@@ -6,15 +6,15 @@
 //! points, stamps, referral) by the [`mechanisms!`] macro, each by a static
 //! call: a new mechanism is one line there.
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
 use crate::model::habits::Habits;
 use crate::model::response::Response;
+use crate::model::scenario::ProgramSpec;
 use crate::programs::hooks::{HookState, MemberFacts};
 use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
 use crate::programs::points::PointsState;
 use crate::programs::response::{self, Carry, Rates};
 use crate::programs::stamps::Card;
-use crate::scenario::ProgramSpec;
+use crate::record::recorder::{Flow, Moment, Recorder};
 
 /// Visit each mechanism the program `$p` has, with its state in member
 /// `$m`: `$body` runs once per mechanism with `$mech` bound to the

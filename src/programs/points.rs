@@ -7,9 +7,9 @@
 //! points expire or the program ends, and redeeming when they can); the
 //! way to the next reward as a goal; the balance as banked value.
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
+use crate::model::scenario::Points;
 use crate::programs::mechanism::{self, Ctx, Goal, Incentive, Mechanism, Till};
-use crate::scenario::Points;
+use crate::record::recorder::{Flow, Moment, Recorder};
 
 /// A member's points and what this member makes of the program.
 #[derive(Debug, Clone, Default)]
@@ -388,7 +388,7 @@ pub fn progress(p: &Points, balance: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::CatalogItem;
+    use crate::model::scenario::CatalogItem;
 
     fn program() -> Points {
         Points {

@@ -6,9 +6,9 @@
 //! often the larger it is (`referral_boost` at a reward of one basket, none
 //! without a reward); the acquisition process applies that rate.
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
+use crate::model::scenario::Referral;
 use crate::programs::mechanism::{Ctx, Incentive, Mechanism, Till};
-use crate::scenario::Referral;
+use crate::record::recorder::{Flow, Moment, Recorder};
 
 impl Mechanism for Referral {
     type State = ();

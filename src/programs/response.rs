@@ -242,8 +242,9 @@ fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, basket: f64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::dist::{Basket, Dist, Dropout};
+    use crate::model::scenario::Segment;
     use crate::model::traits::{Churn, Traits};
-    use crate::scenario::{Basket, Dist, Dropout, Segment};
 
     fn segment() -> Segment {
         Segment {

@@ -14,9 +14,9 @@
 //! card given up earns nothing more: the member is back to buying as
 //! without the program (their membership's other mechanisms go on).
 
-use crate::engine::recorder::{Flow, Moment, Recorder};
+use crate::model::scenario::Stamps;
 use crate::programs::mechanism::{self, Ctx, Goal, Incentive, Mechanism, Till};
-use crate::scenario::Stamps;
+use crate::record::recorder::{Flow, Moment, Recorder};
 
 /// A member's current card, and what this member makes of the card.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -456,13 +456,13 @@ mod tests {
     fn expected_stamps_per_purchase_for_a_spread_of_baskets() {
         // Exponential baskets, mean 60, one stamp per 30: without carry
         // E[floor(B/30)] = sum_k exp(-k/2) = 1 / (e^0.5 - 1); with carry 2.
-        let d = crate::scenario::Dist::Exponential { mean: 60.0 };
-        let seg = crate::scenario::Segment {
+        let d = crate::model::dist::Dist::Exponential { mean: 60.0 };
+        let seg = crate::model::scenario::Segment {
             name: "x".into(),
             share: 1.0,
-            purchase_rate: crate::scenario::Dist::Fixed(1.0),
-            dropout: crate::scenario::Dropout::None,
-            basket: crate::scenario::Basket::Iid(d),
+            purchase_rate: crate::model::dist::Dist::Fixed(1.0),
+            dropout: crate::model::dist::Dropout::None,
+            basket: crate::model::dist::Basket::Iid(d),
             response: crate::model::response::Response::default(),
         };
         let tr = crate::model::traits::Traits {

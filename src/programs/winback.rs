@@ -16,9 +16,9 @@
 //! leaves every purchase, churn and program booking of the customer as it
 //! was without the campaign.
 
-use crate::engine::recorder::{Flow, Recorder};
 use crate::model::rng::{CustomerKey, Purpose, Stream};
-use crate::scenario::{ProgramSpec, Winback};
+use crate::model::scenario::{ProgramSpec, Winback};
+use crate::record::recorder::{Flow, Recorder};
 
 /// One customer's contact with the campaign.
 #[derive(Debug)]

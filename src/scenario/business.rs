@@ -10,7 +10,7 @@ use super::check::{Bound, Cx, Result};
 use super::dist::{Basket, Dist, Dropout};
 use super::raw::{Num, RawSegment, RawSpread};
 use super::suggest::did_you_mean;
-use super::{TimeUnit, resolve_dist};
+use super::{TimeUnit, resolve_dist, units_per_year};
 use crate::input::number;
 use toml::Spanned;
 
@@ -26,17 +26,6 @@ pub const SPREAD_WORDS: [(&str, f64); 4] = [
 pub const DEFAULT_VISITS_SPREAD: f64 = 1.0;
 /// `receipt_spread` when not given: "similar" (coefficient of variation 0.5).
 pub const DEFAULT_RECEIPT_SPREAD: f64 = 0.5;
-
-/// Time units in one year (a year of 365.25 days).
-pub fn units_per_year(unit: TimeUnit) -> f64 {
-    match unit {
-        TimeUnit::Day => 365.25,
-        TimeUnit::Week => 365.25 / 7.0,
-        TimeUnit::Month => 12.0,
-        TimeUnit::Quarter => 4.0,
-        TimeUnit::Year => 1.0,
-    }
-}
 
 /// The constant hazard per time unit under which a share `lost` of the
 /// customers active at the start of a year has left by its end:

@@ -3,8 +3,8 @@
 //! `mean_basket`, and `random()` from the customer's own `Purpose::Script`
 //! stream (so scripted results stay deterministic).
 
+use crate::model::response::Response;
 use crate::model::rng::Stream;
-use crate::scenario::Response;
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Map, Position};
 use std::sync::Arc;
 

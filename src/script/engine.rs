@@ -29,11 +29,11 @@ use super::member::{self, MemberObj};
 use super::memo::{self, Answer, Entry, Memo, Seen};
 use super::purchase::{self, PurchaseObj};
 use crate::model::rng::Stream;
+use crate::model::scenario::TimeUnit;
 use crate::programs::hooks::{
     CustomerInfo, HookError, HookState, Hooks, HooksRef, MemberFacts, PurchaseFacts,
     ScriptIncentive, Usage,
 };
-use crate::scenario::TimeUnit;
 use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -798,7 +798,7 @@ fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, Ho
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Response;
+    use crate::model::response::Response;
     use std::time::Duration;
 
     fn hooks(src: &str, limits: Limits) -> RhaiHooks {

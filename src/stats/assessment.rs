@@ -6,8 +6,9 @@
 //! and profits and writes its findings into the results document.
 
 use crate::engine::RunOutput;
+use crate::model::dist::toml_float;
 use crate::model::response;
-use crate::scenario::{Scenario, toml_float};
+use crate::model::scenario::Scenario;
 use crate::stats::results::{
     AssumptionEntry, ProgramResult, Sensitivity, ValueOfInformation, VarianceSplit,
 };

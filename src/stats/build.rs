@@ -4,7 +4,8 @@
 
 use super::results::*;
 use crate::engine::RunOutput;
-use crate::scenario::{Response, Scenario};
+use crate::model::response::Response;
+use crate::model::scenario::Scenario;
 use crate::stats::assessment;
 use crate::stats::metrics::{self, METRICS, PERIOD_SERIES, RepMetrics, SEGMENT_METRICS};
 use crate::stats::replications::{ArmReplications, Replications};
@@ -31,7 +32,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
         })
         .collect();
     let ends =
-        crate::engine::recorder::period_ends(sc.simulation.horizon, sc.simulation.report_every);
+        crate::record::recorder::period_ends(sc.simulation.horizon, sc.simulation.report_every);
     let base = run.arms.iter().position(|a| a.program.is_none());
     let programs = run
         .arms
@@ -124,7 +125,7 @@ pub fn build_with_replications(sc: &Scenario, run: &RunOutput) -> (Results, Repl
 /// Segment `k`'s metrics in one replication (zeros when nobody of it was simulated).
 fn segment_row(r: &RepMetrics, k: usize, gross_margin: f64) -> Vec<f64> {
     r.segments.get(k).cloned().unwrap_or_else(|| {
-        metrics::segment_metrics(&[0.0; crate::engine::answers::SEG_SLOTS], gross_margin)
+        metrics::segment_metrics(&[0.0; crate::record::answers::SEG_SLOTS], gross_margin)
     })
 }
 

@@ -1,8 +1,8 @@
 //! The metrics of docs/outputs.md, computed per replication from a recorder.
 
-use crate::engine::answers::{SEG_SLOTS, Seg, Stage};
-use crate::engine::recorder::{Flow, Recorder};
-use crate::scenario::ProgramSpec;
+use crate::model::scenario::ProgramSpec;
+use crate::record::answers::{SEG_SLOTS, Seg, Stage};
+use crate::record::recorder::{Flow, Recorder};
 
 /// Metric names in docs/outputs.md order; every results document lists them in this order.
 pub const METRICS: [&str; 33] = [

@@ -157,13 +157,7 @@ fn provenance(
     if let Some(r) = replications {
         command.push_str(&format!(" --replications {r}"));
     }
-    Provenance::of_scenario(
-        base,
-        &path.display().to_string(),
-        src,
-        sets.to_vec(),
-        command,
-    )
+    base.provenance(&path.display().to_string(), src, sets.to_vec(), command)
 }
 
 /// What a sweep run did.

@@ -8,7 +8,7 @@
 //! by series and continued fraction) and 6.4 (incomplete beta by continued
 //! fraction, modified Lentz); Abramowitz & Stegun 26.2.2 (normal CDF via erfc).
 
-use crate::stats::special::{ln_beta, ln_gamma};
+use crate::math::special::{ln_beta, ln_gamma};
 
 const EPS: f64 = 1e-15;
 const TINY: f64 = 1e-300;

@@ -6,7 +6,7 @@
 //! books customers in a fixed order and merges blocks in a fixed order, so
 //! results do not depend on the thread count.
 
-use crate::engine::answers::{Answers, Life};
+use crate::record::answers::{Answers, Life};
 
 /// A flow booked per report period. Stocks (active customers, members,
 /// outstanding points) are derived from cumulative flows.
@@ -67,7 +67,7 @@ pub struct Moment {
 }
 
 /// Flows per report period, and the per-customer answers
-/// ([`crate::engine::answers`]).
+/// ([`crate::record::answers`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorder {
     periods: usize,
@@ -91,7 +91,7 @@ impl Recorder {
     }
 
     /// The same recorder with a customer counted as a regular when they
-    /// bought at least [`crate::engine::answers::REGULAR_PURCHASES`] times
+    /// bought at least [`crate::record::answers::REGULAR_PURCHASES`] times
     /// within `window` time units.
     pub fn with_regular_window(mut self, window: f64) -> Recorder {
         self.answers.set_regular_window(window);

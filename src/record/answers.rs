@@ -11,7 +11,7 @@
 //! merged in block order ([`Answers::merge`]), like the recorder's flows, so
 //! results do not depend on the thread count.
 
-use crate::engine::recorder::Flow;
+use crate::record::recorder::Flow;
 
 /// Purchases within the regular window that make a customer a regular.
 pub const REGULAR_PURCHASES: u32 = 3;

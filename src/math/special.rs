@@ -5,7 +5,7 @@
 //! likelihood, and a tanh-sinh quadrature used for integral forms (the
 //! BG/NBD expectation near a = 1, cross-checks of ₂F₁).
 //!
-//! Shared by `stats::closed_form` and `fit`; pure (no I/O).
+//! Shared by `stats::closed_form`, `math::cdf` and `fit`; pure (no I/O).
 //!
 //! Sources: Abramowitz & Stegun 15.1.1 (series), 15.3.3 (Euler), 15.3.5
 //! (Pfaff) transformations and 15.3.6 (the z → 1 − z connection formula);
