@@ -1,6 +1,7 @@
 //! Warnings: what a run finds that is legal but probably not what the user
-//! meant (a hazard of 2 meant as 2%, too few replications). Each is a typed
-//! value with the data to word it; the loader and the runner collect them,
+//! meant (a hazard of 2 meant as 2%, too few replications, a fit that did
+//! not settle). Each is a typed value with the data to word it; the loader,
+//! the fit and the runner collect them,
 //! and the command line prints each once on stderr (`--strict` turns a
 //! scenario's warnings into exit code 2). The wording is in the `Display`
 //! impl, so it is the same wherever a warning is printed.
@@ -88,6 +89,79 @@ pub enum Warning {
     },
     /// Fewer replications than give a useful interval.
     FewReplications { replications: u32 },
+    /// Something to know about a fit of a transaction log.
+    Fit(FitWarning),
+}
+
+/// Something to know about a fit. Its text (without the `warning: ` the
+/// command line adds) is also recorded in fit.json and the fit report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FitWarning {
+    /// The purchase model's search ran a parameter to an extreme.
+    NotSettled {
+        /// `bgnbd` or `pnbd`.
+        model: &'static str,
+    },
+    /// No standard errors for some parameters.
+    Flat,
+    /// The spend model's search ran a parameter to an extreme.
+    SpendNotSettled,
+    /// The spend model could not be fitted at all.
+    SpendNotFitted { error: String },
+    /// `--calibration-end` is after the last date in the file.
+    CalibrationAfterData {
+        /// The last date, as written (`2024-03-31`).
+        last: String,
+    },
+    /// The basket is fixed at the mean repeat value (no usable spend model).
+    FixedBasket {
+        /// The spend model was fitted but has q <= 1 (no finite mean);
+        /// otherwise it could not be fitted.
+        infinite_mean: bool,
+        mean: f64,
+    },
+}
+
+impl FitWarning {
+    /// Why the basket is fixed, as population.toml's comment says it.
+    pub fn fixed_basket_reason(infinite_mean: bool) -> &'static str {
+        if infinite_mean {
+            "the fitted Gamma-Gamma spend model has q <= 1 (no finite mean)"
+        } else {
+            "the Gamma-Gamma spend model could not be fitted"
+        }
+    }
+}
+
+impl fmt::Display for FitWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FitWarning::NotSettled { model } => write!(
+                f,
+                "the {model} fit did not settle inside the search space (some parameter ran to an extreme); \
+                 the data may be too thin to identify the model, treat the estimates with caution"
+            ),
+            FitWarning::Flat => f.write_str(
+                "the likelihood is flat in some direction: no standard errors for those parameters",
+            ),
+            FitWarning::SpendNotSettled => f.write_str(
+                "the spend model did not settle inside the search space; treat its estimates with caution",
+            ),
+            FitWarning::SpendNotFitted { error } => write!(f, "spend model: {error}"),
+            FitWarning::CalibrationAfterData { last } => write!(
+                f,
+                "--calibration-end is after the last date in the file ({last}): customers look younger-lived than they are"
+            ),
+            FitWarning::FixedBasket {
+                infinite_mean,
+                mean,
+            } => write!(
+                f,
+                "{}; the basket is fixed at the mean value {mean:.2}",
+                Self::fixed_basket_reason(*infinite_mean)
+            ),
+        }
+    }
 }
 
 impl Warning {
@@ -193,6 +267,7 @@ impl fmt::Display for Warning {
                 f,
                 "note: {replications} replications give wide intervals; 100 or more are recommended"
             ),
+            Warning::Fit(w) => write!(f, "warning: {w}"),
         }
     }
 }
@@ -273,6 +348,22 @@ mod tests {
         assert_eq!(
             Warning::few_replications(29).unwrap().to_string(),
             "note: 29 replications give wide intervals; 100 or more are recommended"
+        );
+    }
+
+    #[test]
+    fn fit_warnings_are_printed_with_their_class() {
+        let w = FitWarning::FixedBasket {
+            infinite_mean: true,
+            mean: 12.5,
+        };
+        assert_eq!(
+            w.to_string(),
+            "the fitted Gamma-Gamma spend model has q <= 1 (no finite mean); the basket is fixed at the mean value 12.50"
+        );
+        assert_eq!(
+            Warning::Fit(FitWarning::Flat).to_string(),
+            "warning: the likelihood is flat in some direction: no standard errors for those parameters"
         );
     }
 }
