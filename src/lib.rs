@@ -39,6 +39,7 @@ pub mod scenario;
 pub mod script;
 pub mod stats;
 pub mod sweep;
+pub mod warnings;
 
 /// The version written into every results document.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -9,7 +9,8 @@ use std::path::Path;
 const SLIPS: &str = "tests/fixtures/warn/unit_slips.toml";
 
 fn warnings() -> Vec<String> {
-    load_file(Path::new(SLIPS)).expect("loads").notes.warnings
+    let sc = load_file(Path::new(SLIPS)).expect("loads");
+    sc.notes.warnings.iter().map(ToString::to_string).collect()
 }
 
 /// The warning whose key path contains `key`.
@@ -97,7 +98,7 @@ fn hazards_per_week_are_judged_per_month() {
             .notes
             .warnings
     };
-    assert_eq!(weekly("0.1"), Vec::<String>::new());
+    assert_eq!(weekly("0.1"), Vec::new());
     assert_eq!(weekly("0.15").len(), 1);
 }
 

@@ -11,6 +11,7 @@ use crate::fit::reader::{ReadOptions, date_of, day_number, parse_date, read_tran
 use crate::fit::{self, Model, Unit};
 use crate::provenance::Provenance;
 use crate::report::fit::{FitOutcome, basket_toml};
+use crate::warnings::{FitWarning, Warning};
 
 #[derive(Debug, clap::Args)]
 pub struct FitArgs {
@@ -186,10 +187,9 @@ pub fn run(a: &FitArgs) -> Result<()> {
     let est = fit::fit_model(a.model, &rfm)?;
     let mut warnings = est.warnings.clone();
     if cal_end.is_some_and(|c| c > last) {
-        warnings.push(format!(
-            "--calibration-end is after the last date in the file ({}): customers look younger-lived than they are",
-            date_of(last)
-        ));
+        warnings.push(FitWarning::CalibrationAfterData {
+            last: date_of(last),
+        });
     }
     let spend = if report.amounts {
         match fit::fit_spend(&summary.spend()) {
@@ -198,7 +198,9 @@ pub fn run(a: &FitArgs) -> Result<()> {
                 Some(e)
             }
             Err(e) => {
-                warnings.push(format!("spend model: {e}"));
+                warnings.push(FitWarning::SpendNotFitted {
+                    error: e.to_string(),
+                });
                 None
             }
         }
@@ -224,8 +226,8 @@ pub fn run(a: &FitArgs) -> Result<()> {
     };
     crate::report::fit::write(&a.out, &outcome, provenance)?;
     super::emit(&outcome.terminal_summary(&a.out))?;
-    for w in &warnings {
-        eprintln!("warning: {w}");
+    for w in warnings {
+        eprintln!("{}", Warning::Fit(w));
     }
     Ok(())
 }

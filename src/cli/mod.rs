@@ -13,6 +13,7 @@ mod sweep;
 mod validate;
 
 use crate::error::{Error, Result};
+use crate::warnings::Warning;
 use clap::{Parser, Subcommand};
 
 /// Try a customer-loyalty program before you launch it.
@@ -75,7 +76,7 @@ pub(crate) fn emit(s: &str) -> Result<()> {
 /// Print a scenario's plausibility warnings once on stderr (not with
 /// `quiet`), or, with `strict`, refuse the scenario: exit code 2 and nothing
 /// on stdout.
-pub(crate) fn warnings(warnings: &[String], strict: bool, quiet: bool) -> Result<()> {
+pub(crate) fn warnings(warnings: &[Warning], strict: bool, quiet: bool) -> Result<()> {
     if warnings.is_empty() {
         return Ok(());
     }
@@ -83,7 +84,11 @@ pub(crate) fn warnings(warnings: &[String], strict: bool, quiet: bool) -> Result
         return Err(Error::Input(format!(
             "{}
 --strict: the scenario has {} warning(s); fix the values or leave out --strict",
-            warnings.join("\n"),
+            warnings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
             warnings.len()
         )));
     }

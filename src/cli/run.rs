@@ -5,6 +5,7 @@ use crate::provenance::Provenance;
 use crate::report::{self, output};
 use crate::scenario::Scenario;
 use crate::stats::{Replications, Results};
+use crate::warnings::Warning;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -132,12 +133,8 @@ pub fn pool(threads: Option<u32>) -> Result<rayon::ThreadPool> {
 }
 
 /// The note for runs with too few replications for useful intervals.
-pub fn few_replications(replications: u32) -> Option<String> {
-    (replications < 30).then(|| {
-        format!(
-            "note: {replications} replications give wide intervals; 100 or more are recommended"
-        )
-    })
+pub fn few_replications(replications: u32) -> Option<Warning> {
+    Warning::few_replications(replications)
 }
 
 /// A progress bar on stderr that shows up only once a run has taken about a

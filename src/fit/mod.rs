@@ -16,6 +16,7 @@ pub mod pnbd;
 pub mod reader;
 
 use crate::error::{Error, Result};
+use crate::warnings::FitWarning;
 use rayon::prelude::*;
 
 /// One customer (or `n` identical ones): repeat transactions `x` in the
@@ -190,7 +191,7 @@ pub struct Estimates {
     pub runs: usize,
     pub converged: bool,
     /// Things the user should know about this fit.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<FitWarning>,
 }
 
 impl Estimates {
@@ -251,17 +252,12 @@ pub fn fit_model(model: Model, data: &[Rfm]) -> Result<Estimates> {
     let se = optimize::standard_errors(&negll, &out.x);
     let mut warnings = Vec::new();
     if !out.converged {
-        warnings.push(format!(
-            "the {} fit did not settle inside the search space (some parameter ran to an extreme); \
-             the data may be too thin to identify the model, treat the estimates with caution",
-            model.as_str()
-        ));
+        warnings.push(FitWarning::NotSettled {
+            model: model.as_str(),
+        });
     }
     if se.iter().any(Option::is_none) {
-        warnings.push(
-            "the likelihood is flat in some direction: no standard errors for those parameters"
-                .into(),
-        );
+        warnings.push(FitWarning::Flat);
     }
     Ok(Estimates {
         names: model.names().to_vec(),
@@ -296,9 +292,7 @@ pub fn fit_spend(data: &[(f64, f64)]) -> Result<Estimates> {
     let se = optimize::standard_errors(&negll, &out.x);
     let mut warnings = Vec::new();
     if !out.converged {
-        warnings.push(
-            "the spend model did not settle inside the search space; treat its estimates with caution".into(),
-        );
+        warnings.push(FitWarning::SpendNotSettled);
     }
     Ok(Estimates {
         names: gamma_gamma::NAMES.to_vec(),

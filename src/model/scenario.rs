@@ -8,6 +8,7 @@ use crate::model::dist::{Basket, Dist, Dropout};
 use crate::model::hooks::HooksRef;
 use crate::model::response::Response;
 use crate::provenance::{FileDigest, Provenance, sha256_hex};
+use crate::warnings::Warning;
 use std::path::PathBuf;
 
 /// A fully resolved scenario.
@@ -76,8 +77,8 @@ pub struct Notes {
     /// form it was resolved to (`loyalsim validate` prints them).
     pub resolved: Vec<String>,
     /// Plausibility warnings: legal values that look like a unit mistake,
-    /// each `FILE:LINE:COL: KEY: warning: ...`.
-    pub warnings: Vec<String>,
+    /// each located like an error (`FILE:LINE:COL: KEY: warning: ...`).
+    pub warnings: Vec<Warning>,
 }
 
 /// `[simulation]`

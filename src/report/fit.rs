@@ -15,6 +15,7 @@ use crate::fit::document::{self, FitDocument, FitPeriod};
 use crate::fit::reader::date_of;
 use crate::fit::{Estimates, Model, PeriodRow, Unit};
 use crate::provenance::Provenance;
+use crate::warnings::FitWarning;
 
 /// What a fit found, as the files show it.
 pub struct FitOutcome<'a> {
@@ -34,7 +35,7 @@ pub struct FitOutcome<'a> {
     pub basket: &'a str,
     /// Rows skipped as unreadable.
     pub skipped: u64,
-    pub warnings: &'a [String],
+    pub warnings: &'a [FitWarning],
 }
 
 /// The model's name as people write it.
@@ -61,7 +62,7 @@ pub fn basket_toml(
     summary: &Summary,
     spend: Option<&Estimates>,
     amounts: bool,
-) -> (String, Option<String>) {
+) -> (String, Option<FitWarning>) {
     if let Some(e) = spend {
         let (p, q, g) = (e.get("p"), e.get("q"), e.get("gamma"));
         if q > 1.0 {
@@ -77,20 +78,16 @@ pub fn basket_toml(
         }
     }
     if amounts && let Some(m) = summary.mean_repeat_amount.or(summary.mean_amount) {
-        let why = if spend.is_some() {
-            "the fitted Gamma-Gamma spend model has q <= 1 (no finite mean)"
-        } else {
-            "the Gamma-Gamma spend model could not be fitted"
-        };
+        let why = FitWarning::fixed_basket_reason(spend.is_some());
         return (
             format!(
                 "# {why}: every purchase is worth the mean repeat transaction value.\nbasket = {{ fixed = {} }}",
                 toml_f64(m)
             ),
-            Some(format!(
-                "{why}; the basket is fixed at the mean value {:.2}",
-                m
-            )),
+            Some(FitWarning::FixedBasket {
+                infinite_mean: spend.is_some(),
+                mean: m,
+            }),
         );
     }
     (
@@ -242,7 +239,7 @@ impl FitOutcome<'_> {
             mean_amount: s.mean_amount,
             mean_repeat_amount: s.mean_repeat_amount,
             optimizer: document::optimizer(self.est),
-            warnings: self.warnings.to_vec(),
+            warnings: self.warnings.iter().map(ToString::to_string).collect(),
             periods: self.rows.iter().map(FitPeriod::from).collect(),
             format_version: None,
             provenance: None,
@@ -300,7 +297,7 @@ impl FitOutcome<'_> {
             }),
             holdout: self.holdout(),
             chart_svg,
-            warnings: self.warnings.to_vec(),
+            warnings: self.warnings.iter().map(ToString::to_string).collect(),
             version: crate::VERSION.to_string(),
         })
     }

@@ -8,6 +8,7 @@
 use super::error::{Origin, ScenarioError};
 use super::locate;
 use super::raw::{Int, Num};
+use crate::warnings::At;
 use std::ops::Range;
 use std::path::Path;
 use toml::de::DeTable;
@@ -64,6 +65,17 @@ impl Bound {
 }
 
 impl Cx<'_> {
+    /// Where `span` is, for a warning: file, position and key path, as
+    /// [`Cx::err`] locates an error.
+    pub(crate) fn at(&self, span: &Range<usize>) -> At {
+        let hit = locate::find(self.doc, span, false);
+        At {
+            file: self.origin.label.clone(),
+            place: self.origin.place(Some(span)),
+            key: locate::format_path(&hit.path),
+        }
+    }
+
     /// An error at `span`, the key path found from the span.
     pub(crate) fn err(
         &self,

@@ -9,6 +9,7 @@
 
 use super::locate::{self, Seg};
 use super::suggest::did_you_mean;
+use crate::warnings::Place;
 use std::fmt;
 use std::ops::Range;
 use toml::de::{DeTable, DeValue};
@@ -55,17 +56,27 @@ pub(crate) struct Origin<'s> {
 impl Origin<'_> {
     /// `FILE:LINE:COL`, or `FILE: --set KEY=VALUE` for a value from an override.
     pub(crate) fn position(&self, span: Option<&Range<usize>>) -> String {
+        match self.place(span) {
+            Place::Text { line, column } => format!("{}:{line}:{column}", self.label),
+            Place::Override(set) => format!("{}: {set}", self.label),
+            Place::File => self.label.clone(),
+        }
+    }
+
+    /// Where `span` is: a line and column of the text, a `--set` override,
+    /// or nowhere in particular.
+    pub(crate) fn place(&self, span: Option<&Range<usize>>) -> Place {
         let Some(span) = span else {
-            return self.label.clone();
+            return Place::File;
         };
         if span.start > self.src.len() {
             if let Some((set, _)) = self.overrides.iter().find(|(_, r)| r.contains(&span.start)) {
-                return format!("{}: {set}", self.label);
+                return Place::Override(set.clone());
             }
-            return self.label.clone();
+            return Place::File;
         }
-        let (line, col) = locate::line_col(self.src, span.start);
-        format!("{}:{line}:{col}", self.label)
+        let (line, column) = locate::line_col(self.src, span.start);
+        Place::Text { line, column }
     }
 
     /// A complete error: position, key path (may be empty) and problem.

@@ -10,6 +10,7 @@ use crate::scenario::{self, Override, Scenario, ScenarioError};
 use crate::sweep::expand::{self, Grid, describe};
 use crate::sweep::files::{self, Assembler, Manifest, PointState, PointText};
 use crate::sweep::shard::Shard;
+use crate::warnings::Warning;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -44,7 +45,7 @@ pub struct Plan {
     /// What sweep.json records to re-run the sweep.
     pub provenance: Provenance,
     /// Plausibility warnings of the file and of every point, each once.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
 }
 
 impl Plan {
@@ -215,7 +216,7 @@ pub fn run(o: &Options) -> Result<Outcome> {
             .map(|s| s.simulation.replications)
     });
     if let Some(note) = reps.and_then(crate::cli::run::few_replications) {
-        say(note);
+        say(note.to_string());
     }
 
     let pool = crate::cli::run::pool(o.threads)?;
