@@ -13,6 +13,7 @@ use super::memo::{self, Answer, Entry, Memo, Seen};
 use super::purchase::PurchaseObj;
 use crate::programs::hooks::{HookState, MemberFacts};
 use rhai::{CallFnOptions, Dynamic, FuncArgs, INT, Map, Scope};
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
@@ -31,6 +32,27 @@ pub(super) struct MemberHandles {
     pub(super) ops: AtomicU64,
     pub(super) calls: AtomicU64,
     pub(super) memo: Mutex<Memo>,
+}
+
+thread_local! {
+    /// The scope of the hook calls on this thread, emptied after each call:
+    /// its storage is allocated once instead of at every call.
+    static SCOPE: RefCell<Scope<'static>> = RefCell::new(Scope::new());
+}
+
+/// Run `f` with this thread's empty call scope (a fresh one if a call is
+/// already using it), and empty it afterwards: every call starts from an
+/// empty scope, as with a new one.
+fn with_scope<T>(f: impl FnOnce(&mut Scope<'static>) -> T) -> T {
+    SCOPE.with(|s| match s.try_borrow_mut() {
+        Ok(mut scope) => {
+            scope.clear();
+            let r = f(&mut scope);
+            scope.clear();
+            r
+        }
+        Err(_) => f(&mut Scope::new()),
+    })
 }
 
 impl RhaiHooks {
@@ -154,15 +176,16 @@ impl RhaiHooks {
         let calls = h.calls.load(Relaxed) + 1;
         let used = h.ops.load(Relaxed);
         let (limit, bound) = self.call_limit(calls, used);
-        let mut scope = Scope::new();
         let (r, u) = budget::metered(limit, bound, b.wall_per_call, || {
-            self.engine.call_fn_with_options::<Dynamic>(
-                CallFnOptions::new().eval_ast(false).rewind_scope(false),
-                &mut scope,
-                &self.ast,
-                name,
-                args,
-            )
+            with_scope(|scope| {
+                self.engine.call_fn_with_options::<Dynamic>(
+                    CallFnOptions::new().eval_ast(false).rewind_scope(false),
+                    scope,
+                    &self.ast,
+                    name,
+                    args,
+                )
+            })
         });
         h.calls.store(calls, Relaxed);
         h.ops.store(used + u.ops, Relaxed);
