@@ -18,16 +18,16 @@
 //! and `ctx` objects are shared handles created once when the member joins
 //! and refreshed before each call: no allocation per call beyond Rhai's own.
 //!
-//! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): a call costs
-//! 0.3–0.6 µs before the script does anything and each property read or
-//! operator 0.2–0.4 µs, so the scripted stamp card (three calls per
-//! purchase: about 2.5 + 5 + 2.5 µs) runs about 100× slower than the built-in one.
-//! About 10 % of that is function resolution: every property read is a
-//! native getter call, and `call_fn_with_options` starts each call with an
-//! empty resolution cache that Rhai's public API does not let us keep. One
-//! engine per thread (core-local reference counts) was measured and gave
-//! nothing; skipping multiplier calls when nothing changed is not exact (a
-//! hook may draw `ctx.random()` or change `member.state`).
+//! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): the scripted
+//! stamp card's `incentive` costs about 40,800 instructions a call and
+//! `on_purchase` about 21,400, so the card runs about 48× the built-in one
+//! by instructions. The cost is Rhai's tree walking, spread thin: every
+//! property read is a native getter call of 1,000–2,000 instructions, of
+//! which function resolution is a part (`call_fn_with_options` starts each
+//! call with an empty resolution cache; keeping it needs Rhai's `internals`
+//! and is not done, docs/scripting.md says why). `params` getters hold their
+//! value and calls reuse one scope per thread. One engine per thread
+//! (core-local reference counts) was measured and gave nothing.
 
 use super::call::MemberHandles;
 use super::ctx::{CtxObj, Params, ResponseObj};
