@@ -3,9 +3,8 @@
 //!
 //! cargo run --release --example hookcost -- [CALLS]
 
-use loyalsim::model::rng::{Purpose, Stream};
-use loyalsim::programs::hooks::{CustomerInfo, MemberFacts, PurchaseFacts};
-use loyalsim::scenario::{Response, TimeUnit};
+use loyalsim::programs::hooks::PurchaseFacts;
+use loyalsim::scenario::TimeUnit;
 use std::path::Path;
 use std::time::Instant;
 
@@ -22,29 +21,10 @@ fn main() {
     let empty = "fn on_purchase(member, purchase, ctx) { }\n\
                  fn purchase_rate_multiplier(member, ctx) { 1.0 }\n\
                  fn churn_multiplier(member, ctx) { member.stamps; 1.0 }\n";
-    let response = Response::default();
-    let habits = loyalsim::model::habits::Habits::fixed(1.0, 30.0);
-    let who = CustomerInfo {
-        segment: 0,
-        segment_name: "all",
-        response: &response,
-        mean_basket: 30.0,
-        referred: false,
-        habits: &habits,
-    };
     for (name, src) in [("stamps.rhai", stamps), ("empty", empty)] {
         let h = loyalsim::script::compile(Path::new(name), src, &params, TimeUnit::Week).unwrap();
         let h = &*h.0;
-        let st = h.new_state(&who, Stream::new(1, 0, 0, Purpose::Script));
-        let mut m = MemberFacts {
-            purchases: 0,
-            spend: 0.0,
-            segment: 0,
-            tenure: 0.0,
-            referred: false,
-            points: 0.0,
-            stamps: 0,
-        };
+        let (st, mut m) = loyalsim::script::probe::member(h, 30.0);
         let t = Instant::now();
         for i in 0..n {
             let mut p = PurchaseFacts {

@@ -406,8 +406,11 @@ fn script(cx: &Cx<'_>, s: &RawScript, sim: &Simulation) -> Result<ScriptSpec> {
     })?;
     let params = s.params.clone().unwrap_or_default();
     // Compiled once here, so `loyalsim validate` reports syntax errors.
-    let hooks = crate::script::compile(&file, &source, &params, sim.time_unit)
-        .map_err(|message| super::error::ScenarioError { message })?;
+    let hooks = crate::script::compile(&file, &source, &params, sim.time_unit).map_err(|e| {
+        super::error::ScenarioError {
+            message: e.to_string(),
+        }
+    })?;
     Ok(ScriptSpec {
         file,
         source,

@@ -27,13 +27,13 @@ fn entry(p: &mut Params, key: &str) -> Result<Dynamic, Box<EvalAltResult>> {
     })
 }
 
-/// Register a property for each top-level key of `params`.
+/// Register a property for each top-level key of `params`. The getter
+/// holds the key's value itself: every [`Params`] of this engine is a copy
+/// of the same read-only table, so the value needs no look-up by name.
 pub fn register_params(engine: &mut Engine, params: &Map) {
-    for key in params.keys() {
-        let k = key.clone();
-        engine.register_get(key.as_str(), move |p: &mut Params| {
-            p.0.get(&k).cloned().unwrap_or(Dynamic::UNIT)
-        });
+    for (key, value) in params {
+        let v = value.clone();
+        engine.register_get(key.as_str(), move |_: &mut Params| v.clone());
     }
 }
 

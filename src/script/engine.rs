@@ -1,86 +1,52 @@
-//! One sandboxed `rhai::Engine` and the compiled AST of one script, shared by
-//! all worker threads of a run (rhai's `sync` feature): no module resolver,
-//! no `eval`, no `curry` (each curried argument copies all earlier ones: a
-//! quadratic cost the operation count does not see), no clock (`no_time`),
-//! `print`/`debug` discarded, limits on call depth, expression depth and
-//! string, array and map sizes, a cap on the script's size (compiling costs
-//! more than linear time), and the operations budget of `budget.rs`.
+//! The script bridge's entry point: [`RhaiHooks`], one sandboxed
+//! `rhai::Engine` and the compiled AST of one script, shared by all worker
+//! threads of a run (rhai's `sync` feature), implementing the core's
+//! [`Hooks`] trait.
+//!
+//! - `compile.rs`: the sandbox (no module resolver, no `eval`, no `curry`
+//!   (each curried argument copies all earlier ones: a quadratic cost the
+//!   operation count does not see), no clock (`no_time`), `print`/`debug`
+//!   discarded, the limits of `limits.rs`, a cap on the script's size) and
+//!   compiling a script once per run.
+//! - `call.rs`: the hook-call layer: a member's handles, the metered call
+//!   and the kept answers.
+//! - this file: each hook of the [`Hooks`] trait, and the checks on what
+//!   the hooks return.
 //!
 //! Hooks are called with `call_fn_with_options(eval_ast(false))`, so the
 //! script's top-level statements never run. A member's `member`, `purchase`
 //! and `ctx` objects are shared handles created once when the member joins
 //! and refreshed before each call: no allocation per call beyond Rhai's own.
 //!
-//! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): a call costs
-//! 0.3–0.6 µs before the script does anything and each property read or
-//! operator 0.2–0.4 µs, so the scripted stamp card (three calls per
-//! purchase: about 2.5 + 5 + 2.5 µs) runs about 100× slower than the built-in one.
-//! About 10 % of that is function resolution: every property read is a
-//! native getter call, and `call_fn_with_options` starts each call with an
-//! empty resolution cache that Rhai's public API does not let us keep. One
-//! engine per thread (core-local reference counts) was measured and gave
-//! nothing; skipping multiplier calls when nothing changed is not exact (a
-//! hook may draw `ctx.random()` or change `member.state`).
+//! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): the scripted
+//! stamp card's `incentive` costs about 40,800 instructions a call and
+//! `on_purchase` about 21,400, so the card runs about 48× the built-in one
+//! by instructions. The cost is Rhai's tree walking, spread thin: every
+//! property read is a native getter call of 1,000–2,000 instructions, of
+//! which function resolution is a part (`call_fn_with_options` starts each
+//! call with an empty resolution cache; keeping it needs Rhai's `internals`
+//! and is not done, docs/scripting.md says why). `params` getters hold their
+//! value and calls reuse one scope per thread. One engine per thread
+//! (core-local reference counts) was measured and gave nothing.
 
-use super::budget::{self, Budget, Trip};
-use super::ctx::{self, CtxObj, Params, ResponseObj};
-use super::errors;
-use super::member::{self, MemberObj};
-use super::memo::{self, Answer, Entry, Memo, Seen};
-use super::purchase::{self, PurchaseObj};
+use super::call::MemberHandles;
+use super::ctx::{CtxObj, Params, ResponseObj};
+use super::errors::ScriptError;
+use super::limits::{Limits, MAX_POINTS};
+use super::member::MemberObj;
+use super::memo::{Answer, Memo, Seen};
+use super::purchase::PurchaseObj;
 use crate::model::rng::Stream;
-use crate::model::scenario::TimeUnit;
 use crate::programs::hooks::{
-    CustomerInfo, HookError, HookState, Hooks, HooksRef, MemberFacts, PurchaseFacts,
-    ScriptIncentive, Usage,
+    CustomerInfo, HookError, HookState, Hooks, MemberFacts, PurchaseFacts, ScriptIncentive, Usage,
 };
-use rhai::{AST, Array, CallFnOptions, Dynamic, Engine, FuncArgs, INT, Map, Scope};
-use std::path::{Path, PathBuf};
+use rhai::{AST, Dynamic, Engine, Map};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
-/// The largest script accepted, in bytes: compiling is superlinear in the
-/// number of functions and variables (8,000 functions take about 0.4 s,
-/// 40,000 over a minute), and no loyalty rule needs more.
-pub const MAX_SCRIPT_BYTES: usize = crate::input::SCRIPT.max_bytes as usize;
-
-/// The most stamps a script may put on a member's card: far above any card,
-/// and far from the integer overflow a built-in card's next stamp would hit.
-pub const MAX_STAMPS: INT = 1_000_000;
-/// The largest points balance a script may set: far above any real
-/// balance, and small enough that sums of many balances stay finite.
-pub const MAX_POINTS: f64 = 1e12;
-
-/// The sandbox limits (per hook call) and the operations budget.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Limits {
-    pub max_operations: u64,
-    pub max_call_levels: usize,
-    pub max_expr_depth: usize,
-    pub max_string_size: usize,
-    pub max_array_size: usize,
-    pub max_map_size: usize,
-    pub budget: Budget,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_operations: 1_000_000,
-            max_call_levels: 32,
-            max_expr_depth: 64,
-            max_string_size: 10_000,
-            // Rhai walks a whole array or map (nested ones included) after
-            // every function call that returns or changes it, so an
-            // operation on one costs time in proportion to its size.
-            max_array_size: 1_000,
-            max_map_size: 1_000,
-            budget: Budget::default(),
-        }
-    }
-}
-
-const HOOKS: [(&str, usize, &str); 6] = [
+/// The hooks a script may define: name, parameter count, parameters.
+pub(super) const HOOKS: [(&str, usize, &str); 6] = [
     ("on_enrol", 2, "(member, ctx)"),
     ("on_purchase", 3, "(member, purchase, ctx)"),
     ("on_period", 2, "(member, ctx)"),
@@ -91,405 +57,39 @@ const HOOKS: [(&str, usize, &str); 6] = [
 
 /// A compiled script and its engine.
 pub struct RhaiHooks {
-    engine: Engine,
-    ast: AST,
-    file: PathBuf,
-    limits: Limits,
-    has: [bool; 6],
+    pub(super) engine: Engine,
+    pub(super) ast: AST,
+    pub(super) file: PathBuf,
+    pub(super) limits: Limits,
+    pub(super) has: [bool; 6],
     /// Where each hook is defined (for errors without a position).
-    pos: [rhai::Position; 6],
+    pub(super) pos: [rhai::Position; 6],
     /// `params`, copied into each member's `ctx` (a value shared across
     /// threads would make every access contend on one lock).
-    params: Map,
-    time_unit: rhai::ImmutableString,
+    pub(super) params: Map,
+    pub(super) time_unit: rhai::ImmutableString,
     /// Whether hook results are kept per member and reused while what the
     /// hook read is unchanged (`memo.rs`; on unless switched off to check
     /// that it changes nothing).
-    memo: bool,
+    pub(super) memo: bool,
 }
 
 /// Hook indices into [`HOOKS`].
 const ON_ENROL: usize = 0;
-const ON_PURCHASE: usize = 1;
+pub(super) const ON_PURCHASE: usize = 1;
 const ON_PERIOD: usize = 2;
 const RATE: usize = 3;
 const CHURN: usize = 4;
 const INCENTIVE: usize = 5;
 
-/// One member's handles (see the module doc).
-struct MemberHandles {
-    member: Dynamic,
-    purchase: Dynamic,
-    ctx: Dynamic,
-    /// The member's `ctx.params`, to check that no script replaced it
-    /// through a shared handle (`memo.rs`).
-    params: Arc<Map>,
-    /// Operations and hook calls used so far (one thread at a time touches
-    /// a member; atomics and the mutex only make the handles `Sync`).
-    ops: AtomicU64,
-    calls: AtomicU64,
-    memo: Mutex<Memo>,
-}
-
-fn sandbox(lim: &Limits) -> Engine {
-    let mut e = Engine::new();
-    e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
-    e.disable_symbol("eval");
-    e.disable_symbol("import");
-    e.disable_symbol("curry");
-    e.on_print(|_| {});
-    e.on_debug(|_, _, _| {});
-    // Count every operation, comparators and other callbacks included.
-    e.on_progress(|_| budget::tick().map(|_| Dynamic::UNIT));
-    e.set_max_operations(lim.max_operations);
-    e.set_max_call_levels(lim.max_call_levels);
-    e.set_max_expr_depths(lim.max_expr_depth, lim.max_expr_depth);
-    e.set_max_string_size(lim.max_string_size);
-    e.set_max_array_size(lim.max_array_size);
-    e.set_max_map_size(lim.max_map_size);
-    member::register(&mut e);
-    purchase::register(&mut e);
-    ctx::register(&mut e);
-    super::sort::register(&mut e);
-    e
-}
-
-/// TOML `params` as a Rhai value.
-fn to_dynamic(v: &toml::Value) -> Dynamic {
-    match v {
-        toml::Value::String(s) => s.clone().into(),
-        toml::Value::Integer(i) => Dynamic::from(*i as INT),
-        toml::Value::Float(f) => Dynamic::from_float(*f),
-        toml::Value::Boolean(b) => Dynamic::from_bool(*b),
-        toml::Value::Datetime(d) => d.to_string().into(),
-        toml::Value::Array(a) => Dynamic::from_array(a.iter().map(to_dynamic).collect::<Array>()),
-        toml::Value::Table(t) => Dynamic::from_map(table(t)),
-    }
-}
-
-fn table(t: &toml::Table) -> Map {
-    t.iter()
-        .map(|(k, v)| (k.as_str().into(), to_dynamic(v)))
-        .collect()
-}
-
-/// Compile `source` (from `file`) with the default limits. Errors are
-/// rendered as `FILE:LINE:COL: ...`.
-pub fn compile(
-    file: &Path,
-    source: &str,
-    params: &toml::Table,
-    time_unit: TimeUnit,
-) -> Result<HooksRef, String> {
-    RhaiHooks::new(file, source, params, time_unit, Limits::default())
-        .map(|h| HooksRef(Arc::new(h)))
-}
-
 impl RhaiHooks {
-    /// Compile a script; fails on a syntax error or a hook with the wrong
-    /// number of parameters.
-    pub fn new(
-        file: &Path,
-        source: &str,
-        params: &toml::Table,
-        time_unit: TimeUnit,
-        limits: Limits,
-    ) -> Result<RhaiHooks, String> {
-        if source.len() > MAX_SCRIPT_BYTES {
-            return Err(format!(
-                "{}: the script is {} bytes; scripts are limited to {} (compiling a larger one \
-                 could take minutes)",
-                file.display(),
-                source.len(),
-                crate::input::bytes(MAX_SCRIPT_BYTES as u64)
-            ));
-        }
-        let mut engine = sandbox(&limits);
-        let params = table(params);
-        ctx::register_params(&mut engine, &params);
-        let ast = engine
-            .compile(source)
-            .map_err(|e| errors::syntax(file, source, &e, &limits))?;
-        // The string interner is one lock shared by all threads; at run time
-        // it only costs contention.
-        engine.set_max_strings_interned(0);
-        let mut has = [false; 6];
-        let mut pos = [rhai::Position::NONE; 6];
-        for f in ast.iter_functions() {
-            if let Some(i) = HOOKS.iter().position(|h| h.0 == f.name) {
-                if f.params.len() != HOOKS[i].1 {
-                    let pos = find_fn(source, f.name);
-                    return Err(errors::definition(
-                        file,
-                        pos,
-                        &format!(
-                            "hook `{}` takes {} parameters {}, found {}",
-                            f.name,
-                            HOOKS[i].1,
-                            HOOKS[i].2,
-                            f.params.len()
-                        ),
-                    ));
-                }
-                has[i] = true;
-                pos[i] = find_fn(source, f.name);
-            }
-        }
-        Ok(RhaiHooks {
-            engine,
-            ast,
-            file: file.to_path_buf(),
-            limits,
-            has,
-            pos,
-            params,
-            time_unit: time_unit.as_str().into(),
-            memo: true,
-        })
-    }
-
-    /// The same hooks without kept results: every hook runs at every
-    /// event. Results are the same either way (tests/scripts.rs checks it);
-    /// this is for that check and for measuring what keeping saves.
-    pub fn without_memo(mut self) -> RhaiHooks {
-        self.memo = false;
-        self
-    }
-
-    /// How many hook calls of the member with state `s` were answered from
-    /// kept results (for tests and measurements).
-    pub fn kept_answers(&self, s: &HookState) -> u64 {
-        self.handles(s)
-            .ok()
-            .and_then(|h| h.memo.lock().ok().map(|m| m.kept_answers))
-            .unwrap_or(0)
-    }
-
-    /// The kept answer of hook `i` for a member who now shows `seen`, if
-    /// there is one that fits and its operations fit the budget (a call
-    /// that would trip the budget runs for real, to report it). The answer
-    /// is charged as the call it stands for: its operations and one call.
-    fn recall(&self, i: usize, h: &MemberHandles, seen: &Seen) -> Option<Answer> {
-        if !self.memo {
-            return None;
-        }
-        let mut memo = h.memo.lock().ok()?;
-        let e = memo.entries[i].as_ref().filter(|_| !memo.off)?;
-        let state = h.member.read_lock::<MemberObj>()?.state.clone();
-        if !e.fits(seen, &state) {
-            return None;
-        }
-        let calls = h.calls.load(Relaxed) + 1;
-        let used = h.ops.load(Relaxed);
-        let (limit, _) = self.call_limit(calls, used);
-        if e.ops > limit {
-            return None;
-        }
-        let answer = e.answer;
-        h.calls.store(calls, Relaxed);
-        h.ops.store(used + e.ops, Relaxed);
-        memo.kept_answers += 1;
-        Some(answer)
-    }
-
-    /// After a call of hook `i` that ran, used `ops` operations and
-    /// returned `answer`: keep it when it changed nothing and drew no
-    /// random number, and check that the member's handles are intact.
-    fn keep(&self, i: usize, h: &MemberHandles, seen: Seen, answer: Answer, ops: u64) {
-        if !self.memo {
-            return;
-        }
-        let Ok(mut memo) = h.memo.lock() else {
-            return;
-        };
-        // What the objects noted: the inputs read, and TAINT for a setter,
-        // a method with an effect or a random draw.
-        let mut reads = memo::TAINT;
-        let mut state = None;
-        let mut state_changed = false;
-        let mut intact = false;
-        let mut d = h.member.clone();
-        if let Some(mut w) = d.write_lock::<MemberObj>() {
-            reads = w.reads;
-            if reads & memo::STATE != 0 {
-                // Copied at the first read (unless the hook's last call had
-                // an effect), and unchanged by the call.
-                match w.state_at_read.take() {
-                    Some(Some(s)) if memo::state_is(&w.state, &s) => state = Some(s),
-                    Some(_) => state_changed = true,
-                    None => {}
-                }
-            }
-            w.state_at_read = None;
-            if let Some(c) = h.ctx.read_lock::<CtxObj>() {
-                reads |= c.reads;
-                intact = c
-                    .params
-                    .read_lock::<Params>()
-                    .is_some_and(|p| Arc::ptr_eq(&p.0, &h.params))
-                    && c.response.is::<ResponseObj>();
-            }
-        }
-        if i == ON_PURCHASE {
-            match h.purchase.read_lock::<PurchaseObj>() {
-                Some(p) => reads |= p.reads,
-                None => intact = false,
-            }
-        }
-        memo.wrote[i] = reads & memo::TAINT != 0 || state_changed;
-        if !intact {
-            memo.off = true;
-            memo.entries = Default::default();
-            return;
-        }
-        let keepable = reads & memo::TAINT == 0 && (reads & memo::STATE == 0 || state.is_some());
-        memo.entries[i] = keepable.then_some(Entry {
-            reads,
-            seen,
-            state,
-            answer,
-            ops,
-        });
-    }
-
-    /// The operations a call may use, and which bound that is, for a member
-    /// who has made `calls` calls (this one included) using `used`.
-    fn call_limit(&self, calls: u64, used: u64) -> (u64, Trip) {
-        let left = self.limits.budget.allowance(calls).saturating_sub(used);
-        if left < self.limits.max_operations {
-            (left, Trip::Member)
-        } else {
-            (self.limits.max_operations, Trip::Call)
-        }
-    }
-
-    /// Call hook `i` for the member `h` within its operations budget;
-    /// returns what it returned and the operations it used.
-    fn call(
-        &self,
-        h: &MemberHandles,
-        i: usize,
-        args: impl FuncArgs,
-    ) -> Result<(Dynamic, u64), HookError> {
-        let name = HOOKS[i].0;
-        let b = &self.limits.budget;
-        let calls = h.calls.load(Relaxed) + 1;
-        let used = h.ops.load(Relaxed);
-        let (limit, bound) = self.call_limit(calls, used);
-        let mut scope = Scope::new();
-        let (r, u) = budget::metered(limit, bound, b.wall_per_call, || {
-            self.engine.call_fn_with_options::<Dynamic>(
-                CallFnOptions::new().eval_ast(false).rewind_scope(false),
-                &mut scope,
-                &self.ast,
-                name,
-                args,
-            )
-        });
-        h.calls.store(calls, Relaxed);
-        h.ops.store(used + u.ops, Relaxed);
-        let at = self.pos[i];
-        if let Some(trip) = u.tripped {
-            // Also when the call returned normally: the trip may have been
-            // inside a callback whose error Rhai dropped.
-            let pos = r.as_ref().err().map_or(at, |e| errors::position(e, at));
-            let why = match trip {
-                Trip::Call => errors::Stop::Call(self.limits.max_operations),
-                Trip::Member => errors::Stop::Member {
-                    ops: used + u.ops,
-                    calls,
-                    budget: *b,
-                },
-                Trip::Wall => errors::Stop::Wall(b.wall_per_call),
-            };
-            return Err(HookError(errors::stopped(&self.file, name, pos, why)));
-        }
-        r.map(|v| (v, u.ops))
-            .map_err(|e| HookError(errors::runtime(&self.file, name, at, &e, &self.limits)))
-    }
-
-    fn handles<'a>(&self, s: &'a HookState) -> Result<&'a MemberHandles, HookError> {
-        s.0.downcast_ref::<MemberHandles>()
-            .ok_or_else(|| HookError("internal error: foreign hook state".into()))
-    }
-
-    /// Refresh the member handle from `m` and the ctx's time, and clear
-    /// what the last call read.
-    fn load(&self, h: &MemberHandles, m: &MemberFacts, t: f64) {
-        self.load_for(None, h, m, t)
-    }
-
-    /// [`RhaiHooks::load`] before a call of hook `i`: the call copies
-    /// `member.state` when it first reads it (to keep its result) unless the
-    /// hook's last call had an effect, which hooks that write keep having
-    /// (the copy would be wasted).
-    fn load_for(&self, i: Option<usize>, h: &MemberHandles, m: &MemberFacts, t: f64) {
-        let copy_state = self.memo
-            && i.is_some_and(|i| h.memo.lock().is_ok_and(|memo| !memo.wrote[i] && !memo.off));
-        let mut d = h.member.clone();
-        if let Some(mut w) = d.write_lock::<MemberObj>() {
-            w.memo = copy_state;
-            w.purchases = m.purchases as INT;
-            w.spend = m.spend;
-            w.tenure = m.tenure;
-            w.points = m.points;
-            w.stamps = m.stamps;
-            w.reads = 0;
-            w.state_at_read = None;
-        }
-        let mut c = h.ctx.clone();
-        if let Some(mut w) = c.write_lock::<CtxObj>() {
-            w.time = t;
-            w.reads = 0;
-        }
-    }
-
-    /// Copy what the script may change back into `m`, refusing values the
-    /// engine cannot book (see [`MAX_STAMPS`], [`MAX_POINTS`]) and a
-    /// `member.state` grown past `max_map_size` (Rhai checks a map's size
-    /// when it is next passed to a function, not when it is indexed into).
-    fn store(&self, h: &MemberHandles, m: &mut MemberFacts, hook: &str) -> Result<(), HookError> {
-        if let Some(r) = h.member.read_lock::<MemberObj>() {
-            let bad = |msg: String| Err(HookError(errors::bad_value(&self.file, hook, &msg)));
-            self.check_wallet(r.points, r.stamps, hook)?;
-            let entries = r.state.read_lock::<Map>().map_or(0, |st| st.len());
-            if entries > self.limits.max_map_size {
-                return bad(format!(
-                    "member.state holds {entries} entries; the limit is {} (max_map_size)",
-                    self.limits.max_map_size
-                ));
-            }
-            m.points = r.points;
-            m.stamps = r.stamps;
-        }
-        Ok(())
-    }
-
-    /// The check of [`RhaiHooks::store`] on the points and stamps a hook
-    /// leaves (also made for a kept call, which leaves what it was given).
-    fn check_wallet(&self, points: f64, stamps: INT, hook: &str) -> Result<(), HookError> {
-        let bad = |msg: String| Err(HookError(errors::bad_value(&self.file, hook, &msg)));
-        if !(points.is_finite() && (0.0..=MAX_POINTS).contains(&points)) {
-            return bad(format!(
-                "member.points set to {}; expected a number from 0 to {MAX_POINTS:e}",
-                crate::input::excerpt(&points.to_string(), 24)
-            ));
-        }
-        if !(0..=MAX_STAMPS).contains(&stamps) {
-            return bad(format!(
-                "member.stamps set to {stamps}; expected a whole number from 0 to {MAX_STAMPS}"
-            ));
-        }
-        Ok(())
-    }
-
     fn multiplier(
         &self,
         i: usize,
         s: &HookState,
         m: &MemberFacts,
         t: f64,
-    ) -> Result<f64, HookError> {
+    ) -> Result<f64, ScriptError> {
         let h = self.handles(s)?;
         let seen = Seen::new(m, t, None);
         if let Some(Answer::Number(x)) = self.recall(i, h, &seen) {
@@ -502,38 +102,23 @@ impl RhaiHooks {
             .as_float()
             .or_else(|_| v.as_int().map(|i| i as f64))
             .map_err(|_| {
-                HookError(errors::bad_value(
+                ScriptError::bad_value(
                     &self.file,
                     name,
-                    &format!("returned a {}; expected a number", v.type_name()),
-                ))
+                    format!("returned a {}; expected a number", v.type_name()),
+                )
             })?;
         if x.is_finite() && x >= 0.0 {
             self.keep(i, h, seen, Answer::Number(x), ops);
             Ok(x)
         } else {
-            Err(HookError(errors::bad_value(
+            Err(ScriptError::bad_value(
                 &self.file,
                 name,
-                &format!("returned {x}; expected a finite number >= 0"),
-            )))
+                format!("returned {x}; expected a finite number >= 0"),
+            ))
         }
     }
-}
-
-/// Position of `fn NAME` in the source, for definition errors.
-fn find_fn(source: &str, name: &str) -> rhai::Position {
-    let pat = format!("fn {name}");
-    for (i, line) in source.lines().enumerate() {
-        if let Some(c) = line.find(&pat)
-            && !line[..c].contains("//")
-            && line[c + pat.len()..].trim_start().starts_with('(')
-        {
-            let l = u16::try_from(i + 1).unwrap_or(u16::MAX);
-            return rhai::Position::new(l, u16::try_from(c + 1).unwrap_or(u16::MAX));
-        }
-    }
-    rhai::Position::NONE
 }
 
 impl Hooks for RhaiHooks {
@@ -612,7 +197,7 @@ impl Hooks for RhaiHooks {
         let h = self.handles(s)?;
         self.load(h, m, t);
         let _ = self.call(h, ON_ENROL, (h.member.clone(), h.ctx.clone()))?;
-        self.store(h, m, "on_enrol")
+        Ok(self.store(h, m, "on_enrol")?)
     }
 
     fn on_purchase(
@@ -650,24 +235,26 @@ impl Hooks for RhaiHooks {
         self.store(h, m, "on_purchase")?;
         if let Some(r) = h.purchase.read_lock::<PurchaseObj>() {
             if !(r.discount >= 0.0 && r.discount <= p.amount) {
-                return Err(HookError(errors::bad_value(
+                return Err(ScriptError::bad_value(
                     &self.file,
                     "on_purchase",
-                    &format!(
+                    format!(
                         "purchase.discount set to {}; expected between 0 and the amount {}",
                         r.discount, p.amount
                     ),
-                )));
+                )
+                .into());
             }
             let ok = |x: f64| x.is_finite() && (0.0..=MAX_POINTS).contains(&x);
             if !ok(r.reward_cost) || !ok(r.points_awarded) {
-                return Err(HookError(errors::bad_value(
+                return Err(ScriptError::bad_value(
                     &self.file,
                     "on_purchase",
-                    &format!(
+                    format!(
                         "reward(cost) and award_points(n) need numbers from 0 to {MAX_POINTS:e}"
                     ),
-                )));
+                )
+                .into());
             }
             p.discount = r.discount;
             p.reward_cost = r.reward_cost;
@@ -682,7 +269,7 @@ impl Hooks for RhaiHooks {
         let h = self.handles(s)?;
         let seen = Seen::new(m, t, None);
         if self.recall(ON_PERIOD, h, &seen).is_some() {
-            return self.check_wallet(m.points, m.stamps, "on_period");
+            return Ok(self.check_wallet(m.points, m.stamps, "on_period")?);
         }
         self.load_for(Some(ON_PERIOD), h, m, t);
         let (_, ops) = self.call(h, ON_PERIOD, (h.member.clone(), h.ctx.clone()))?;
@@ -697,11 +284,11 @@ impl Hooks for RhaiHooks {
         m: &MemberFacts,
         t: f64,
     ) -> Result<f64, HookError> {
-        self.multiplier(RATE, s, m, t)
+        Ok(self.multiplier(RATE, s, m, t)?)
     }
 
     fn churn_multiplier(&self, s: &HookState, m: &MemberFacts, t: f64) -> Result<f64, HookError> {
-        self.multiplier(CHURN, s, m, t)
+        Ok(self.multiplier(CHURN, s, m, t)?)
     }
 
     fn incentive(
@@ -717,52 +304,62 @@ impl Hooks for RhaiHooks {
         }
         self.load_for(Some(INCENTIVE), h, m, t);
         let (v, ops) = self.call(h, INCENTIVE, (h.member.clone(), h.ctx.clone()))?;
-        let bad = |what: String| HookError(errors::bad_value(&self.file, "incentive", &what));
-        let Some(map) = v.read_lock::<Map>() else {
-            return Err(bad(format!(
-                "returned a {}; expected a map such as #{{ value: 0.05, progress: 0.3, to_goal: 7 }}",
-                v.type_name()
-            )));
-        };
-        let mut out = ScriptIncentive::default();
-        for (k, x) in map.iter() {
-            let num = || {
-                x.as_float()
-                    .or_else(|_| x.as_int().map(|i| i as f64))
-                    .ok()
-                    .filter(|f| !f.is_nan())
-                    .ok_or_else(|| bad(format!("`{k}` is a {}; expected a number", x.type_name())))
-            };
-            match k.as_str() {
-                "discount" => out.discount = unit(num()?, k, &bad)?,
-                "value" => out.value = non_neg(num()?, k, &bad)?,
-                "progress" => out.progress = Some(unit(num()?, k, &bad)?),
-                "goal_value" => out.goal_value = Some(non_neg(num()?, k, &bad)?),
-                "to_goal" => out.to_goal = non_neg(num()?, k, &bad)?,
-                "time_to_goal" => out.time_to_goal = Some(num()?.max(0.0)),
-                "min_basket" => out.min_basket = non_neg(num()?, k, &bad)?,
-                "deadline" => out.deadline = num()?,
-                "banked" => out.banked = non_neg(num()?, k, &bad)?,
-                "feasible" => {
-                    out.feasible = x.as_bool().map_err(|_| {
-                        bad(format!(
-                            "`feasible` is a {}; expected true or false",
-                            x.type_name()
-                        ))
-                    })?
-                }
-                other => {
-                    return Err(bad(format!(
-                        "unknown key `{other}`; expected {}",
-                        INCENTIVE_KEYS.join(", ")
-                    )));
-                }
-            }
-        }
-        drop(map);
+        let out = read_incentive(&v, &|what| {
+            ScriptError::bad_value(&self.file, "incentive", what)
+        })?;
         self.keep(INCENTIVE, h, seen, Answer::Incentive(out), ops);
         Ok(out)
     }
+}
+
+/// The `incentive` hook's answer from the map it returned (`bad` makes the
+/// error for a map the engine cannot use).
+fn read_incentive(
+    v: &Dynamic,
+    bad: &dyn Fn(String) -> ScriptError,
+) -> Result<ScriptIncentive, ScriptError> {
+    let Some(map) = v.read_lock::<Map>() else {
+        return Err(bad(format!(
+            "returned a {}; expected a map such as #{{ value: 0.05, progress: 0.3, to_goal: 7 }}",
+            v.type_name()
+        )));
+    };
+    let mut out = ScriptIncentive::default();
+    for (k, x) in map.iter() {
+        let num = || {
+            x.as_float()
+                .or_else(|_| x.as_int().map(|i| i as f64))
+                .ok()
+                .filter(|f| !f.is_nan())
+                .ok_or_else(|| bad(format!("`{k}` is a {}; expected a number", x.type_name())))
+        };
+        match k.as_str() {
+            "discount" => out.discount = unit(num()?, k, bad)?,
+            "value" => out.value = non_neg(num()?, k, bad)?,
+            "progress" => out.progress = Some(unit(num()?, k, bad)?),
+            "goal_value" => out.goal_value = Some(non_neg(num()?, k, bad)?),
+            "to_goal" => out.to_goal = non_neg(num()?, k, bad)?,
+            "time_to_goal" => out.time_to_goal = Some(num()?.max(0.0)),
+            "min_basket" => out.min_basket = non_neg(num()?, k, bad)?,
+            "deadline" => out.deadline = num()?,
+            "banked" => out.banked = non_neg(num()?, k, bad)?,
+            "feasible" => {
+                out.feasible = x.as_bool().map_err(|_| {
+                    bad(format!(
+                        "`feasible` is a {}; expected true or false",
+                        x.type_name()
+                    ))
+                })?
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown key `{other}`; expected {}",
+                    INCENTIVE_KEYS.join(", ")
+                )));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The keys an `incentive` hook's map may hold.
@@ -779,7 +376,7 @@ const INCENTIVE_KEYS: [&str; 10] = [
     "banked",
 ];
 
-fn unit(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, HookError> {
+fn unit(x: f64, k: &str, bad: &dyn Fn(String) -> ScriptError) -> Result<f64, ScriptError> {
     if (0.0..=1.0).contains(&x) {
         Ok(x)
     } else {
@@ -787,7 +384,7 @@ fn unit(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, HookE
     }
 }
 
-fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, HookError> {
+fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> ScriptError) -> Result<f64, ScriptError> {
     if x.is_finite() && x >= 0.0 {
         Ok(x)
     } else {
@@ -798,7 +395,10 @@ fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> HookError) -> Result<f64, Ho
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::response::Response;
+    use crate::model::scenario::TimeUnit;
+    use crate::script::budget::Budget;
+    use crate::script::probe;
+    use std::path::Path;
     use std::time::Duration;
 
     fn hooks(src: &str, limits: Limits) -> RhaiHooks {
@@ -813,29 +413,7 @@ mod tests {
     }
 
     fn enrol(h: &RhaiHooks) -> (HookState, Result<(), HookError>) {
-        let response = Response::default();
-        let habits = crate::model::habits::Habits::fixed(1.0, 10.0);
-        let who = CustomerInfo {
-            segment: 0,
-            segment_name: "all",
-            response: &response,
-            mean_basket: 10.0,
-            referred: false,
-            habits: &habits,
-        };
-        let st = h.new_state(
-            &who,
-            Stream::new(1, 0, 0, crate::model::rng::Purpose::Script),
-        );
-        let mut m = MemberFacts {
-            purchases: 0,
-            spend: 0.0,
-            segment: 0,
-            tenure: 0.0,
-            referred: false,
-            points: 0.0,
-            stamps: 0,
-        };
+        let (st, mut m) = probe::member(h, 10.0);
         let r = h.on_enrol(&st, &mut m, 0.0);
         (st, r)
     }
@@ -850,15 +428,8 @@ mod tests {
             if h.has_on_enrol() {
                 r.unwrap();
             }
-            let mut m = MemberFacts {
-                purchases: 0,
-                spend: 0.0,
-                segment: 0,
-                tenure: 0.0,
-                referred: false,
-                points: 0.0,
-                stamps: 0,
-            };
+            // Fresh facts: what on_enrol set is not carried over.
+            let mut m = probe::member(&h, 10.0).1;
             let mut log = Vec::new();
             for i in 0..40 {
                 let t = f64::from(i / 3);
