@@ -7,6 +7,7 @@ mod clock;
 pub mod customer;
 mod error;
 pub mod recorder;
+pub mod referrers;
 mod rehearsal;
 pub mod replication;
 pub mod runner;
