@@ -153,7 +153,7 @@ impl Referrers {
     pub fn attribute(&mut self, boosted: bool, rng: &mut Stream) -> Option<Referrer> {
         let has_plain = self.plain_count() > 0;
         let has_boosted = self.boosted.total() > 0;
-        if (boosted && has_boosted) || (!has_plain && has_boosted) {
+        if has_boosted && (boosted || !has_plain) {
             let r = below128(rng, self.boosted.total());
             let w = self.boosted.find(r);
             return Some(self.tracked_referrer(w));
