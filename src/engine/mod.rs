@@ -5,6 +5,7 @@
 mod clock;
 pub mod customer;
 mod error;
+pub mod referrers;
 mod rehearsal;
 pub mod replication;
 pub mod runner;

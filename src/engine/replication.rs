@@ -15,11 +15,17 @@
 //! has been simulated; between them the rate is constant, so arrival times are
 //! exact (no time step): the exponential budget carries over each change.
 //! Arrivals differ between arms, so each arm runs its own arrival process.
+//!
+//! Each arrival through word of mouth is attributed to one of the customers
+//! referring at that moment (engine::referrers), drawn from a stream of its
+//! own: the referrer becomes an ambassador. Only the arrival process knows
+//! these moments, so it books the ambassadors into the arm's recorder.
 
 use crate::engine::SimError;
 use crate::engine::clock::Clock;
 use crate::engine::customer::{self, Arm, Arrival, EventBudget, Outcome};
 use crate::engine::recorder::{Flow, Recorder};
+use crate::engine::referrers::{NOBODY, Referrers, Refers};
 use crate::model::rng::{Purpose, Stream};
 use crate::model::scenario::{Acquisition, Scenario};
 use rayon::prelude::*;
@@ -34,20 +40,23 @@ const BLOCK: u64 = 8192;
 #[derive(Debug, Default)]
 struct Contacts {
     /// Customers there from the start who stay to the horizon and never
-    /// refer at a boosted rate: only their number matters.
-    steady: u64,
-    /// The others: arrival time and outcome.
-    changing: Vec<(f64, Outcome)>,
+    /// refer at a boosted rate: only their number per segment matters.
+    steady: Vec<u64>,
+    /// The others: arrival time, segment and outcome.
+    changing: Vec<(f64, usize, Outcome)>,
 }
 
 impl Contacts {
     /// The steady ones are those for whom [`Pool::add`] would only count one
     /// more plain referrer and known customer (no change within the horizon).
-    fn add(&mut self, arrived: f64, o: Outcome, horizon: f64) {
+    fn add(&mut self, arrived: f64, segment: usize, o: Outcome, horizon: f64) {
         if arrived <= 0.0 && !(o.churn_at <= horizon) && o.boosted.is_none() {
-            self.steady += 1;
+            if self.steady.len() <= segment {
+                self.steady.resize(segment + 1, 0);
+            }
+            self.steady[segment] += 1;
         } else {
-            self.changing.push((arrived, o));
+            self.changing.push((arrived, segment, o));
         }
     }
 }
@@ -108,7 +117,7 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                 let o = customer::simulate(arm, &a, &tr, &mut r.rec, &mut r.scratch)?;
                 r.budget.charge(arm, &a, &o)?;
                 if word_of_mouth {
-                    r.contacts.add(a.t, o, sim.horizon);
+                    r.contacts.add(a.t, a.segment, o, sim.horizon);
                 }
             }
         }
@@ -205,7 +214,8 @@ fn initial_segment(cum_shares: &[f64], id: u64) -> usize {
     segment_at(cum_shares, u)
 }
 
-/// A change in the population's contact rate or size at a given time.
+/// A change in the population's contact rate or size at a given time, and
+/// how the customer it is about (`who`, or [`NOBODY`]) refers from then on.
 #[derive(Debug, Clone, Copy)]
 struct Change {
     t: f64,
@@ -213,6 +223,8 @@ struct Change {
     plain: f64,
     boosted: f64,
     known: f64,
+    who: u32,
+    refers: Refers,
 }
 
 impl PartialEq for Change {
@@ -244,10 +256,13 @@ struct Pool {
     /// Customers ever acquired (N in the Bass model).
     known: f64,
     horizon: f64,
+    /// Who refers (with word of mouth only): the same customers as `plain`
+    /// and `boosted`, by name, for attributing recommendations.
+    referrers: Referrers,
 }
 
 impl Pool {
-    fn push(&mut self, t: f64, plain: f64, boosted: f64, known: f64) {
+    fn push(&mut self, t: f64, plain: f64, boosted: f64, known: f64, who: u32, refers: Refers) {
         if t <= self.horizon {
             self.seq += 1;
             self.changes.push(Change {
@@ -256,29 +271,41 @@ impl Pool {
                 plain,
                 boosted,
                 known,
+                who,
+                refers,
             });
         }
     }
 
     /// Register a simulated customer: their arrival and later changes.
-    fn add(&mut self, arrived: f64, o: &Outcome, now: f64) {
+    /// `who` is their number in [`Pool::referrers`] ([`NOBODY`] without
+    /// word of mouth).
+    fn add(&mut self, arrived: f64, o: &Outcome, now: f64, who: u32) {
+        use Refers::{Boosted, No, Plain};
         if arrived <= now {
             self.plain += 1.0;
             self.known += 1.0;
+            self.set(who, Plain);
         } else {
-            self.push(arrived, 1.0, 0.0, 1.0);
+            self.push(arrived, 1.0, 0.0, 1.0, who, Plain);
         }
         match o.boosted {
             Some(b) => {
-                self.push(b.from, -1.0, b.factor, 0.0);
+                self.push(b.from, -1.0, b.factor, 0.0, who, Boosted(b.factor));
                 if b.to < o.churn_at {
-                    self.push(b.to, 1.0, -b.factor, 0.0);
-                    self.push(o.churn_at, -1.0, 0.0, 0.0);
+                    self.push(b.to, 1.0, -b.factor, 0.0, who, Plain);
+                    self.push(o.churn_at, -1.0, 0.0, 0.0, who, No);
                 } else {
-                    self.push(o.churn_at, 0.0, -b.factor, 0.0);
+                    self.push(o.churn_at, 0.0, -b.factor, 0.0, who, No);
                 }
             }
-            None => self.push(o.churn_at, -1.0, 0.0, 0.0),
+            None => self.push(o.churn_at, -1.0, 0.0, 0.0, who, No),
+        }
+    }
+
+    fn set(&mut self, who: u32, refers: Refers) {
+        if who != NOBODY {
+            self.referrers.set(who, refers);
         }
     }
 }
@@ -302,6 +329,7 @@ fn arrivals(
         boosted: 0.0,
         known: 0.0,
         horizon,
+        referrers: Referrers::new(),
     };
     // Without word of mouth only the count of known customers matters.
     match initial {
@@ -310,7 +338,7 @@ fn arrivals(
             let cohort = sc.population.cohort.as_deref();
             for id in 0..sc.population.customers as usize {
                 match cohort.map(|c| c[id]) {
-                    Some(t) if t > 0.0 => pool.push(t, 0.0, 0.0, 1.0),
+                    Some(t) if t > 0.0 => pool.push(t, 0.0, 0.0, 1.0, NOBODY, Refers::No),
                     _ => pool.known += 1.0,
                 }
             }
@@ -318,15 +346,22 @@ fn arrivals(
         Some(blocks) => {
             for c in blocks {
                 // Whole numbers: the order of these additions does not matter.
-                pool.plain += c.steady as f64;
-                pool.known += c.steady as f64;
-                for (arrived, o) in &c.changing {
-                    pool.add(*arrived, o, 0.0);
+                let steady: u64 = c.steady.iter().sum();
+                pool.plain += steady as f64;
+                pool.known += steady as f64;
+                for (segment, &n) in c.steady.iter().enumerate() {
+                    pool.referrers.add_steady(segment, n);
+                }
+                for &(arrived, segment, ref o) in &c.changing {
+                    let who = pool.referrers.track(segment, o.gone_at);
+                    pool.add(arrived, o, 0.0, who);
                 }
             }
         }
     }
+    let word_of_mouth = initial.is_some();
     let mut rng = Stream::new(arm.seed, arm.replication, u64::MAX, Purpose::Acquisition);
+    let mut attribution = Stream::new(arm.seed, arm.replication, u64::MAX, Purpose::Attribution);
     let mut next_id = sc.population.customers;
     let mut t = 0.0;
     let mut clock: Option<Clock> = None;
@@ -356,6 +391,10 @@ fn arrivals(
             let u = rng.uniform() * total;
             let referred = u >= acq.organic + innovation;
             let via_member = referred && u - acq.organic - innovation >= contact * pool.plain;
+            debug_assert!(!word_of_mouth || pool.plain == pool.referrers.plain_count() as f64);
+            if referred && let Some(r) = pool.referrers.attribute(via_member, &mut attribution) {
+                rec.referral(r.segment, t, r.gone_at, r.new);
+            }
             let a = Arrival {
                 id: next_id,
                 t,
@@ -368,7 +407,12 @@ fn arrivals(
             let tr = customer::traits(arm, &a);
             let o = customer::simulate(arm, &a, &tr, rec, &mut scratch)?;
             budget.charge(arm, &a, &o)?;
-            pool.add(a.t, &o, t);
+            let who = if word_of_mouth {
+                pool.referrers.track(a.segment, o.gone_at)
+            } else {
+                NOBODY
+            };
+            pool.add(a.t, &o, t, who);
         } else if next_change <= horizon {
             t = next_change;
             while let Some(c) = pool.changes.peek().copied().filter(|c| c.t == t) {
@@ -376,6 +420,7 @@ fn arrivals(
                 pool.plain += c.plain;
                 pool.boosted += c.boosted;
                 pool.known += c.known;
+                pool.set(c.who, c.refers);
             }
         } else {
             break;

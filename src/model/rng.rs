@@ -31,6 +31,9 @@ pub enum Purpose {
     Assumptions = 8,
     /// A win-back campaign's coins: does a message bring a lapsed customer back?
     Campaign = 9,
+    /// Who made each recommendation that brought a customer (its own
+    /// stream, so attributing referrals leaves every other draw unchanged).
+    Attribution = 10,
 }
 
 /// A xoshiro256++ generator.

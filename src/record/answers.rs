@@ -1,8 +1,8 @@
 //! What a shop owner asks of a run beyond the flows of the recorder: how
 //! each segment fares, how often customers come back, how concentrated the
-//! revenue is and how many customers are one-time buyers, repeat buyers or
-//! regulars at the end of each report period (docs/model.md, "Customer
-//! answers", section 7).
+//! revenue is and how many customers are one-time buyers, repeat buyers,
+//! regulars or ambassadors at the end of each report period (docs/model.md,
+//! "Customer answers", section 7).
 //!
 //! Everything is gathered per customer while the customer is simulated (a
 //! few scalars, no allocation per event) and folded into fixed-size totals
@@ -10,6 +10,10 @@
 //! not grow with the number of customers. Totals of blocks of customers are
 //! merged in block order ([`Answers::merge`]), like the recorder's flows, so
 //! results do not depend on the thread count.
+//!
+//! Ambassadors are the exception: who made a recommendation is known only
+//! in the arrival process, after every customer has been simulated; it
+//! books each attributed recommendation here ([`Answers::referral`]).
 
 use crate::record::recorder::Flow;
 
@@ -17,7 +21,7 @@ use crate::record::recorder::Flow;
 pub const REGULAR_PURCHASES: u32 = 3;
 
 /// Per-segment totals, one slot each (see [`Seg`]).
-pub const SEG_SLOTS: usize = 12;
+pub const SEG_SLOTS: usize = 15;
 
 /// Slots of a segment's totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,10 +41,16 @@ pub enum Seg {
     RewardCost,
     /// Fixed costs booked by the customer (per-member costs).
     FixedCost,
+    /// Recommendations by the segment's customers that brought a customer.
+    Referrals,
+    /// The segment's customers who made one (ambassadors, within the horizon).
+    Ambassadors,
+    /// Those of them still customers at the horizon.
+    AmbassadorsEnd,
 }
 
 /// Stages counted at the end of each report period (see [`Answers::stage`]).
-pub const STAGES: usize = 3;
+pub const STAGES: usize = 4;
 
 /// Loyalty stages of active customers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +62,9 @@ pub enum Stage {
     /// At least [`REGULAR_PURCHASES`] purchases in the regular window
     /// ending at the period's end.
     Regular,
+    /// Recommended the shop to someone who became a customer, by the
+    /// period's end (whether they buy or not).
+    Ambassador,
 }
 
 /// How the customer who has just been simulated began and ended.
@@ -309,6 +322,42 @@ impl Answers {
             add_span(&mut self.stages, p, Stage::Regular, s, e.min(last));
         }
         self.current.reset();
+    }
+
+    /// A recommendation by a customer of `segment` brought a customer in
+    /// period `first`; `new` if it is the referrer's first, who is then an
+    /// ambassador at the ends of periods [first, last) (`last`: the first
+    /// period at whose end they are no longer a customer), and at the
+    /// horizon if `stays`.
+    pub fn referral(&mut self, segment: usize, new: bool, first: usize, last: usize, stays: bool) {
+        if self.segments.len() <= segment {
+            self.segments.resize(segment + 1, [0.0; SEG_SLOTS]);
+        }
+        let s = &mut self.segments[segment];
+        s[Seg::Referrals as usize] += 1.0;
+        if new {
+            s[Seg::Ambassadors as usize] += 1.0;
+            if stays {
+                s[Seg::AmbassadorsEnd as usize] += 1.0;
+            }
+            add_span(
+                &mut self.stages,
+                self.periods,
+                Stage::Ambassador,
+                first,
+                last,
+            );
+        }
+    }
+
+    /// Attributed recommendations and ambassadors over the horizon (all segments).
+    pub fn referrals(&self) -> (f64, f64) {
+        self.segments.iter().fold((0.0, 0.0), |(r, a), s| {
+            (
+                r + s[Seg::Referrals as usize],
+                a + s[Seg::Ambassadors as usize],
+            )
+        })
     }
 
     /// Add another recorder's answers (same shape) into these.

@@ -114,6 +114,20 @@ impl Recorder {
         self.answers.end_customer(life, first, last);
     }
 
+    /// A recommendation at `t` by a customer of `segment` who leaves for
+    /// good at `gone_at` (infinity if never) brought a new customer; `new`
+    /// if it is their first such (they become an ambassador).
+    pub fn referral(&mut self, segment: usize, t: f64, gone_at: f64, new: bool) {
+        let first = self.period_of(t);
+        let stays = !(gone_at <= self.horizon);
+        let last = if stays {
+            self.periods
+        } else {
+            self.period_of(gone_at)
+        };
+        self.answers.referral(segment, new, first, last, stays);
+    }
+
     pub fn periods(&self) -> usize {
         self.periods
     }

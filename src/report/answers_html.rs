@@ -1,10 +1,12 @@
 //! The report's "Customers" section: where customers came from, how often
 //! they come back, how concentrated the revenue is, how many are regulars
-//! and, with more than one segment, how each segment fares.
+//! and ambassadors and, with more than one segment, how each segment fares
+//! (the figures of [`crate::report::figures`]).
 
 use crate::report::charts::palette::{Palette, display_name};
 use crate::report::charts::style::hex;
-use crate::report::format::{mean, one_decimal, percent, signed, thousands};
+use crate::report::figures::{CUSTOMERS, Figure, SEGMENTS, cell, heading};
+use crate::report::format::mean;
 use crate::report::html::escape;
 use crate::stats::Results;
 use crate::stats::results::ProgramResult;
@@ -18,6 +20,23 @@ fn name_cell(p: &ProgramResult, palette: &Palette) -> String {
     )
 }
 
+/// The header row of a table: the first headings, then the figures'.
+fn header(first: &[&str], figures: &[Figure], cur: &str) -> String {
+    let mut h = String::from("<thead><tr>");
+    for f in first {
+        let _ = write!(h, "<th>{f}</th>");
+    }
+    for f in figures {
+        let _ = write!(h, "<th>{}", heading(f.report, cur));
+        if let Some(sub) = f.sub {
+            let _ = write!(h, "<span class=\"sub\">{sub}</span>");
+        }
+        h.push_str("</th>");
+    }
+    h.push_str("</tr></thead>");
+    h
+}
+
 /// Append the section (nothing for documents without these metrics).
 pub fn section(h: &mut String, r: &Results, palette: &Palette) {
     if r.programs.iter().all(|p| !p.summary.contains_key("buyers")) {
@@ -26,33 +45,16 @@ pub fn section(h: &mut String, r: &Results, palette: &Palette) {
     let _ = writeln!(h, "<h2 id=\"customers\">Customers</h2>");
     let _ = writeln!(
         h,
-        "<div class=\"table-wrap\"><table>\n<thead><tr><th>Program</th>\
-         <th>New customers<span class=\"sub\">won during the horizon</span></th>\
-         <th>Referred<span class=\"sub\">of the new ones</span></th>\
-         <th>Buyers<span class=\"sub\">bought at least once</span></th>\
-         <th>Purchases per buyer</th>\
-         <th>Bought again<span class=\"sub\">share of buyers</span></th>\
-         <th>Again within a period<span class=\"sub\">of the first purchase</span></th>\
-         <th>Top 20% of buyers<span class=\"sub\">share of revenue</span></th>\
-         <th>One-time buyers<span class=\"sub\">at the end</span></th>\
-         <th>Regulars<span class=\"sub\">at the end</span></th></tr></thead>\n<tbody>"
+        "<div class=\"table-wrap\"><table>\n{}\n<tbody>",
+        header(&["Program"], &CUSTOMERS, "")
     );
     for p in &r.programs {
-        let _ = writeln!(
-            h,
-            "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td></tr>",
-            name_cell(p, palette),
-            thousands(mean(p, "customers_acquired")),
-            thousands(mean(p, "customers_referred")),
-            thousands(mean(p, "buyers")),
-            one_decimal(mean(p, "purchases_per_buyer")),
-            percent(mean(p, "repeat_buyer_share")),
-            percent(mean(p, "bought_again_within_period")),
-            percent(mean(p, "top20_revenue_share")),
-            thousands(mean(p, "one_time_buyers_end")),
-            thousands(mean(p, "regulars_end")),
-        );
+        let m = |k: &str| mean(p, k);
+        let _ = write!(h, "<tr>{}", name_cell(p, palette));
+        for f in &CUSTOMERS {
+            let _ = write!(h, "<td>{}</td>", cell(f, &m, &|_| None, "–"));
+        }
+        let _ = writeln!(h, "</tr>");
     }
     let _ = writeln!(h, "</tbody></table></div>");
     let _ = writeln!(
@@ -63,8 +65,9 @@ pub fn section(h: &mut String, r: &Results, palette: &Palette) {
          share who bought again within one period of it. Top 20%: the share of revenue brought \
          by the fifth of buyers who spent most (20% would mean everyone spends alike). Regulars: \
          customers still with the shop at the end who bought at least three times in the last \
-         year. Retention: of the customers there at the start, the share still customers at the \
-         end (they have not drifted away for good).</p>"
+         year. Ambassadors: customers still with the shop at the end who have brought a new \
+         customer through a recommendation. Retention: of the customers there at the start, the \
+         share still customers at the end (they have not drifted away for good).</p>"
     );
     segments(h, r, palette);
 }
@@ -83,34 +86,28 @@ fn segments(h: &mut String, r: &Results, palette: &Palette) {
     let _ = writeln!(h, "<h3>By segment</h3>");
     let _ = writeln!(
         h,
-        "<div class=\"table-wrap\"><table>\n<thead><tr><th>Program</th><th>Segment</th>\
-         <th>Customers</th><th>Purchases per buyer</th><th>Revenue{cur_sp}</th>\
-         <th>Program cost{cur_sp}<span class=\"sub\">caused by the segment</span></th>\
-         <th>Profit{cur_sp}<span class=\"sub\">before setup and running costs</span></th>\
-         <th>Extra profit<span class=\"sub\">against no program</span></th>\
-         <th>Retention</th></tr></thead>\n<tbody>"
+        "<div class=\"table-wrap\"><table>\n{}\n<tbody>",
+        header(&["Program", "Segment"], &SEGMENTS, &cur_sp)
     );
     for p in &r.programs {
         for s in &p.segments {
             let m = |k: &str| s.summary.get(k).map_or(f64::NAN, |x| x.mean);
-            let d = s
-                .vs_baseline
-                .as_ref()
-                .and_then(|v| v.get("profit"))
-                .map_or("–".to_string(), |x| signed(x.mean));
-            let _ = writeln!(
+            let vs = |k: &str| {
+                s.vs_baseline
+                    .as_ref()
+                    .and_then(|v| v.get(k))
+                    .map(|x| x.mean)
+            };
+            let _ = write!(
                 h,
-                "<tr>{}<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                 <td>{d}</td><td>{}</td></tr>",
+                "<tr>{}<td>{}</td>",
                 name_cell(p, palette),
-                escape(&s.name),
-                thousands(m("customers")),
-                one_decimal(m("purchases_per_buyer")),
-                thousands(m("revenue_gross")),
-                thousands(m("program_cost")),
-                thousands(m("profit")),
-                percent(m("retention")),
+                escape(&s.name)
             );
+            for f in &SEGMENTS {
+                let _ = write!(h, "<td>{}</td>", cell(f, &m, &vs, "–"));
+            }
+            let _ = writeln!(h, "</tr>");
         }
     }
     let _ = writeln!(h, "</tbody></table></div>");

@@ -6,6 +6,7 @@
 pub mod answers_html;
 pub mod charts;
 pub mod csv;
+pub mod figures;
 pub mod fit;
 pub mod fit_html;
 pub mod format;

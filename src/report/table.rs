@@ -1,6 +1,7 @@
 //! The comparison table printed on the terminal, readable at 100 columns.
 
-use crate::report::format::{mean, one_decimal, percent, percent0, signed, thousands, units};
+use crate::report::figures::{CUSTOMERS, Figure, SEGMENTS, cell, heading};
+use crate::report::format::{mean, percent, percent0, signed, thousands, units};
 use crate::stats::Results;
 
 /// One row of the comparison, in numbers: what the terminal table prints
@@ -199,8 +200,8 @@ fn grid(rows: &[Vec<String>], groups: &[usize]) -> String {
 }
 
 /// The customers block: where customers came from, how often they come
-/// back, how concentrated the revenue is and how many are regulars
-/// (means over runs). Empty for documents without these metrics.
+/// back, how concentrated the revenue is and how many are regulars and
+/// ambassadors (means over runs). Empty for documents without these metrics.
 pub fn customers(r: &Results) -> String {
     if r.programs.iter().all(|p| !p.summary.contains_key("buyers")) {
         return String::new();
@@ -212,31 +213,22 @@ pub fn customers(r: &Results) -> String {
             .collect::<Vec<_>>(),
         24,
     );
+    let shown: Vec<(&Figure, &str)> = CUSTOMERS
+        .iter()
+        .filter_map(|f| f.table.map(|h| (f, h)))
+        .collect();
     let mut rows = vec![
-        [
-            "Customers",
-            "New",
-            "Referred",
-            "Buyers",
-            "Buys/buyer",
-            "Bought again",
-            "Top 20%",
-            "Regulars",
-        ]
-        .map(String::from)
-        .to_vec(),
+        std::iter::once("Customers".to_string())
+            .chain(shown.iter().map(|(_, h)| h.to_string()))
+            .collect::<Vec<_>>(),
     ];
     for (p, name) in r.programs.iter().zip(names) {
-        rows.push(vec![
-            name,
-            thousands(mean(p, "customers_acquired")),
-            thousands(mean(p, "customers_referred")),
-            thousands(mean(p, "buyers")),
-            one_decimal(mean(p, "purchases_per_buyer")),
-            percent(mean(p, "repeat_buyer_share")),
-            percent(mean(p, "top20_revenue_share")),
-            thousands(mean(p, "regulars_end")),
-        ]);
+        let m = |k: &str| mean(p, k);
+        rows.push(
+            std::iter::once(name)
+                .chain(shown.iter().map(|(f, _)| cell(f, &m, &|_| None, "-")))
+                .collect(),
+        );
     }
     let mut out = grid(&rows, &[]);
     out.push_str(
@@ -244,7 +236,8 @@ pub fn customers(r: &Results) -> String {
          recommendation.\nBuys/buyer: purchases per customer who bought; Bought again: share of \
          buyers who bought twice or more.\nTop 20%: share of revenue from the 20% of buyers \
          who spent most. Regulars: customers at the end\nwho bought 3 times or more in the \
-         last year.\n\n",
+         last year. Ambassadors: customers at the end who brought\na new customer through a \
+         recommendation.\n\n",
     );
     out
 }
@@ -257,16 +250,16 @@ pub fn segments(r: &Results) -> String {
     if count < 2 {
         return String::new();
     }
-    let mut rows = vec![vec![
-        "By segment".to_string(),
-        "Customers".to_string(),
-        "Buys/buyer".to_string(),
-        format!("Revenue {}", r.currency),
-        "Cost".to_string(),
-        "Profit".to_string(),
-        "vs control".to_string(),
-        "Retention".to_string(),
-    ]];
+    let cur = format!(" {}", r.currency);
+    let shown: Vec<(&Figure, &str)> = SEGMENTS
+        .iter()
+        .filter_map(|f| f.table.map(|h| (f, h)))
+        .collect();
+    let mut rows = vec![
+        std::iter::once("By segment".to_string())
+            .chain(shown.iter().map(|(_, h)| heading(h, &cur)))
+            .collect::<Vec<_>>(),
+    ];
     let mut groups = Vec::new();
     let names = crate::report::charts::palette::short_names(
         &r.programs
@@ -278,24 +271,22 @@ pub fn segments(r: &Results) -> String {
     for (p, name) in r.programs.iter().zip(names) {
         groups.push(rows.len());
         rows.push(vec![name]);
-        rows.last_mut().unwrap().resize(8, String::new());
+        rows.last_mut()
+            .unwrap()
+            .resize(shown.len() + 1, String::new());
         for s in &p.segments {
             let m = |k: &str| s.summary.get(k).map_or(f64::NAN, |x| x.mean);
-            let d = s
-                .vs_baseline
-                .as_ref()
-                .and_then(|v| v.get("profit"))
-                .map_or("-".to_string(), |x| signed(x.mean));
-            rows.push(vec![
-                format!("  {}", s.name),
-                thousands(m("customers")),
-                one_decimal(m("purchases_per_buyer")),
-                thousands(m("revenue_gross")),
-                thousands(m("program_cost")),
-                thousands(m("profit")),
-                d,
-                percent(m("retention")),
-            ]);
+            let vs = |k: &str| {
+                s.vs_baseline
+                    .as_ref()
+                    .and_then(|v| v.get(k))
+                    .map(|x| x.mean)
+            };
+            rows.push(
+                std::iter::once(format!("  {}", s.name))
+                    .chain(shown.iter().map(|(f, _)| cell(f, &m, &vs, "-")))
+                    .collect(),
+            );
         }
     }
     let mut out = grid(&rows, &groups);

@@ -5,7 +5,7 @@ use crate::record::answers::{SEG_SLOTS, Seg, Stage};
 use crate::record::recorder::{Flow, Recorder};
 
 /// Metric names in docs/outputs.md order; every results document lists them in this order.
-pub const METRICS: [&str; 33] = [
+pub const METRICS: [&str; 35] = [
     "purchases",
     "revenue_gross",
     "discounts",
@@ -39,10 +39,12 @@ pub const METRICS: [&str; 33] = [
     "one_time_buyers_end",
     "repeat_buyers_end",
     "regulars_end",
+    "ambassadors_end",
+    "referrals_per_ambassador",
 ];
 
 /// Per-segment metrics (`segments` of each program in results), in order.
-pub const SEGMENT_METRICS: [&str; 14] = [
+pub const SEGMENT_METRICS: [&str; 16] = [
     "customers",
     "customers_initial",
     "customers_acquired",
@@ -57,10 +59,12 @@ pub const SEGMENT_METRICS: [&str; 14] = [
     "program_cost",
     "profit",
     "profit_per_customer",
+    "ambassadors_end",
+    "referrals_per_ambassador",
 ];
 
 /// Per-period series in results, in order.
-pub const PERIOD_SERIES: [&str; 16] = [
+pub const PERIOD_SERIES: [&str; 17] = [
     "active_customers",
     "new_customers",
     "churned",
@@ -77,6 +81,7 @@ pub const PERIOD_SERIES: [&str; 16] = [
     "one_time_buyers",
     "repeat_buyers",
     "regulars",
+    "ambassadors",
 ];
 
 /// What one replication measured.
@@ -187,7 +192,14 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
     let mut totals = totals;
     let ans = rec.answers();
     let q = ans.frequency();
-    let stages = [Stage::OneTime, Stage::Repeat, Stage::Regular].map(|s| ans.stage(s));
+    let stages = [
+        Stage::OneTime,
+        Stage::Repeat,
+        Stage::Regular,
+        Stage::Ambassador,
+    ]
+    .map(|s| ans.stage(s));
+    let (referrals, ambassadors) = ans.referrals();
     let at_end = |s: &Vec<f64>| s.last().copied().unwrap_or(0.0);
     totals.extend([
         q.buyers,
@@ -198,6 +210,8 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
         at_end(&stages[0]),
         at_end(&stages[1]),
         at_end(&stages[2]),
+        at_end(&stages[3]),
+        ratio(referrals, ambassadors),
     ]);
     debug_assert_eq!(totals.len(), METRICS.len());
 
@@ -247,6 +261,7 @@ pub fn compute(rec: &Recorder, gross_margin: f64, liability_per_point: f64) -> R
             stages[0][p],
             stages[1][p],
             stages[2][p],
+            stages[3][p],
         ];
         for (s, v) in series.iter_mut().zip(row) {
             s.push(v);
@@ -300,6 +315,8 @@ pub fn segment_metrics(s: &[f64; SEG_SLOTS], gross_margin: f64) -> Vec<f64> {
         discounts + reward + fixed,
         profit,
         ratio(profit, v(Seg::Customers)),
+        v(Seg::AmbassadorsEnd),
+        ratio(v(Seg::Referrals), v(Seg::Ambassadors)),
     ];
     debug_assert_eq!(out.len(), SEGMENT_METRICS.len());
     out
