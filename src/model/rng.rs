@@ -134,6 +134,46 @@ impl Stream {
     }
 }
 
+/// A coin from one of a customer's streams, derived on first use: when every
+/// outcome is certain (probability 0 or 1) no draw is made and the stream is
+/// never derived, which matters because deriving a stream costs about as
+/// much as a purchase event. The program's enrolment and redemption coins
+/// and a win-back campaign's coins are such coins.
+#[derive(Debug, Clone)]
+pub struct LazyCoin {
+    key: CustomerKey,
+    purpose: Purpose,
+    rng: Option<Stream>,
+}
+
+impl LazyCoin {
+    /// The coin of the customer `key`'s stream for `purpose`.
+    #[inline]
+    pub fn new(key: CustomerKey, purpose: Purpose) -> LazyCoin {
+        LazyCoin {
+            key,
+            purpose,
+            rng: None,
+        }
+    }
+
+    /// True with probability `p`; no draw when the outcome is certain.
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        if p >= 1.0 {
+            true
+        } else if p <= 0.0 {
+            false
+        } else {
+            let (key, purpose) = (self.key, self.purpose);
+            self.rng
+                .get_or_insert_with(|| key.stream(purpose))
+                .uniform()
+                < p
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +198,18 @@ mod tests {
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
         }
+    }
+
+    #[test]
+    fn a_lazy_coin_draws_only_for_uncertain_outcomes() {
+        let key = CustomerKey::new(3, 1, 9);
+        let mut coin = LazyCoin::new(key, Purpose::Program);
+        assert!(coin.chance(1.0) && !coin.chance(0.0) && !coin.chance(-1.0));
+        // Certain outcomes drew nothing: the next coin is the stream's first draw.
+        let u = key.stream(Purpose::Program).uniform();
+        assert!(coin.chance(u + 1e-12));
+        let mut coin = LazyCoin::new(key, Purpose::Program);
+        assert!(!coin.chance(u));
     }
 
     #[test]
