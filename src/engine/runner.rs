@@ -10,6 +10,7 @@ use crate::engine::customer::Arm;
 use crate::engine::recorder::Recorder;
 use crate::engine::replication;
 use crate::model::assumptions;
+use crate::model::rng::ReplicationKey;
 use crate::model::traits::SegmentDraws;
 use crate::scenario::{Response, Scenario};
 use rayon::prelude::*;
@@ -105,6 +106,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
                     responses: &responses,
                     seed: sc.simulation.seed,
                     replication: r,
+                    keys: ReplicationKey::new(sc.simulation.seed, r),
                 })
                 .collect();
             let recs = replication::run(&specs).inspect_err(|_| {

@@ -55,6 +55,25 @@ fn mix(x: u64) -> u64 {
     splitmix64(&mut y)
 }
 
+/// The part of a stream key shared by all of one replication's customers,
+/// so the hashing of (seed, replication) is done once per replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicationKey(u64);
+
+impl ReplicationKey {
+    #[inline]
+    pub fn new(seed: u64, replication: u64) -> ReplicationKey {
+        ReplicationKey(mix(mix(seed) ^ replication))
+    }
+
+    /// The key of one customer's streams: the same as
+    /// [`CustomerKey::new`] with this key's seed and replication.
+    #[inline]
+    pub fn customer(self, customer: u64) -> CustomerKey {
+        CustomerKey(mix(self.0 ^ customer))
+    }
+}
+
 /// The part of a stream key shared by all of one customer's streams, so the
 /// hashing of (seed, replication, customer) is done once per customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +84,7 @@ impl CustomerKey {
     /// (a, b) and (b, a) give unrelated streams.
     #[inline]
     pub fn new(seed: u64, replication: u64, customer: u64) -> CustomerKey {
-        CustomerKey(mix(mix(mix(seed) ^ replication) ^ customer))
+        ReplicationKey::new(seed, replication).customer(customer)
     }
 
     /// The stream for one purpose of this customer.
@@ -188,6 +207,19 @@ mod tests {
         assert_ne!(
             Stream::new(1, 2, 3, Purpose::Traits).next_u64(),
             Stream::new(1, 3, 2, Purpose::Traits).next_u64()
+        );
+    }
+
+    #[test]
+    fn a_replication_key_gives_the_customer_keys() {
+        let r = ReplicationKey::new(7, 3);
+        for id in [0, 1, 42, u64::MAX] {
+            assert_eq!(r.customer(id), CustomerKey::new(7, 3, id));
+        }
+        // The fold is unchanged: the streams of existing results.
+        assert_eq!(
+            CustomerKey::new(7, 3, 42),
+            CustomerKey(mix(mix(mix(7) ^ 3) ^ 42))
         );
     }
 

@@ -28,7 +28,7 @@ pub use budget::EventBudget;
 use crate::engine::SimError;
 use crate::engine::answers::Life;
 use crate::engine::recorder::{Flow, Recorder};
-use crate::model::rng::{CustomerKey, Purpose, Stream};
+use crate::model::rng::{CustomerKey, Purpose, ReplicationKey, Stream};
 use crate::model::traits::{SegmentDraws, Traits};
 use crate::programs::hooks::Usage;
 use crate::programs::points::PointsState;
@@ -52,6 +52,9 @@ pub struct Arm<'a> {
     pub responses: &'a [Response],
     pub seed: u64,
     pub replication: u64,
+    /// The key of this replication's customer streams, from `seed` and
+    /// `replication` (`ReplicationKey::new`), hashed once per replication.
+    pub keys: ReplicationKey,
 }
 
 /// Buffers handed from one customer to the next, so that simulating a
@@ -127,7 +130,7 @@ impl<'c> Customer<'c> {
             a,
             tr,
             draws: &arm.draws[a.segment],
-            key: CustomerKey::new(arm.seed, arm.replication, a.id),
+            key: arm.keys.customer(a.id),
             horizon: arm.scenario.simulation.horizon,
             referred_churn: if a.referred {
                 arm.responses[a.segment].referred_churn
@@ -177,7 +180,7 @@ impl Streams {
 /// replication, so the caller may draw them once for all arms.
 #[inline(always)]
 pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
-    let key = CustomerKey::new(arm.seed, arm.replication, a.id);
+    let key = arm.keys.customer(a.id);
     arm.draws[a.segment].traits(&mut key.stream(Purpose::Traits))
 }
 
