@@ -254,9 +254,12 @@ fn book_arrival(a: &Arrival, rec: &mut Recorder) {
 fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Recorder) {
     match churned_at {
         Some(t) => {
-            rec.add(Flow::Churned, t, 1.0);
+            // Within the horizon (a life ends there), so both bookings share
+            // one look-up of the period.
+            let at = rec.moment(t);
+            rec.book(Flow::Churned, at, 1.0);
             if a.initial {
-                rec.add(Flow::InitialChurned, t, 1.0);
+                rec.book(Flow::InitialChurned, at, 1.0);
             }
         }
         None => {
