@@ -11,6 +11,7 @@ use crate::engine::recorder::Recorder;
 use crate::engine::replication;
 use crate::model::assumptions;
 use crate::model::response::Response;
+use crate::model::rng::ReplicationKey;
 use crate::model::scenario::Scenario;
 use crate::model::traits::SegmentDraws;
 use rayon::prelude::*;
@@ -106,6 +107,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
                     responses: &responses,
                     seed: sc.simulation.seed,
                     replication: r,
+                    keys: ReplicationKey::new(sc.simulation.seed, r),
                 })
                 .collect();
             let recs = replication::run(&specs).inspect_err(|_| {

@@ -58,6 +58,25 @@ fn mix(x: u64) -> u64 {
     splitmix64(&mut y)
 }
 
+/// The part of a stream key shared by all of one replication's customers,
+/// so the hashing of (seed, replication) is done once per replication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplicationKey(u64);
+
+impl ReplicationKey {
+    #[inline]
+    pub fn new(seed: u64, replication: u64) -> ReplicationKey {
+        ReplicationKey(mix(mix(seed) ^ replication))
+    }
+
+    /// The key of one customer's streams: the same as
+    /// [`CustomerKey::new`] with this key's seed and replication.
+    #[inline]
+    pub fn customer(self, customer: u64) -> CustomerKey {
+        CustomerKey(mix(self.0 ^ customer))
+    }
+}
+
 /// The part of a stream key shared by all of one customer's streams, so the
 /// hashing of (seed, replication, customer) is done once per customer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +87,7 @@ impl CustomerKey {
     /// (a, b) and (b, a) give unrelated streams.
     #[inline]
     pub fn new(seed: u64, replication: u64, customer: u64) -> CustomerKey {
-        CustomerKey(mix(mix(mix(seed) ^ replication) ^ customer))
+        ReplicationKey::new(seed, replication).customer(customer)
     }
 
     /// The stream for one purpose of this customer.
@@ -137,6 +156,46 @@ impl Stream {
     }
 }
 
+/// A coin from one of a customer's streams, derived on first use: when every
+/// outcome is certain (probability 0 or 1) no draw is made and the stream is
+/// never derived, which matters because deriving a stream costs about as
+/// much as a purchase event. The program's enrolment and redemption coins
+/// and a win-back campaign's coins are such coins.
+#[derive(Debug, Clone)]
+pub struct LazyCoin {
+    key: CustomerKey,
+    purpose: Purpose,
+    rng: Option<Stream>,
+}
+
+impl LazyCoin {
+    /// The coin of the customer `key`'s stream for `purpose`.
+    #[inline]
+    pub fn new(key: CustomerKey, purpose: Purpose) -> LazyCoin {
+        LazyCoin {
+            key,
+            purpose,
+            rng: None,
+        }
+    }
+
+    /// True with probability `p`; no draw when the outcome is certain.
+    #[inline]
+    pub fn chance(&mut self, p: f64) -> bool {
+        if p >= 1.0 {
+            true
+        } else if p <= 0.0 {
+            false
+        } else {
+            let (key, purpose) = (self.key, self.purpose);
+            self.rng
+                .get_or_insert_with(|| key.stream(purpose))
+                .uniform()
+                < p
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,12 +214,37 @@ mod tests {
     }
 
     #[test]
+    fn a_replication_key_gives_the_customer_keys() {
+        let r = ReplicationKey::new(7, 3);
+        for id in [0, 1, 42, u64::MAX] {
+            assert_eq!(r.customer(id), CustomerKey::new(7, 3, id));
+        }
+        // The fold is unchanged: the streams of existing results.
+        assert_eq!(
+            CustomerKey::new(7, 3, 42),
+            CustomerKey(mix(mix(mix(7) ^ 3) ^ 42))
+        );
+    }
+
+    #[test]
     fn same_key_same_stream() {
         let mut a = Stream::new(7, 0, 42, Purpose::Basket);
         let mut b = Stream::new(7, 0, 42, Purpose::Basket);
         for _ in 0..100 {
             assert_eq!(a.next_u64(), b.next_u64());
         }
+    }
+
+    #[test]
+    fn a_lazy_coin_draws_only_for_uncertain_outcomes() {
+        let key = CustomerKey::new(3, 1, 9);
+        let mut coin = LazyCoin::new(key, Purpose::Program);
+        assert!(coin.chance(1.0) && !coin.chance(0.0) && !coin.chance(-1.0));
+        // Certain outcomes drew nothing: the next coin is the stream's first draw.
+        let u = key.stream(Purpose::Program).uniform();
+        assert!(coin.chance(u + 1e-12));
+        let mut coin = LazyCoin::new(key, Purpose::Program);
+        assert!(!coin.chance(u));
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! leaves every purchase, churn and program booking of the customer as it
 //! was without the campaign.
 
-use crate::model::rng::{CustomerKey, Purpose, Stream};
+use crate::model::rng::{CustomerKey, LazyCoin, Purpose};
 use crate::model::scenario::{ProgramSpec, Winback};
 use crate::record::recorder::{Flow, Recorder};
 
@@ -31,8 +31,8 @@ pub struct Campaign<'a> {
     last: f64,
     /// Messages already sent in the current quiet spell.
     sent: u32,
-    key: CustomerKey,
-    rng: Option<Stream>,
+    /// The campaign's coins: does a message bring a dormant customer back?
+    coin: LazyCoin,
 }
 
 impl<'a> Campaign<'a> {
@@ -44,8 +44,7 @@ impl<'a> Campaign<'a> {
             until: p.end.min(horizon),
             last: f64::NAN,
             sent: 0,
-            key,
-            rng: None,
+            coin: LazyCoin::new(key, Purpose::Campaign),
         }
     }
 
@@ -114,7 +113,7 @@ impl<'a> Campaign<'a> {
             }
             self.book(w, s, rec);
             rec.add(Flow::MessagesToLapsed, s, 1.0);
-            if self.coin(w.response) {
+            if self.coin.chance(w.response) {
                 rec.add(Flow::Reactivated, s, 1.0);
                 return Some(s);
             }
@@ -126,22 +125,6 @@ impl<'a> Campaign<'a> {
     /// the current spell sent by then.
     pub fn at_horizon(&mut self, horizon: f64, rec: &mut Recorder) {
         self.send_before(horizon, true, rec);
-    }
-
-    /// True with probability `p`, from the campaign stream; no draw when
-    /// the outcome is certain.
-    fn coin(&mut self, p: f64) -> bool {
-        if p >= 1.0 {
-            true
-        } else if p <= 0.0 {
-            false
-        } else {
-            let key = self.key;
-            self.rng
-                .get_or_insert_with(|| key.stream(Purpose::Campaign))
-                .uniform()
-                < p
-        }
     }
 }
 

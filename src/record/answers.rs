@@ -471,7 +471,10 @@ impl Histogram {
             return;
         }
         let k = Self::key(x);
-        self.cover(k, k);
+        // Most customers fall in a bin that is already there.
+        if k < self.lo || usize::from(k - self.lo) >= self.bins.len() {
+            self.cover(k, k);
+        }
         let b = &mut self.bins[usize::from(k - self.lo)];
         b.0 += 1.0;
         b.1 += x;
