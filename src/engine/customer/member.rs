@@ -11,13 +11,13 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::model::habits::Habits;
 use crate::model::rng::{LazyCoin, Purpose};
 use crate::model::sampling::{self, ExpSampler};
+use crate::model::scenario::ProgramSpec;
 use crate::model::traits::Churn;
 use crate::programs::hooks::{HookError, Hooks, MemberFacts, Usage};
 use crate::programs::mechanism::Till;
 use crate::programs::response::Rates;
 use crate::programs::winback::Campaign;
 use crate::programs::{Member, Who, earliest, referral};
-use crate::model::scenario::ProgramSpec;
 
 /// A customer in a program's arm: the customer, the program, and what the
 /// member's response reads of them.

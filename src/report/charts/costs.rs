@@ -7,7 +7,7 @@
 //! so long program names fit.
 
 use super::palette::{Palette, display_name, is_control, short_names};
-use super::style::{self, GRID, INK, Style, ZERO, in_currency, tint};
+use super::style::{self, HouseGrid, INK, Style, ZERO, in_currency, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::{signed, thousands, units};
 use crate::stats::Results;
@@ -173,11 +173,7 @@ impl Figure for Costs<'_> {
                 "Against no program, over {horizon}{}",
                 in_currency(&r.currency)
             ))
-            .label_style(s.tick())
-            .axis_desc_style(s.axis())
-            .bold_line_style(s.line(GRID, 1.0))
-            .light_line_style(TRANSPARENT)
-            .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+            .house(s)
             .draw()?;
         let base = area.get_base_pixel();
         for (i, row) in self.rows.iter().enumerate() {

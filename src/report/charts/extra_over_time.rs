@@ -6,7 +6,7 @@
 //! active customers (`incremental_*` period series of the results document).
 
 use super::palette::{Look, Palette, display_name, is_control, short_names};
-use super::style::{self, GRID, INK, Style, ZERO, in_currency, plural, tint};
+use super::style::{self, HouseGrid, INK, Style, ZERO, in_currency, plural, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::signed;
 use crate::stats::Results;
@@ -226,11 +226,7 @@ impl Figure for ExtraOverTime<'_> {
                 .y_label_formatter(&yf)
                 .x_labels(8)
                 .y_labels(5)
-                .label_style(s.tick())
-                .axis_desc_style(s.axis())
-                .bold_line_style(s.line(GRID, 1.0))
-                .light_line_style(TRANSPARENT)
-                .axis_style(s.line(RGBColor(150, 150, 150), 1.0));
+                .house(s);
             if bottom {
                 mesh.x_desc(x_desc.as_str());
             }

@@ -3,7 +3,7 @@
 //! calibration end marked (the tracking plots of Fader, Hardie & Lee 2005,
 //! figures 3-4).
 
-use super::style::{self, GRID, Style};
+use super::style::{self, HouseGrid, Style};
 use super::{DrawResult, Figure};
 use crate::fit::PeriodRow;
 use plotters::coord::Shift;
@@ -137,10 +137,7 @@ impl FitTracking<'_> {
             } else {
                 "transactions"
             })
-            .label_style(s.tick())
-            .axis_desc_style(s.axis())
-            .bold_line_style(s.line(GRID, 1.0))
-            .light_line_style(TRANSPARENT)
+            .house(s)
             .x_label_formatter(&x_fmt)
             .y_label_formatter(&y_fmt)
             .draw()?;

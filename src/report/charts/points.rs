@@ -4,7 +4,7 @@
 //! left, or still outstanding. Expired + forfeited is the breakage.
 
 use super::palette::{Palette, display_name, is_control, short_names};
-use super::style::{GRID, Style, in_currency, plural, tint};
+use super::style::{HouseGrid, Style, in_currency, plural, tint};
 use super::{DrawResult, Figure, time_bands};
 use crate::report::format::percent0;
 use crate::stats::Results;
@@ -109,11 +109,7 @@ impl Figure for PointsLiability<'_> {
             .x_labels(6)
             .x_label_formatter(&|v: &f64| percent0(*v))
             .x_desc("Share of points issued")
-            .label_style(s.tick())
-            .axis_desc_style(s.axis())
-            .bold_line_style(s.line(GRID, 1.0))
-            .light_line_style(TRANSPARENT)
-            .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+            .house(s)
             .draw()?;
         let half = 0.18;
         let names = short_names(

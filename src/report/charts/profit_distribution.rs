@@ -3,7 +3,7 @@
 //! program) marked. Reads `vs_baseline.replication_profit_delta`.
 
 use super::palette::{Palette, display_name, is_control, short_names};
-use super::style::{self, GRID, MUTED, Style, ZERO, in_currency, tint};
+use super::style::{self, HouseGrid, MUTED, Style, ZERO, in_currency, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::{signed, units};
 use crate::stats::Results;
@@ -137,11 +137,7 @@ impl Figure for ProfitDistribution<'_> {
                 .y_label_formatter(&|v: &f64| format!("{v:.0}"))
                 .y_labels(3)
                 .x_labels(8)
-                .label_style(s.tick())
-                .axis_desc_style(s.axis())
-                .bold_line_style(s.line(GRID, 1.0))
-                .light_line_style(TRANSPARENT)
-                .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+                .house(s)
                 .y_desc("Runs");
             if last {
                 mesh.x_desc(format!(

@@ -4,6 +4,7 @@
 
 use super::palette::{Look, short_names};
 use crate::report::format::thousands;
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
@@ -19,8 +20,29 @@ pub const GRID: RGBColor = RGBColor(226, 229, 233);
 /// plotters' font size per CSS pixel of em.
 const EM: f64 = 1.24;
 
+/// Axis lines.
+pub const AXIS: RGBColor = RGBColor(150, 150, 150);
+
 /// The zero / break-even line.
 pub const ZERO: RGBColor = RGBColor(200, 30, 30);
+
+/// The house look of a chart's axes, chained into plotters' mesh builder
+/// (`chart.configure_mesh().x_labels(8).house(s).draw()`): tick and
+/// axis-title text, grid lines at the labelled ticks only, a grey axis
+/// line. Ticks, titles and number formats stay with each chart.
+pub trait HouseGrid {
+    fn house(&mut self, s: &Style) -> &mut Self;
+}
+
+impl<X: Ranged, Y: Ranged, DB: DrawingBackend> HouseGrid for MeshStyle<'_, '_, X, Y, DB> {
+    fn house(&mut self, s: &Style) -> &mut Self {
+        self.label_style(s.tick())
+            .axis_desc_style(s.axis())
+            .bold_line_style(s.line(GRID, 1.0))
+            .light_line_style(TRANSPARENT)
+            .axis_style(s.line(AXIS, 1.0))
+    }
+}
 
 /// Sizes for one rendering: every length is multiplied by `scale`, so the
 /// same drawing code makes the SVG (scale 1) and a sharper PNG (scale 2).

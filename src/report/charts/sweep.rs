@@ -38,7 +38,7 @@
 //! ```
 
 use super::palette::{Look, Palette, display_name};
-use super::style::{self, GRID, INK, Style, ZERO, tint};
+use super::style::{self, HouseGrid, INK, Style, ZERO, tint};
 use super::{DrawResult, Figure};
 use crate::stats::summary::Band;
 use plotters::coord::Shift;
@@ -305,11 +305,7 @@ fn line_panel<DB: DrawingBackend>(
         .y_labels(if full { 8 } else { 5 })
         .x_label_formatter(&xf)
         .y_label_formatter(&yf)
-        .label_style(s.tick())
-        .axis_desc_style(s.axis())
-        .bold_line_style(s.line(GRID, 1.0))
-        .light_line_style(TRANSPARENT)
-        .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+        .house(s)
         .draw()?;
     if categorical {
         let base = area.get_base_pixel();

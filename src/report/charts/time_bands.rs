@@ -3,7 +3,7 @@
 
 use super::DrawResult;
 use super::palette::{Look, Palette, display_name, is_control};
-use super::style::{self, GRID, Style, ZERO, tint};
+use super::style::{self, HouseGrid, Style, ZERO, tint};
 use crate::stats::Results;
 use crate::stats::summary::Band;
 use plotters::coord::Shift;
@@ -128,11 +128,7 @@ pub fn draw<DB: DrawingBackend>(
         .y_desc(y_desc)
         .x_label_formatter(&x_fmt)
         .y_label_formatter(&y_fmt)
-        .label_style(s.tick())
-        .axis_desc_style(s.axis())
-        .bold_line_style(s.line(GRID, 1.0))
-        .light_line_style(TRANSPARENT)
-        .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+        .house(s)
         .x_labels(12)
         .y_labels(8)
         .draw()?;

@@ -5,7 +5,7 @@
 //! Reads `vs_baseline.sensitivity`; drawn only when it is present.
 
 use super::palette::display_name;
-use super::style::{self, GRID, INK, Style, ZERO, in_currency, tint};
+use super::style::{self, HouseGrid, INK, Style, ZERO, in_currency, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::{percent0, signed};
 use crate::stats::Results;
@@ -183,11 +183,7 @@ impl Figure for Tornado<'_> {
                 "Extra profit against no program{}",
                 in_currency(&r.currency)
             ))
-            .label_style(s.tick())
-            .axis_desc_style(s.axis())
-            .bold_line_style(s.line(GRID, 1.0))
-            .light_line_style(TRANSPARENT)
-            .axis_style(s.line(RGBColor(150, 150, 150), 1.0))
+            .house(s)
             .draw()?;
         let base = area.get_base_pixel();
         for (i, b) in self.bars.iter().enumerate() {
