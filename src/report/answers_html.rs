@@ -91,13 +91,8 @@ fn segments(h: &mut String, r: &Results, palette: &Palette) {
     );
     for p in &r.programs {
         for s in &p.segments {
-            let m = |k: &str| s.summary.get(k).map_or(f64::NAN, |x| x.mean);
-            let vs = |k: &str| {
-                s.vs_baseline
-                    .as_ref()
-                    .and_then(|v| v.get(k))
-                    .map(|x| x.mean)
-            };
+            let m = |k: &str| s.mean(k);
+            let vs = |k: &str| s.extra(k);
             let _ = write!(
                 h,
                 "<tr>{}<td>{}</td>",

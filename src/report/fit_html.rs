@@ -3,7 +3,7 @@
 //! estimates and their standard errors, the log-likelihood, the holdout
 //! comparison, and how to use population.toml.
 
-use super::html::{CSS, escape, inline_svg};
+use super::html::{escape, inline_svg, page_start};
 use std::fmt::Write as _;
 
 /// One estimated parameter.
@@ -89,13 +89,7 @@ fn model_table(h: &mut String, m: &Model) {
 pub fn render(p: &FitPage) -> String {
     let mut h = String::with_capacity(32 * 1024 + p.chart_svg.len());
     let title = format!("{} fit to {}", p.model.label, p.input);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{} — loyalsim fit</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
-        escape(&title)
-    );
+    page_start(&mut h, &escape(&title), "fit", "");
     let _ = writeln!(h, "<h1>{}</h1>", escape(&title));
     let _ = writeln!(
         h,

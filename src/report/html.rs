@@ -130,18 +130,25 @@ fn caption(name: &str) -> &'static str {
     }
 }
 
+/// The page's head and the opening of its body, shared by the run, sweep
+/// and fit pages: `title` is escaped already; `extra_css` follows [`CSS`].
+pub fn page_start(h: &mut String, title: &str, page: &str, extra_css: &str) {
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{title} — loyalsim {page}</title>\n<style>{CSS}{extra_css}</style>\n</head>\n\
+         <body>\n<main>\n"
+    );
+}
+
 /// Render the whole page. `charts` are inlined in the given order.
 pub fn render(r: &Results, charts: &[Chart]) -> String {
     let palette = Palette::for_results(r);
     let mut h =
         String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = escape(&r.scenario);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} — loyalsim report</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n"
-    );
+    page_start(&mut h, &title, "report", "");
     let _ = writeln!(h, "<h1>{title}</h1>");
     let _ = writeln!(
         h,

@@ -8,7 +8,7 @@ use crate::report::charts::Chart;
 use crate::report::charts::palette::{Palette, display_name};
 use crate::report::charts::style::hex;
 use crate::report::format::{signed, thousands};
-use crate::report::html::{CSS, escape, figures};
+use crate::report::html::{escape, figures, page_start};
 use crate::report::verdict::{amount, horizon_of, money, share_of_runs};
 use crate::sweep::charts::{Best, Cell, SweepData};
 use std::fmt::Write;
@@ -34,13 +34,8 @@ pub fn render(d: &SweepData, best: &[Best], charts: &[Chart]) -> String {
     let mut h =
         String::with_capacity(64 * 1024 + charts.iter().map(|c| c.svg.len()).sum::<usize>());
     let title = escape(&d.scenario);
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title} — loyalsim sweep</title>\n<style>{CSS}{SWEEP_CSS}</style>\n</head>\n\
-         <body>\n<main>\n<h1>{title}: which design is best?</h1>\n"
-    );
+    page_start(&mut h, &title, "sweep", SWEEP_CSS);
+    let _ = writeln!(h, "<h1>{title}: which design is best?</h1>");
     let over = horizon_of(d.horizon, &d.time_unit);
     let keys: Vec<String> = d
         .axes
@@ -145,6 +140,33 @@ fn tail(key: &str) -> String {
         .to_string()
 }
 
+/// A best-table row's value cells: the mean with the 95% interval of the
+/// mean, the range of 90% of runs, and (against no program) the share of
+/// runs it beats no program.
+fn value_cells(d: &SweepData, c: &Cell) -> String {
+    let v = &c.value;
+    let mean = if d.control {
+        signed(v.mean)
+    } else {
+        thousands(v.mean)
+    };
+    let mut cells = format!(
+        "<td><b>{mean}</b><span class=\"sub\">{} to {}</span></td><td>{} to {}</td>",
+        signed(v.ci95[0]),
+        signed(v.ci95[1]),
+        signed(v.p05),
+        signed(v.p95),
+    );
+    if d.control {
+        let _ = write!(
+            cells,
+            "<td>{}</td>",
+            c.p_better.map_or("–".to_string(), share_of_runs)
+        );
+    }
+    cells
+}
+
 fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
     let _ = writeln!(h, "<h2>Best design per program</h2>");
     if best.is_empty() {
@@ -181,31 +203,14 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
             .find(|p| p.name == b.program)
             .is_some_and(|p| p.unaffected())
         {
-            let v = &b.by_value.value;
             let _ = writeln!(
                 h,
                 "<tr class=\"first\"><td><span class=\"swatch\" style=\"--c:{}\"></span>{}</td>\
                  <td colspan=\"2\" class=\"by\">the same at every point: the swept values do not change this \
-                 program</td><td><b>{}</b><span class=\"sub\">{} to {}</span></td><td>{} to {}</td>{}</tr>",
+                 program</td>{}</tr>",
                 hex(palette.colour(&b.program)),
                 escape(&display_name(&b.program)),
-                if d.control {
-                    signed(v.mean)
-                } else {
-                    thousands(v.mean)
-                },
-                signed(v.ci95[0]),
-                signed(v.ci95[1]),
-                signed(v.p05),
-                signed(v.p95),
-                if d.control {
-                    format!(
-                        "<td>{}</td>",
-                        b.by_value.p_better.map_or("–".to_string(), share_of_runs)
-                    )
-                } else {
-                    String::new()
-                }
+                value_cells(d, &b.by_value),
             );
             continue;
         }
@@ -242,31 +247,13 @@ fn best_table(h: &mut String, d: &SweepData, best: &[Best]) {
             } else {
                 String::new()
             };
-            let v = &c.value;
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr{}>{name}<td class=\"by\">{by}</td><td class=\"point\">{}</td><td><b>{}</b><span \
-                 class=\"sub\">{} to {}</span></td><td>{} to {}</td>",
+                "<tr{}>{name}<td class=\"by\">{by}</td><td class=\"point\">{}</td>{}</tr>",
                 if k == 0 { " class=\"first\"" } else { "" },
                 point_text(d, &b.program, c, true),
-                if d.control {
-                    signed(v.mean)
-                } else {
-                    thousands(v.mean)
-                },
-                signed(v.ci95[0]),
-                signed(v.ci95[1]),
-                signed(v.p05),
-                signed(v.p95),
+                value_cells(d, c),
             );
-            if d.control {
-                let _ = write!(
-                    h,
-                    "<td>{}</td>",
-                    c.p_better.map_or("–".to_string(), share_of_runs)
-                );
-            }
-            h.push_str("</tr>\n");
         }
     }
     let _ = writeln!(h, "</tbody></table></div>");

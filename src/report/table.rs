@@ -96,6 +96,13 @@ pub fn legend(r: &Results) -> String {
     )
 }
 
+/// The programs' names as table rows: long names shortened only as far as
+/// they stay distinct.
+fn row_names(r: &Results) -> Vec<String> {
+    let names: Vec<&str> = r.programs.iter().map(|p| p.name.as_str()).collect();
+    crate::report::charts::palette::short_names(&names, 24)
+}
+
 /// Render the comparison table (no trailing colour codes; plain text).
 pub fn render(r: &Results) -> String {
     let mut rows: Vec<[String; 8]> = vec![titles(r)];
@@ -206,13 +213,7 @@ pub fn customers(r: &Results) -> String {
     if r.programs.iter().all(|p| !p.summary.contains_key("buyers")) {
         return String::new();
     }
-    let names = crate::report::charts::palette::short_names(
-        &r.programs
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>(),
-        24,
-    );
+    let names = row_names(r);
     let shown: Vec<(&Figure, &str)> = CUSTOMERS
         .iter()
         .filter_map(|f| f.table.map(|h| (f, h)))
@@ -261,13 +262,7 @@ pub fn segments(r: &Results) -> String {
             .collect::<Vec<_>>(),
     ];
     let mut groups = Vec::new();
-    let names = crate::report::charts::palette::short_names(
-        &r.programs
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>(),
-        24,
-    );
+    let names = row_names(r);
     for (p, name) in r.programs.iter().zip(names) {
         groups.push(rows.len());
         rows.push(vec![name]);
@@ -275,13 +270,8 @@ pub fn segments(r: &Results) -> String {
             .unwrap()
             .resize(shown.len() + 1, String::new());
         for s in &p.segments {
-            let m = |k: &str| s.summary.get(k).map_or(f64::NAN, |x| x.mean);
-            let vs = |k: &str| {
-                s.vs_baseline
-                    .as_ref()
-                    .and_then(|v| v.get(k))
-                    .map(|x| x.mean)
-            };
+            let m = |k: &str| s.mean(k);
+            let vs = |k: &str| s.extra(k);
             rows.push(
                 std::iter::once(format!("  {}", s.name))
                     .chain(shown.iter().map(|(f, _)| cell(f, &m, &vs, "-")))

@@ -107,20 +107,7 @@ pub fn paired(a: &ProgramResult, b: &ProgramResult) -> Option<(Summary, f64)> {
         &a.vs_baseline.as_ref()?.replication_profit_delta,
         &b.vs_baseline.as_ref()?.replication_profit_delta,
     );
-    if da.is_empty() || da.len() != db.len() {
-        return None;
-    }
-    let d: Vec<f64> = da.iter().zip(db).map(|(x, y)| x - y).collect();
-    let ahead = d
-        .iter()
-        .map(|x| match x.partial_cmp(&0.0) {
-            Some(std::cmp::Ordering::Greater) => 1.0,
-            Some(std::cmp::Ordering::Equal) => 0.5,
-            _ => 0.0,
-        })
-        .sum::<f64>()
-        / d.len() as f64;
-    Some((crate::stats::summary::summarize(&d), ahead))
+    crate::stats::summary::paired(da, db)
 }
 
 /// The decision in one or two sentences: the best program with its

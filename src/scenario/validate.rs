@@ -10,7 +10,7 @@
 use super::check::{Bound, Cx, Result};
 use super::error::{Origin, ScenarioError};
 use super::overrides::{self, SpanAlloc};
-use super::raw::{RawAcquisition, RawPopulation, RawScenario, RawSimulation};
+use super::raw::{RawAcquisition, RawPopulation, RawScenario, RawSegment, RawSimulation};
 use super::resolve_response::{self, KeyValue};
 use super::suggest::did_you_mean;
 use super::{
@@ -349,6 +349,17 @@ fn simulation(cx: &Cx<'_>, s: &RawSimulation) -> Result<Simulation> {
     })
 }
 
+/// Where to point when the segments' shares are wrong: at a share overridden
+/// from the command line if there is one (that is what changed), else at
+/// the segment list.
+fn shares_span(cx: &Cx<'_>, list: &Spanned<Vec<Spanned<RawSegment>>>) -> Range<usize> {
+    list.get_ref()
+        .iter()
+        .map(|s| s.get_ref().share.span())
+        .find(|s| s.start > cx.origin.src.len())
+        .unwrap_or_else(|| list.span())
+}
+
 fn population(
     cx: &Cx<'_>,
     p: &Spanned<RawPopulation>,
@@ -387,15 +398,8 @@ fn population(
     };
     let list = &pop.segment;
     if list.get_ref().is_empty() {
-        // Point at an overridden share if there is one: that is what changed.
-        let span = list
-            .get_ref()
-            .iter()
-            .map(|s| s.get_ref().share.span())
-            .find(|s| s.start > cx.origin.src.len())
-            .unwrap_or_else(|| list.span());
         return Err(cx.err_path(
-            &span,
+            &shares_span(cx, list),
             "population.segment",
             "no segments. expected at least one `[[population.segment]]`",
         ));
@@ -432,15 +436,8 @@ fn population(
             .iter()
             .map(|s| format!("{} {}", s.name, s.share))
             .collect();
-        // Point at an overridden share if there is one: that is what changed.
-        let span = list
-            .get_ref()
-            .iter()
-            .map(|s| s.get_ref().share.span())
-            .find(|s| s.start > cx.origin.src.len())
-            .unwrap_or_else(|| list.span());
         return Err(cx.err_path(
-            &span,
+            &shares_span(cx, list),
             "population.segment",
             format!(
                 "segment shares sum to {} ({}). expected a sum of 1",

@@ -143,6 +143,18 @@ pub struct SegmentResult {
     pub vs_baseline: Option<IndexMap<String, Summary>>,
 }
 
+impl SegmentResult {
+    /// The mean over runs of metric `k` (NaN if the document lacks it).
+    pub fn mean(&self, k: &str) -> f64 {
+        self.summary.get(k).map_or(f64::NAN, |x| x.mean)
+    }
+
+    /// The mean paired difference against the control of metric `k`.
+    pub fn extra(&self, k: &str) -> Option<f64> {
+        self.vs_baseline.as_ref()?.get(k).map(|x| x.mean)
+    }
+}
+
 /// Paired per-replication differences (program − control).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct VsBaseline {

@@ -82,6 +82,26 @@ fn sorted(xs: &[f64]) -> Vec<f64> {
     s
 }
 
+/// `a` minus `b` run by run (the runs are paired: same customers, same
+/// assumptions), summarised, and the share of runs in which `a` is ahead
+/// (a tie counts half). `None` when the runs do not pair up.
+pub fn paired(a: &[f64], b: &[f64]) -> Option<(Summary, f64)> {
+    if a.is_empty() || a.len() != b.len() {
+        return None;
+    }
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let ahead = d
+        .iter()
+        .map(|x| match x.partial_cmp(&0.0) {
+            Some(std::cmp::Ordering::Greater) => 1.0,
+            Some(std::cmp::Ordering::Equal) => 0.5,
+            _ => 0.0,
+        })
+        .sum::<f64>()
+        / d.len() as f64;
+    Some((summarize(&d), ahead))
+}
+
 /// Summarise replication values.
 pub fn summarize(xs: &[f64]) -> Summary {
     let m = mean(xs);
@@ -115,6 +135,16 @@ pub fn band(xs: &[f64]) -> Band {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paired_runs_by_hand() {
+        // Differences 2, 0, -1, 3: ahead in two runs, tied in one.
+        let (d, ahead) = paired(&[5.0, 1.0, 2.0, 4.0], &[3.0, 1.0, 3.0, 1.0]).unwrap();
+        assert_eq!(d.mean, 1.0);
+        assert_eq!(ahead, 2.5 / 4.0);
+        assert!(paired(&[1.0], &[1.0, 2.0]).is_none());
+        assert!(paired(&[], &[]).is_none());
+    }
 
     #[test]
     fn hand_computed_summary() {

@@ -284,22 +284,12 @@ impl SweepData {
                 .unwrap_or_default())
         };
         let (da, db) = (deltas(a)?, deltas(b)?);
-        if da.is_empty() || da.len() != db.len() {
+        let Some((difference, share_ahead)) = summary::paired(&da, &db) else {
             return Ok(None);
-        }
-        let d: Vec<f64> = da.iter().zip(&db).map(|(x, y)| x - y).collect();
-        let ahead = d
-            .iter()
-            .map(|x| match x.partial_cmp(&0.0) {
-                Some(std::cmp::Ordering::Greater) => 1.0,
-                Some(std::cmp::Ordering::Equal) => 0.5,
-                _ => 0.0,
-            })
-            .sum::<f64>()
-            / d.len() as f64;
+        };
         Ok(Some(Lead {
-            difference: summary::summarize(&d),
-            share_ahead: ahead,
+            difference,
+            share_ahead,
         }))
     }
 
