@@ -6,7 +6,7 @@
 //! exactly (profit = margin × gross sales − program cost). Horizontal bars,
 //! so long program names fit.
 
-use super::palette::{Palette, display_name, is_control, short_names};
+use super::palette::{Palette, compared};
 use super::style::{self, HouseGrid, INK, Style, ZERO, in_currency, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::{signed, thousands, units};
@@ -50,21 +50,8 @@ pub struct Costs<'a> {
 impl<'a> Costs<'a> {
     pub fn new(r: &'a Results) -> Self {
         let palette = Palette::for_results(r);
-        let programs: Vec<_> = r
-            .programs
-            .iter()
-            .filter(|p| !is_control(p) && p.vs_baseline.is_some())
-            .collect();
-        let labels = short_names(
-            &programs
-                .iter()
-                .map(|p| display_name(&p.name))
-                .collect::<Vec<_>>(),
-            28,
-        );
-        let rows = programs
-            .iter()
-            .zip(labels)
+        let rows = compared(r, 28)
+            .into_iter()
             .filter_map(|(p, label)| {
                 let v = p.vs_baseline.as_ref()?;
                 let m = |k: &str| {

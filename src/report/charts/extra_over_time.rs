@@ -5,7 +5,7 @@
 //! difference) in red. Two instances: extra cumulative profit and extra
 //! active customers (`incremental_*` period series of the results document).
 
-use super::palette::{Look, Palette, display_name, is_control, short_names};
+use super::palette::{Look, Palette, compared};
 use super::style::{self, HouseGrid, INK, Style, ZERO, in_currency, plural, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::signed;
@@ -68,21 +68,8 @@ impl<'a> ExtraOverTime<'a> {
         money: bool,
     ) -> Self {
         let palette = Palette::for_results(r);
-        let programs: Vec<_> = r
-            .programs
-            .iter()
-            .filter(|p| !is_control(p) && p.vs_baseline.is_some())
-            .collect();
-        let labels = short_names(
-            &programs
-                .iter()
-                .map(|p| display_name(&p.name))
-                .collect::<Vec<_>>(),
-            44,
-        );
-        let panels = programs
-            .iter()
-            .zip(labels)
+        let panels = compared(r, 44)
+            .into_iter()
             .filter_map(|(p, label)| {
                 let mut points = vec![(0.0, 0.0, 0.0, 0.0)];
                 points.extend(p.periods.iter().filter_map(|per| {

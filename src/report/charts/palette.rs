@@ -157,6 +157,22 @@ pub fn display_name(name: &str) -> String {
     }
 }
 
+/// The programs compared with no program, each with its chart label
+/// (display name, shortened to `width` only as far as the labels stay
+/// distinct).
+pub fn compared(r: &Results, width: usize) -> Vec<(&ProgramResult, String)> {
+    let programs: Vec<&ProgramResult> = r
+        .programs
+        .iter()
+        .filter(|p| !is_control(p) && p.vs_baseline.is_some())
+        .collect();
+    let names: Vec<String> = programs.iter().map(|p| display_name(&p.name)).collect();
+    programs
+        .into_iter()
+        .zip(short_names(&names, width))
+        .collect()
+}
+
 /// Shorten each name to about `max` characters for a chart label, so that
 /// no label could be read as another program: a long name is cut in the
 /// middle (`Bonus points with…50 points`), the cut placed where the label
