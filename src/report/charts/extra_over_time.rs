@@ -6,7 +6,7 @@
 //! active customers (`incremental_*` period series of the results document).
 
 use super::palette::{Look, Palette, compared};
-use super::style::{self, HouseGrid, INK, Style, ZERO, in_currency, plural, tint};
+use super::style::{self, HouseGrid, INK, Style, in_currency, plural, tint};
 use super::{DrawResult, Figure};
 use crate::report::format::signed;
 use crate::stats::Results;
@@ -236,12 +236,7 @@ impl Figure for ExtraOverTime<'_> {
                     ))?;
                 }
             }
-            if y0 < 0.0 && y1 > 0.0 {
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(x0, 0.0), (x1, 0.0)],
-                    s.line(ZERO, 1.0),
-                )))?;
-            }
+            s.zero_line(&mut chart, (x0, x1), (y0, y1))?;
             let line: Vec<(f64, f64)> = p.points.iter().map(|q| (q.0, q.1)).collect();
             s.series(&mut chart, &line, p.look, 2.5)?;
             if let Some(t) = p.payback.filter(|t| *t > x0 && *t <= x1) {

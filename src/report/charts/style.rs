@@ -244,6 +244,22 @@ impl Style {
         }
     }
 
+    /// The break-even line at zero, when the y range crosses it.
+    pub fn zero_line<DB: DrawingBackend>(
+        &self,
+        chart: &mut ChartContext<DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        (x0, x1): (f64, f64),
+        (y0, y1): (f64, f64),
+    ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+        if y0 < 0.0 && y1 > 0.0 {
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                self.line(ZERO, 1.0),
+            )))?;
+        }
+        Ok(())
+    }
+
     /// Draw a program's line through `points` (data coordinates) in its look.
     pub fn series<DB: DrawingBackend>(
         &self,

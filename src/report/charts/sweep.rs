@@ -38,7 +38,7 @@
 //! ```
 
 use super::palette::{Look, Palette, display_name};
-use super::style::{self, HouseGrid, INK, Style, ZERO, tint};
+use super::style::{self, HouseGrid, INK, Style, tint};
 use super::{DrawResult, Figure};
 use crate::stats::summary::Band;
 use plotters::coord::Shift;
@@ -318,12 +318,7 @@ fn line_panel<DB: DrawingBackend>(
             ))?;
         }
     }
-    if y0 < 0.0 && y1 > 0.0 {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, 0.0), (x1, 0.0)],
-            s.line(ZERO, 1.0),
-        )))?;
-    }
+    s.zero_line(&mut chart, (x0, x1), (y0, y1))?;
     // Points in axis order, by position; every band first, then every line,
     // so no band covers a line.
     let order = axis.ascending();

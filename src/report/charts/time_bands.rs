@@ -3,7 +3,7 @@
 
 use super::DrawResult;
 use super::palette::{Look, Palette, display_name, is_control};
-use super::style::{self, HouseGrid, Style, ZERO, tint};
+use super::style::{self, HouseGrid, Style, tint};
 use crate::stats::Results;
 use crate::stats::summary::Band;
 use plotters::coord::Shift;
@@ -132,12 +132,7 @@ pub fn draw<DB: DrawingBackend>(
         .x_labels(12)
         .y_labels(8)
         .draw()?;
-    if y0 < 0.0 && y1 > 0.0 {
-        chart.draw_series(std::iter::once(PathElement::new(
-            vec![(x0, 0.0), (x1, 0.0)],
-            s.line(ZERO, 1.0),
-        )))?;
-    }
+    s.zero_line(&mut chart, (x0, x1), (y0, y1))?;
     for b in series {
         if b.points.len() < 2 || !banded(b) {
             continue;
