@@ -395,3 +395,30 @@ reward_value = 10.0
     assert!(out.join("tornado_real_card.svg").exists());
     assert!(!out.join("tornado_zero_card.svg").exists());
 }
+
+/// Long program names give way in the many-columned Customers block, so
+/// every line of the table stays within 100 characters.
+#[test]
+fn the_terminal_table_stays_within_100_columns_with_long_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::fs::read_to_string("scenarios/boutique.toml")
+        .unwrap()
+        .replace("\"5% discount card\"", "\"Discount card, 5%, plastic\"")
+        .replace("\"Bonus points\"", "\"Bonus points, 12 months, cards\"");
+    let path = dir.path().join("long.toml");
+    std::fs::write(&path, scenario).unwrap();
+    let out = loyalsim()
+        .args(["run", "--replications", "4", "--quiet"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("Ambassadors"), "{table}");
+    let wide: Vec<&str> = table.lines().filter(|l| l.chars().count() > 100).collect();
+    assert!(
+        wide.is_empty(),
+        "lines over 100 characters:\n{}",
+        wide.join("\n")
+    );
+}

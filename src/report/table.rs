@@ -96,6 +96,30 @@ pub fn legend(r: &Results) -> String {
     )
 }
 
+/// The widest a table should be on a terminal.
+const WIDTH: usize = 100;
+
+/// Put `names` in the first column of the rows under the heading, shortened
+/// (only as far as they stay distinct) so that the table stays within
+/// [`WIDTH`] characters, down to 12 characters a name, and to 24 at most.
+fn fit_names(rows: &mut [Vec<String>], names: &[&str]) {
+    let cols = rows.first().map_or(0, Vec::len);
+    let figures: usize = (1..cols)
+        .map(|c| {
+            rows.iter()
+                .map(|row| row[c].chars().count())
+                .max()
+                .unwrap_or(0)
+                + 2
+        })
+        .sum();
+    let room = WIDTH.saturating_sub(figures).clamp(12, 24);
+    let short = crate::report::charts::palette::short_names(names, room);
+    for (row, name) in rows.iter_mut().skip(1).zip(short) {
+        row[0] = name;
+    }
+}
+
 /// The programs' names as table rows: long names shortened only as far as
 /// they stay distinct.
 fn row_names(r: &Results) -> Vec<String> {
@@ -107,12 +131,7 @@ fn row_names(r: &Results) -> Vec<String> {
 pub fn render(r: &Results) -> String {
     let mut rows: Vec<[String; 8]> = vec![titles(r)];
     let comparisons = comparison(r);
-    // Long names are shortened only as far as they stay distinct.
-    let names = crate::report::charts::palette::short_names(
-        &comparisons.iter().map(|c| c.program).collect::<Vec<_>>(),
-        24,
-    );
-    for (c, name) in comparisons.iter().zip(names) {
+    for c in &comparisons {
         let (delta, ci, beats, payback) = match &c.versus {
             // Ties count half in `beats`: 50% would read as a coin toss.
             Some(v) if v.no_difference => (
@@ -132,7 +151,7 @@ pub fn render(r: &Results) -> String {
             None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         rows.push([
-            name,
+            String::new(),
             thousands(c.profit),
             delta,
             ci,
@@ -142,7 +161,9 @@ pub fn render(r: &Results) -> String {
             payback,
         ]);
     }
-    let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    let mut rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+    let names: Vec<&str> = comparisons.iter().map(|c| c.program).collect();
+    fit_names(&mut rows, &names);
     let mut out = format!("{}\n\n", title_line(r));
     out.push_str(&grid(&rows, &[]));
     out.push_str(
@@ -213,7 +234,6 @@ pub fn customers(r: &Results) -> String {
     if r.programs.iter().all(|p| !p.summary.contains_key("buyers")) {
         return String::new();
     }
-    let names = row_names(r);
     let shown: Vec<(&Figure, &str)> = CUSTOMERS
         .iter()
         .filter_map(|f| f.table.map(|h| (f, h)))
@@ -223,23 +243,27 @@ pub fn customers(r: &Results) -> String {
             .chain(shown.iter().map(|(_, h)| h.to_string()))
             .collect::<Vec<_>>(),
     ];
-    for (p, name) in r.programs.iter().zip(names) {
+    for p in &r.programs {
         let m = |k: &str| mean(p, k);
         rows.push(
-            std::iter::once(name)
+            std::iter::once(String::new())
                 .chain(shown.iter().map(|(f, _)| cell(f, &m, &|_| None, "-")))
                 .collect(),
         );
     }
+    let names: Vec<&str> = r.programs.iter().map(|p| p.name.as_str()).collect();
+    fit_names(&mut rows, &names);
     let mut out = grid(&rows, &[]);
-    out.push_str(
+    out.push_str(&wrap(
         "New: customers won during the horizon; Referred: those of them who came through a \
-         recommendation.\nBuys/buyer: purchases per customer who bought; Bought again: share of \
-         buyers who bought twice or more.\nTop 20%: share of revenue from the 20% of buyers \
-         who spent most. Regulars: customers at the end\nwho bought 3 times or more in the \
-         last year. Ambassadors: customers at the end who brought\na new customer through a \
-         recommendation.\n\n",
-    );
+         recommendation. Buys/buyer: purchases per customer who bought; Bought again: share of \
+         buyers who bought twice or more. Top 20%: share of revenue from the 20% of buyers who \
+         spent most. Regulars: customers at the end who bought 3 times or more in the last year. \
+         Ambassadors: customers at the end who brought a new customer through a recommendation.",
+        WIDTH,
+        "",
+    ));
+    out.push('\n');
     out
 }
 
