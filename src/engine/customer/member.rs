@@ -11,13 +11,13 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::model::habits::Habits;
 use crate::model::rng::{LazyCoin, Purpose};
 use crate::model::sampling::{self, ExpSampler};
+use crate::model::scenario::ProgramSpec;
 use crate::model::traits::Churn;
 use crate::programs::hooks::{HookError, Hooks, MemberFacts, Usage};
 use crate::programs::mechanism::Till;
 use crate::programs::response::Rates;
 use crate::programs::winback::Campaign;
 use crate::programs::{Member, Who, earliest, referral};
-use crate::model::scenario::ProgramSpec;
 
 /// A customer in a program's arm: the customer, the program, and what the
 /// member's response reads of them.
@@ -72,6 +72,35 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let hooks = if SCRIPTED { hooks } else { None };
     let (a, tr, horizon) = (c.a, c.tr, c.horizon);
     let arm = c.arm;
+    let mut streams = c.streams();
+    book_arrival(a, rec);
+    let exp = sampling::ExpSampler::get();
+    let mut buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate);
+    let mut leave = match tr.churn {
+        Churn::Rate(mu) => Clock::start(a.t, exp.sample(streams.churn()), mu * c.referred_churn),
+        _ => Clock::start(a.t, f64::INFINITY, 0.0),
+    };
+    if !SCRIPTED {
+        // A customer whose first event is not a purchase never meets the
+        // program (it is offered at a purchase) and lives as in the
+        // control: the loop's first step below, with nothing scheduled
+        // for a customer outside the program, decided here without setting
+        // up the member (about half the customers of a BG/NBD population
+        // never buy).
+        let t = earliest(earliest(buy.at, leave.at), f64::INFINITY);
+        if t > horizon || leave.at == t {
+            let churned_at = (t <= horizon).then_some(t);
+            book_end(a, churned_at, rec);
+            let gone = churned_at.unwrap_or(f64::INFINITY);
+            return Ok(Outcome {
+                churn_at: gone,
+                gone_at: gone,
+                boosted: None,
+                events: 1,
+                script: Usage::default(),
+            });
+        }
+    }
     let pc = Participant {
         c,
         p,
@@ -90,11 +119,8 @@ pub(super) fn simulate<const SCRIPTED: bool>(
         },
     };
     let who = &pc.who;
-    let mut streams = c.streams();
     // The program's enrolment and redemption coins.
     let mut coin = LazyCoin::new(c.key, Purpose::Program);
-
-    book_arrival(a, rec);
 
     let referral = p.referral.as_ref();
     // Not a member until the first purchase in the program's window (and
@@ -102,12 +128,6 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let mut m = Member::outside(std::mem::take(&mut scratch.points));
     let mut tally = Tally::default();
     let mut first_purchase = true;
-    let exp = sampling::ExpSampler::get();
-    let mut buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate);
-    let mut leave = match tr.churn {
-        Churn::Rate(mu) => Clock::start(a.t, exp.sample(streams.churn()), mu * c.referred_churn),
-        _ => Clock::start(a.t, f64::INFINITY, 0.0),
-    };
     let mut boosted: Option<Boost> = None;
     // A win-back campaign: a customer who drops out may come back (`wake`,
     // infinity unless dormant until then).

@@ -28,12 +28,12 @@ pub use budget::EventBudget;
 use crate::engine::SimError;
 use crate::engine::answers::Life;
 use crate::engine::recorder::{Flow, Recorder};
+use crate::model::response::Response;
 use crate::model::rng::{CustomerKey, Purpose, ReplicationKey, Stream};
+use crate::model::scenario::{ProgramSpec, Scenario};
 use crate::model::traits::{SegmentDraws, Traits};
 use crate::programs::hooks::Usage;
 use crate::programs::points::PointsState;
-use crate::model::response::Response;
-use crate::model::scenario::{ProgramSpec, Scenario};
 
 /// Replication-wide constants for one arm (a program, or the control).
 #[derive(Debug, Clone, Copy)]
