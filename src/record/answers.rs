@@ -201,7 +201,12 @@ impl Answers {
     /// Note a booking of `v` to `flow` by the current customer.
     #[inline(always)]
     pub fn note(&mut self, flow: Flow, v: f64) {
-        self.current.flows[SLOT[flow as usize] as usize] += v;
+        // The last slot is never read: flows that land there are skipped
+        // (decided at compile time where `flow` is a constant).
+        let slot = SLOT[flow as usize] as usize;
+        if slot < SLOTS - 1 {
+            self.current.flows[slot] += v;
+        }
     }
 
     /// Note a purchase at `t` (in period `period`) of list value `basket`.

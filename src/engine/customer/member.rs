@@ -46,13 +46,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// Book the tally at `at` (within the horizon: the end of the life).
     fn book(&self, at: f64, rec: &mut Recorder) {
         if self.joined {
-            rec.add(Flow::MemberPurchases, at, self.purchases);
-            rec.add(Flow::MemberRevenue, at, self.revenue);
+            let at = rec.moment(at);
+            rec.book(Flow::MemberPurchases, at, self.purchases);
+            rec.book(Flow::MemberRevenue, at, self.revenue);
         } else if self.offered {
-            rec.add(Flow::Declined, at, 1.0);
-            rec.add(Flow::DeclinedPurchases, at, self.purchases);
+            let at = rec.moment(at);
+            rec.book(Flow::Declined, at, 1.0);
+            rec.book(Flow::DeclinedPurchases, at, self.purchases);
         }
     }
 }
