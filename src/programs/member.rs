@@ -206,7 +206,7 @@ impl Member {
 
     /// The member's multipliers after an event at `t` (both 1 outside the
     /// program), and when they next change by themselves.
-    #[inline(always)]
+    #[inline]
     pub fn rates(&mut self, p: &ProgramSpec, who: &Who<'_>, t: f64) -> Rates {
         if !self.active {
             return Rates::NONE;
