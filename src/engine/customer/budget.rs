@@ -5,8 +5,8 @@
 
 use super::{Arm, Arrival, Outcome};
 use crate::engine::SimError;
-use crate::model::scenario::Scenario;
 use crate::programs::hooks::{HookError, Usage};
+use crate::model::scenario::Scenario;
 
 /// Events one customer may have before the run is stopped. A real customer
 /// has a few hundred at most; millions mean a runaway purchase rate (an
