@@ -112,9 +112,10 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                 referred: false,
                 via_member: false,
             };
-            let tr = customer::traits(first, &a);
+            // Every arm has this replication's keys.
+            let (tr, key) = customer::keyed_traits(first, &a);
             for (arm, r) in arms.iter().zip(runs.iter_mut()) {
-                let o = customer::simulate(arm, &a, &tr, &mut r.rec, &mut r.scratch)?;
+                let o = customer::simulate_keyed(arm, &a, &tr, key, &mut r.rec, &mut r.scratch)?;
                 r.budget.charge(arm, &a, &o)?;
                 if word_of_mouth {
                     r.contacts.add(a.t, a.segment, o, sim.horizon);
@@ -404,8 +405,8 @@ fn arrivals(
                 via_member,
             };
             next_id += 1;
-            let tr = customer::traits(arm, &a);
-            let o = customer::simulate(arm, &a, &tr, rec, &mut scratch)?;
+            let (tr, key) = customer::keyed_traits(arm, &a);
+            let o = customer::simulate_keyed(arm, &a, &tr, key, rec, &mut scratch)?;
             budget.charge(arm, &a, &o)?;
             let who = if word_of_mouth {
                 pool.referrers.track(a.segment, o.gone_at)

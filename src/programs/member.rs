@@ -182,6 +182,7 @@ impl Member {
     /// What the program offers this member now: the sum of its mechanisms'
     /// incentives (and a script's), with the strongest goal's pull in
     /// `self.goal_lift`.
+    #[inline(always)]
     fn incentive(&mut self, p: &ProgramSpec, who: &Who<'_>, t: f64) -> Incentive {
         let cx = self.ctx(who, t);
         let mut sum = self.script_incentive;

@@ -86,7 +86,6 @@ struct Current {
     /// ended; the last slot takes every other flow and is never read.
     flows: [f64; SLOTS],
     purchases: u32,
-    revenue: f64,
     /// First and second purchase times and the first's period.
     first: f64,
     second: f64,
@@ -117,7 +116,6 @@ impl Current {
     fn reset(&mut self) {
         self.flows = [0.0; SLOTS];
         self.purchases = 0;
-        self.revenue = 0.0;
         self.regular = None;
     }
 }
@@ -127,7 +125,6 @@ impl Default for Current {
         Current {
             flows: [0.0; SLOTS],
             purchases: 0,
-            revenue: 0.0,
             first: f64::NAN,
             second: f64::NAN,
             first_period: 0,
@@ -201,23 +198,22 @@ impl Answers {
     /// Note a booking of `v` to `flow` by the current customer.
     #[inline(always)]
     pub fn note(&mut self, flow: Flow, v: f64) {
-        self.current.flows[SLOT[flow as usize] as usize] += v;
+        // The last slot is never read: flows that land there are skipped
+        // (decided at compile time where `flow` is a constant).
+        let slot = SLOT[flow as usize] as usize;
+        if slot < SLOTS - 1 {
+            self.current.flows[slot] += v;
+        }
     }
 
-    /// Note a purchase at `t` (in period `period`) of list value `basket`.
-    /// `period_of` gives the period of a later time (the end of a regular
-    /// window), `None` past the horizon.
+    /// Note a purchase at `t` (in period `period`); its list value is
+    /// noted by its `RevenueGross` booking ([`Answers::note`]), which the
+    /// recorder makes for every purchase and for nothing else. `period_of`
+    /// gives the period of a later time (the end of a regular window).
     #[inline(always)]
-    pub fn purchase(
-        &mut self,
-        t: f64,
-        period: usize,
-        basket: f64,
-        period_of: impl Fn(f64) -> usize,
-    ) {
+    pub fn purchase(&mut self, t: f64, period: usize, period_of: impl Fn(f64) -> usize) {
         let c = &mut self.current;
         c.purchases += 1;
-        c.revenue += basket;
         match c.purchases {
             1 => {
                 c.first = t;
@@ -264,26 +260,42 @@ impl Answers {
         }
         let s = &mut self.segments[life.segment];
         let bought = c.purchases > 0;
-        let active = life.churned.is_none();
-        for (slot, yes) in [
-            (Seg::Customers, true),
-            (Seg::Initial, life.initial),
-            (Seg::Acquired, !life.initial),
-            (Seg::Referred, life.referred),
-            (Seg::ActiveEnd, active),
-            (Seg::InitialActiveEnd, active && life.initial),
-            (Seg::Buyers, bought),
-        ] {
-            if yes {
-                s[slot as usize] += 1.0;
+        s[Seg::Customers as usize] += 1.0;
+        s[if life.initial {
+            Seg::Initial
+        } else {
+            Seg::Acquired
+        } as usize] += 1.0;
+        if life.referred {
+            s[Seg::Referred as usize] += 1.0;
+        }
+        if life.churned.is_none() {
+            s[Seg::ActiveEnd as usize] += 1.0;
+            if life.initial {
+                s[Seg::InitialActiveEnd as usize] += 1.0;
             }
         }
-        let f = |fl: Flow| c.flows[SLOT[fl as usize] as usize];
-        s[Seg::Purchases as usize] += f(Flow::Purchases);
-        s[Seg::RevenueGross as usize] += f(Flow::RevenueGross);
-        s[Seg::Discounts as usize] += f(Flow::Discounts);
-        s[Seg::RewardCost as usize] += f(Flow::RewardCost);
-        s[Seg::FixedCost as usize] += f(Flow::FixedCost);
+        if bought {
+            s[Seg::Buyers as usize] += 1.0;
+        }
+        // The five flows a segment sums, in slot order (each slot its own
+        // sum, so adding them side by side changes no figure).
+        const FLOWS: usize = SLOTS - 1;
+        const _: () = assert!(
+            Seg::RevenueGross as usize == Seg::Purchases as usize + 1
+                && Seg::Discounts as usize == Seg::Purchases as usize + 2
+                && Seg::RewardCost as usize == Seg::Purchases as usize + 3
+                && Seg::FixedCost as usize == Seg::Purchases as usize + 4
+                && SLOT[Flow::Purchases as usize] == 0
+                && SLOT[Flow::RevenueGross as usize] == 1
+                && SLOT[Flow::Discounts as usize] == 2
+                && SLOT[Flow::RewardCost as usize] == 3
+                && SLOT[Flow::FixedCost as usize] == 4
+        );
+        let sums = &mut s[Seg::Purchases as usize..Seg::Purchases as usize + FLOWS];
+        for (x, y) in sums.iter_mut().zip(&c.flows[..FLOWS]) {
+            *x += y;
+        }
         if !bought {
             self.current.reset();
             return;
@@ -300,7 +312,10 @@ impl Answers {
                 q.again_within += 1.0;
             }
         }
-        self.revenue.insert(c.revenue);
+        // The customer's list revenue: their RevenueGross bookings, which
+        // are their purchases' baskets added in order.
+        self.revenue
+            .insert(c.flows[SLOT[Flow::RevenueGross as usize] as usize]);
         let p = self.periods;
         let last = last.max(first);
         let one_end = if c.purchases >= 2 {
@@ -467,7 +482,8 @@ impl Histogram {
     /// Count one customer with revenue `x` (positive amounts only; a
     /// customer who bought nothing free is left out).
     pub fn insert(&mut self, x: f64) {
-        if !(x > 0.0 && x.is_finite()) {
+        // Positive and finite (NaN fails both tests).
+        if !(x > 0.0 && x < f64::INFINITY) {
             return;
         }
         let k = Self::key(x);

@@ -106,7 +106,12 @@ impl Recorder {
     /// The customer simulated since the last call has ended: fold what
     /// they did into the per-customer answers.
     pub fn end_customer(&mut self, life: &Life) {
-        let first = self.period_of(life.arrived);
+        // Most customers are there from the start (period 0).
+        let first = if life.arrived == 0.0 {
+            0
+        } else {
+            self.period_of(life.arrived)
+        };
         let last = match life.churned {
             Some(t) if t <= self.horizon => self.period_of(t),
             _ => self.periods,
@@ -189,9 +194,8 @@ impl Recorder {
         self.book(Flow::Purchases, at, 1.0);
         self.book(Flow::RevenueGross, at, basket);
         let (inv_len, periods) = (self.inv_len, self.periods);
-        self.answers.purchase(at.t, at.period, basket, |t| {
-            period_index(t, inv_len, periods)
-        });
+        self.answers
+            .purchase(at.t, at.period, |t| period_index(t, inv_len, periods));
     }
 
     /// Add `rate` per time unit over [t0, t1), clipped to (0, horizon], split by period.

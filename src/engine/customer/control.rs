@@ -15,6 +15,7 @@ use crate::programs::hooks::Usage;
 /// (the mechanisms tests check that a program with a neutral response
 /// reproduces this stream exactly); it exists because the control is
 /// simulated in every run and this tight loop is about twice as fast.
+#[inline(always)]
 pub(super) fn simulate(c: &Customer<'_>, rec: &mut Recorder) -> Result<Outcome, SimError> {
     let (a, tr) = (c.a, c.tr);
     let mut streams = c.streams();

@@ -46,13 +46,16 @@ struct Tally {
 }
 
 impl Tally {
+    /// Book the tally at `at` (within the horizon: the end of the life).
     fn book(&self, at: f64, rec: &mut Recorder) {
         if self.joined {
-            rec.add(Flow::MemberPurchases, at, self.purchases);
-            rec.add(Flow::MemberRevenue, at, self.revenue);
+            let at = rec.moment(at);
+            rec.book(Flow::MemberPurchases, at, self.purchases);
+            rec.book(Flow::MemberRevenue, at, self.revenue);
         } else if self.offered {
-            rec.add(Flow::Declined, at, 1.0);
-            rec.add(Flow::DeclinedPurchases, at, self.purchases);
+            let at = rec.moment(at);
+            rec.book(Flow::Declined, at, 1.0);
+            rec.book(Flow::DeclinedPurchases, at, self.purchases);
         }
     }
 }
@@ -72,6 +75,35 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let hooks = if SCRIPTED { hooks } else { None };
     let (a, tr, horizon) = (c.a, c.tr, c.horizon);
     let arm = c.arm;
+    let mut streams = c.streams();
+    book_arrival(a, rec);
+    let exp = sampling::ExpSampler::get();
+    let mut buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate);
+    let mut leave = match tr.churn {
+        Churn::Rate(mu) => Clock::start(a.t, exp.sample(streams.churn()), mu * c.referred_churn),
+        _ => Clock::start(a.t, f64::INFINITY, 0.0),
+    };
+    if !SCRIPTED {
+        // A customer whose first event is not a purchase never meets the
+        // program (it is offered at a purchase) and lives as in the
+        // control: the loop's first step below, with nothing scheduled
+        // for a customer outside the program, decided here without setting
+        // up the member (about half the customers of a BG/NBD population
+        // never buy).
+        let t = earliest(earliest(buy.at, leave.at), f64::INFINITY);
+        if t > horizon || leave.at == t {
+            let churned_at = (t <= horizon).then_some(t);
+            book_end(a, churned_at, rec);
+            let gone = churned_at.unwrap_or(f64::INFINITY);
+            return Ok(Outcome {
+                churn_at: gone,
+                gone_at: gone,
+                boosted: None,
+                events: 1,
+                script: Usage::default(),
+            });
+        }
+    }
     let pc = Participant {
         c,
         p,
@@ -90,11 +122,8 @@ pub(super) fn simulate<const SCRIPTED: bool>(
         },
     };
     let who = &pc.who;
-    let mut streams = c.streams();
     // The program's enrolment and redemption coins.
     let mut coin = LazyCoin::new(c.key, Purpose::Program);
-
-    book_arrival(a, rec);
 
     let referral = p.referral.as_ref();
     // Not a member until the first purchase in the program's window (and
@@ -102,12 +131,6 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let mut m = Member::outside(std::mem::take(&mut scratch.points));
     let mut tally = Tally::default();
     let mut first_purchase = true;
-    let exp = sampling::ExpSampler::get();
-    let mut buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate);
-    let mut leave = match tr.churn {
-        Churn::Rate(mu) => Clock::start(a.t, exp.sample(streams.churn()), mu * c.referred_churn),
-        _ => Clock::start(a.t, f64::INFINITY, 0.0),
-    };
     let mut boosted: Option<Boost> = None;
     // A win-back campaign: a customer who drops out may come back (`wake`,
     // infinity unless dormant until then).

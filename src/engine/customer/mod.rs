@@ -125,13 +125,13 @@ struct Customer<'c> {
 
 impl<'c> Customer<'c> {
     #[inline(always)]
-    fn new(arm: &'c Arm<'c>, a: &'c Arrival, tr: &'c Traits) -> Customer<'c> {
+    fn new(arm: &'c Arm<'c>, a: &'c Arrival, tr: &'c Traits, key: CustomerKey) -> Customer<'c> {
         Customer {
             arm,
             a,
             tr,
             draws: &arm.draws[a.segment],
-            key: arm.keys.customer(a.id),
+            key,
             horizon: arm.scenario.simulation.horizon,
             referred_churn: if a.referred {
                 arm.responses[a.segment].referred_churn
@@ -181,13 +181,25 @@ impl Streams {
 /// replication, so the caller may draw them once for all arms.
 #[inline(always)]
 pub fn traits(arm: &Arm<'_>, a: &Arrival) -> Traits {
+    keyed_traits(arm, a).0
+}
+
+/// [`traits`] and the key of the customer's streams, which is the same in
+/// every arm of a replication: hand it to [`simulate_keyed`] instead of
+/// deriving it again in each arm.
+#[inline(always)]
+pub fn keyed_traits(arm: &Arm<'_>, a: &Arrival) -> (Traits, CustomerKey) {
     let key = arm.keys.customer(a.id);
-    arm.draws[a.segment].traits(&mut key.stream(Purpose::Traits))
+    (
+        arm.draws[a.segment].traits(&mut key.stream(Purpose::Traits)),
+        key,
+    )
 }
 
 /// Simulate one customer with traits `tr` (see [`traits`]) from arrival to
 /// churn or the horizon, booking every event into `rec`. Fails when a
 /// program's script hook fails or the customer's purchases run away.
+#[inline]
 pub fn simulate(
     arm: &Arm<'_>,
     a: &Arrival,
@@ -195,6 +207,20 @@ pub fn simulate(
     rec: &mut Recorder,
     scratch: &mut Scratch,
 ) -> Result<Outcome, SimError> {
+    simulate_keyed(arm, a, tr, arm.keys.customer(a.id), rec, scratch)
+}
+
+/// [`simulate`] with the customer's key from [`keyed_traits`] (the key of
+/// `arm`'s replication and `a.id`).
+pub fn simulate_keyed(
+    arm: &Arm<'_>,
+    a: &Arrival,
+    tr: &Traits,
+    key: CustomerKey,
+    rec: &mut Recorder,
+    scratch: &mut Scratch,
+) -> Result<Outcome, SimError> {
+    debug_assert!(key == arm.keys.customer(a.id));
     let horizon = arm.scenario.simulation.horizon;
     if a.t > horizon {
         // A cohort member who joins after the horizon is not part of this
@@ -207,7 +233,7 @@ pub fn simulate(
             script: Usage::default(),
         });
     }
-    let c = Customer::new(arm, a, tr);
+    let c = Customer::new(arm, a, tr, key);
     let o = match arm.program {
         None => control::simulate(&c, rec)?,
         Some(program) => {
