@@ -68,6 +68,8 @@ bad_fixtures!(
     key_in_wrong_table,
     not_utf8,
     winback_response,
+    winback_response_range,
+    winback_response_kind,
     winback_negative_cost,
     winback_after_zero,
     winback_max_messages,

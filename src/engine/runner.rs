@@ -96,11 +96,14 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             // shared by every arm.
             let (responses, draws) =
                 assumptions::draw(&sc.assumptions, &base, sc.simulation.seed, r);
+            // The programs with this replication's draw of their uncertain
+            // values (the scenario's own when there are none).
+            let programs = assumptions::programs(&sc.assumptions, &sc.programs, &draws);
             let specs: Vec<Arm<'_>> = arms
                 .iter()
                 .map(|(_, program)| Arm {
                     scenario: sc,
-                    program: program.map(|i| &sc.programs[i]),
+                    program: program.map(|i| &programs[i]),
                     mean_basket: &mean_basket,
                     mean_rate,
                     draws: &segment_draws,

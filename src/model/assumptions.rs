@@ -1,8 +1,8 @@
-//! What we do not know about customers: the response parameters a scenario
-//! leaves uncertain, and their draws.
+//! What we do not know: the response parameters a scenario leaves
+//! uncertain, a win-back campaign's uncertain response, and their draws.
 //!
-//! Each uncertain key is drawn once per replication from its own stream
-//! (seed, replication, "assumptions", key), so every arm of a replication
+//! Each uncertain value is drawn once per replication from its own stream
+//! (seed, replication, "assumptions", label), so every arm of a replication
 //! (the control and each program) sees the same customers *and* the same
 //! assumptions: common random numbers stay exact, and "how often a program
 //! beats no program" includes what we do not know, not only chance.
@@ -11,20 +11,52 @@ use crate::model::dist::Dist;
 use crate::model::response::Response;
 use crate::model::rng::{Purpose, Stream};
 use crate::model::sampling;
+use crate::model::scenario::ProgramSpec;
+use std::borrow::Cow;
 
-/// One uncertain response parameter.
+/// What an assumption's draw sets.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// A response key (`goal_gradient`) of the segments listed.
+    Response {
+        key: &'static str,
+        segments: Vec<usize>,
+    },
+    /// The win-back `response` of a program (its index in
+    /// `Scenario::programs`): the chance that one message brings back a
+    /// customer who has dropped out.
+    Winback { program: usize },
+}
+
+/// One uncertain value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Assumption {
-    /// The response key (`goal_gradient`).
-    pub key: &'static str,
-    /// How results name it: the key, or `segment[NAME].key` when one
-    /// segment has a distribution of its own.
+    pub target: Target,
+    /// How results name it: the response key, `segment[NAME].key` when one
+    /// segment has a distribution of its own, or
+    /// `program[NAME].winback.response`. Its hash keys the draws' stream.
     pub label: String,
-    /// The segments whose response takes the draw.
-    pub segments: Vec<usize>,
     pub dist: Dist,
-    /// True when the scenario did not give the key: the documented range.
+    /// True when the scenario did not give the value: the documented range.
     pub documented: bool,
+}
+
+impl Assumption {
+    /// The response key it sets, if it is one.
+    pub fn response_key(&self) -> Option<&'static str> {
+        match self.target {
+            Target::Response { key, .. } => Some(key),
+            Target::Winback { .. } => None,
+        }
+    }
+
+    /// The segments whose response takes the draw (none for a program's value).
+    pub fn segments(&self) -> &[usize] {
+        match &self.target {
+            Target::Response { segments, .. } => segments,
+            Target::Winback { .. } => &[],
+        }
+    }
 }
 
 /// Each segment's response in replication `replication`, and the value
@@ -41,12 +73,33 @@ pub fn draw(
     for a in list {
         let mut rng = Stream::new(seed, replication, label_key(&a.label), Purpose::Assumptions);
         let x = sampling::draw(&mut rng, &a.dist);
-        for &s in &a.segments {
-            responses[s].set(a.key, x);
+        if let Target::Response { key, segments } = &a.target {
+            for &s in segments {
+                responses[s].set(key, x);
+            }
         }
         values.push(x);
     }
     (responses, values)
+}
+
+/// The programs as one replication runs them: each program value that is
+/// uncertain set to its draw (`values` from [`draw`]). Borrowed, untouched,
+/// when no program value is uncertain.
+pub fn programs<'p>(
+    list: &[Assumption],
+    programs: &'p [ProgramSpec],
+    values: &[f64],
+) -> Cow<'p, [ProgramSpec]> {
+    let mut out = Cow::Borrowed(programs);
+    for (a, &x) in list.iter().zip(values) {
+        if let Target::Winback { program } = a.target
+            && let Some(w) = out.to_mut()[program].winback.as_mut()
+        {
+            w.response = x;
+        }
+    }
+    out
 }
 
 /// The stream key of an assumption: a hash of its label (FNV-1a), so that
@@ -65,16 +118,20 @@ mod tests {
     fn one_draw_per_replication_shared_by_the_segments_it_covers() {
         let list = vec![
             Assumption {
-                key: "goal_gradient",
+                target: Target::Response {
+                    key: "goal_gradient",
+                    segments: vec![0, 2],
+                },
                 label: "goal_gradient".into(),
-                segments: vec![0, 2],
                 dist: Dist::Uniform { min: 0.0, max: 0.4 },
                 documented: true,
             },
             Assumption {
-                key: "goal_gradient",
+                target: Target::Response {
+                    key: "goal_gradient",
+                    segments: vec![1],
+                },
                 label: "segment[b].goal_gradient".into(),
-                segments: vec![1],
                 dist: Dist::Uniform { min: 0.5, max: 0.6 },
                 documented: false,
             },
@@ -92,5 +149,46 @@ mod tests {
         assert_eq!(r[1].member_churn, base[1].member_churn);
         // A key's draws do not depend on the other keys.
         assert_eq!(draw(&list[1..], &base, 7, 3).1[0], v[1]);
+    }
+
+    #[test]
+    fn a_programs_winback_response_takes_its_draw_and_nothing_else_changes() {
+        use crate::model::scenario::Winback;
+        let w = Winback {
+            after: 2.0,
+            every: 2.0,
+            max_messages: 1,
+            message_cost: 0.0,
+            response: 0.05,
+        };
+        let specs = vec![
+            ProgramSpec::open("a", 10.0),
+            ProgramSpec {
+                winback: Some(w),
+                ..ProgramSpec::open("b", 10.0)
+            },
+        ];
+        let list = vec![Assumption {
+            target: Target::Winback { program: 1 },
+            label: "program[b].winback.response".into(),
+            dist: Dist::Uniform {
+                min: 0.02,
+                max: 0.1,
+            },
+            documented: false,
+        }];
+        let base = vec![Response::default()];
+        let (r, v) = draw(&list, &base, 7, 3);
+        // No response key moves.
+        assert_eq!(r, base);
+        assert!((0.02..0.1).contains(&v[0]));
+        let p = programs(&list, &specs, &v);
+        assert!(matches!(p, Cow::Owned(_)));
+        assert_eq!(p[1].winback.unwrap().response, v[0]);
+        let mut expected = specs.clone();
+        expected[1].winback.as_mut().unwrap().response = v[0];
+        assert_eq!(*p, *expected);
+        // Without program assumptions the programs are borrowed as they are.
+        assert!(matches!(programs(&[], &specs, &[]), Cow::Borrowed(_)));
     }
 }

@@ -29,10 +29,22 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-/// What each response parameter does and where its default comes from.
+/// What each response parameter does and where its default comes from; a
+/// program's uncertain win-back response (`program[NAME].winback.response`)
+/// has a meaning but no default.
 pub fn response_doc(key: &str) -> (&'static str, &'static str) {
+    if is_winback_response(key) {
+        return (
+            "The chance that one win-back message brings back a customer who has left",
+            "your estimate (no default)",
+        );
+    }
     crate::model::response::Response::info(key)
         .map_or(("", "assumption"), |k| (k.meaning, k.source))
+}
+
+fn is_winback_response(key: &str) -> bool {
+    key.starts_with("program[") && key.ends_with("].winback.response")
 }
 
 pub(crate) const CSS: &str = r#"
@@ -554,7 +566,11 @@ fn assumption_list(h: &mut String, r: &Results) {
          (median)</span></th><th>From</th><th>Source of the default</th></tr></thead>\n<tbody>"
     );
     for a in &r.assumptions {
-        let bare = a.key.rsplit('.').next().unwrap_or(&a.key);
+        let bare = if is_winback_response(&a.key) {
+            &a.key
+        } else {
+            a.key.rsplit('.').next().unwrap_or(&a.key)
+        };
         let (meaning, source) = response_doc(bare);
         let value = if a.fixed {
             format!("fixed at {}", number(a.p50))

@@ -41,7 +41,7 @@ pub(crate) enum Bound {
 }
 
 impl Bound {
-    fn holds(self, x: f64) -> bool {
+    pub(crate) fn holds(self, x: f64) -> bool {
         match self {
             Bound::NonNeg => x >= 0.0,
             Bound::Pos => x > 0.0,

@@ -418,7 +418,8 @@ pub struct RawWinback {
     pub max_messages: Option<Int>,
     #[serde(default)]
     pub message_cost: Option<Num>,
-    pub response: Num,
+    /// A number, or a distribution when unsure (drawn once per replication).
+    pub response: Spanned<RawAssumption>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -6,24 +6,30 @@
 
 use super::check::{Bound, Cx, Result};
 use super::raw::{RawDiscount, RawPoints, RawProgram, RawScript, RawStamps, RawWinback};
+use super::resolve_response;
 use super::{
-    Business, CatalogItem, Costs, Discount, Points, ProgramSpec, Referral, ScriptSpec, Simulation,
-    Stamps, Tier, TierBasis, Winback,
+    Business, CatalogItem, Costs, Discount, Dist, Points, ProgramSpec, Referral, ScriptSpec,
+    Simulation, Stamps, Tier, TierBasis, Winback,
 };
+use crate::model::assumptions::{Assumption, Target};
 use toml::Spanned;
 
 /// The name the results use for the no-program control.
 const CONTROL_NAME: &str = "baseline";
 
+/// The programs in file order, and the values among them the scenario is
+/// unsure of (a win-back `response` given as a distribution), each drawn
+/// once per replication like an uncertain `[response]` key.
 pub(crate) fn programs(
     cx: &Cx<'_>,
     list: &Spanned<Vec<Spanned<RawProgram>>>,
     sim: &Simulation,
     business: &Business,
-) -> Result<Vec<ProgramSpec>> {
+) -> Result<(Vec<ProgramSpec>, Vec<Assumption>)> {
     let mut out: Vec<ProgramSpec> = Vec::new();
+    let mut assumptions = Vec::new();
     for p in list.get_ref() {
-        let spec = program(cx, p.get_ref(), sim, business)?;
+        let (spec, winback_dist) = program(cx, p.get_ref(), sim, business)?;
         if let Some(first) = out.iter().position(|q| q.name == spec.name) {
             return Err(cx.err(
                 &p.get_ref().name.span(),
@@ -33,17 +39,27 @@ pub(crate) fn programs(
                 ),
             ));
         }
+        if let Some(dist) = winback_dist {
+            assumptions.push(Assumption {
+                target: Target::Winback { program: out.len() },
+                label: format!("program[{}].winback.response", spec.name),
+                dist,
+                documented: false,
+            });
+        }
         out.push(spec);
     }
-    Ok(out)
+    Ok((out, assumptions))
 }
 
+/// One program, and the distribution of its win-back `response` when that
+/// is uncertain.
 fn program(
     cx: &Cx<'_>,
     p: &RawProgram,
     sim: &Simulation,
     business: &Business,
-) -> Result<ProgramSpec> {
+) -> Result<(ProgramSpec, Option<Dist>)> {
     let name = p.name.get_ref().trim();
     if name.is_empty() {
         return Err(cx.err(
@@ -101,7 +117,14 @@ fn program(
         }
         None => Costs::default(),
     };
-    Ok(ProgramSpec {
+    let (winback, winback_dist) = match &p.winback {
+        Some(w) => {
+            let (w, dist) = winback(cx, w.get_ref())?;
+            (Some(w), dist)
+        }
+        None => (None, None),
+    };
+    let spec = ProgramSpec {
         name: name.to_string(),
         enrolment: cx.num_or(&p.enrolment, 1.0, Bound::Unit, "a probability")?,
         start,
@@ -154,23 +177,31 @@ fn program(
             Bound::UnitOpen,
             "a discount rate on the first purchase as a member",
         )?,
-        winback: p
-            .winback
-            .as_ref()
-            .map(|w| winback(cx, w.get_ref()))
-            .transpose()?,
-    })
+        winback,
+    };
+    Ok((spec, winback_dist))
 }
 
 /// `[program.winback]`: `every` defaults to `after`, `max_messages` to 1,
-/// `message_cost` to 0.
-fn winback(cx: &Cx<'_>, w: &RawWinback) -> Result<Winback> {
+/// `message_cost` to 0. `response` is a number, or a distribution (any kind
+/// of docs/scenario-format.md, "Distributions", inside [0, 1]) returned
+/// beside the campaign, which then holds its median. A distribution of zero
+/// width is the number it stands for.
+fn winback(cx: &Cx<'_>, w: &RawWinback) -> Result<(Winback, Option<Dist>)> {
     let after = cx.num(
         &w.after,
         Bound::Pos,
         "a time without purchases in time units",
     )?;
-    Ok(Winback {
+    let (response, dist) = resolve_response::value(
+        cx,
+        &w.response,
+        "response",
+        "a chance that one message brings a lapsed customer back",
+        Bound::Unit,
+    )?;
+    let dist = dist.filter(|d| d.quantile(0.0) < d.quantile(1.0));
+    let campaign = Winback {
         after,
         every: cx.num_or(
             &w.every,
@@ -194,12 +225,9 @@ fn winback(cx: &Cx<'_>, w: &RawWinback) -> Result<Winback> {
             Bound::NonNeg,
             "a cost per message in currency",
         )?,
-        response: cx.num(
-            &w.response,
-            Bound::Unit,
-            "a chance that one message brings a lapsed customer back",
-        )?,
-    })
+        response,
+    };
+    Ok((campaign, dist))
 }
 
 /// A flat `rate` becomes one tier from 0. Tiers whose first threshold is above

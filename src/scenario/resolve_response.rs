@@ -10,7 +10,7 @@ use super::check::{Bound, Cx, Result};
 use super::raw::{RawAssumption, RawResponse};
 use super::resolve_dist;
 use super::{Dist, Response, TimeUnit};
-use crate::model::assumptions::Assumption;
+use crate::model::assumptions::{Assumption, Target};
 use crate::model::response::{self, KeyInfo, KeyRange};
 use toml::Spanned;
 
@@ -100,41 +100,43 @@ fn inherit(global: &[KeyValue]) -> Vec<KeyValue> {
 /// A value given in the scenario: a number, or a distribution whose whole
 /// range lies within the key's.
 fn given(cx: &Cx<'_>, k: &KeyInfo, v: &Spanned<RawAssumption>) -> Result<KeyValue> {
-    let bound = bound(k.range);
+    let (point, dist) = value(cx, v, k.name, k.what, bound(k.range))?;
+    Ok(KeyValue {
+        point,
+        dist,
+        documented: false,
+        own: true,
+    })
+}
+
+/// A number or a distribution given for `name` (a response key, or another
+/// uncertain value such as a win-back campaign's `response`): its point
+/// value (the number, or the distribution's median) and its distribution if
+/// uncertain. A number is checked against `bound` (`what` names a value in
+/// the message); a distribution's whole range must lie within it.
+pub(crate) fn value(
+    cx: &Cx<'_>,
+    v: &Spanned<RawAssumption>,
+    name: &str,
+    what: &str,
+    bound: Bound,
+) -> Result<(f64, Option<Dist>)> {
     match v.get_ref() {
-        RawAssumption::Fixed(x) => Ok(KeyValue {
-            point: cx.num(&Spanned::new(v.span(), *x), bound, k.what)?,
-            dist: None,
-            documented: false,
-            own: true,
-        }),
+        RawAssumption::Fixed(x) => Ok((cx.num(&Spanned::new(v.span(), *x), bound, what)?, None)),
         RawAssumption::Dist(d) => {
             let d = resolve_dist::dist(cx, &Spanned::new(v.span(), d.clone()))?;
             let (lo, hi) = (d.quantile(0.0), d.quantile(1.0));
-            let inside = match k.range {
-                KeyRange::NonNeg => lo >= 0.0,
-                KeyRange::Pos => lo > 0.0,
-                KeyRange::Unit => lo >= 0.0 && hi <= 1.0,
-                KeyRange::Any => true,
-            };
-            if !inside {
+            if !(bound.holds(lo) && bound.holds(hi)) {
                 return Err(cx.err(
                     &v.span(),
                     format!(
-                        "this distribution reaches from {lo} to {hi}, outside the range of {}: expected {} {}. \
+                        "this distribution reaches from {lo} to {hi}, outside the range of {name}: expected {what} {}. \
                          a triangular, uniform or beta distribution can be kept inside it",
-                        k.name,
-                        k.what,
                         bound.describe()
                     ),
                 ));
             }
-            Ok(KeyValue {
-                point: d.quantile(0.5),
-                dist: Some(d),
-                documented: false,
-                own: true,
-            })
+            Ok((d.quantile(0.5), Some(d)))
         }
     }
 }
@@ -175,9 +177,11 @@ pub(crate) fn assumptions(
                 .collect();
             if !covered.is_empty() {
                 out.push(Assumption {
-                    key: k.name,
+                    target: Target::Response {
+                        key: k.name,
+                        segments: covered,
+                    },
                     label: k.name.to_string(),
-                    segments: covered,
                     dist,
                     documented: global[i].documented,
                 });
@@ -186,9 +190,11 @@ pub(crate) fn assumptions(
         for (s, (name, v)) in segments.iter().enumerate() {
             if let (true, Some(dist)) = (v[i].own, v[i].dist) {
                 out.push(Assumption {
-                    key: k.name,
+                    target: Target::Response {
+                        key: k.name,
+                        segments: vec![s],
+                    },
                     label: format!("segment[{name}].{}", k.name),
-                    segments: vec![s],
                     dist,
                     documented: false,
                 });

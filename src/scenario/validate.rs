@@ -142,7 +142,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
     };
     let global = resolve_response::global(cx, raw.response.as_ref(), sim.time_unit)?;
     let mut notes = Notes::default();
-    let (population, assumptions) = population(
+    let (population, mut assumptions) = population(
         cx,
         &raw.population,
         &global,
@@ -160,7 +160,11 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         None => None,
     };
     let programs = match &raw.program {
-        Some(list) => resolve_program::programs(cx, list, &sim, &business)?,
+        Some(list) => {
+            let (programs, uncertain) = resolve_program::programs(cx, list, &sim, &business)?;
+            assumptions.extend(uncertain);
+            programs
+        }
         None => Vec::new(),
     };
     workload(cx, raw, &sim, &population, acquisition.as_ref())?;

@@ -1,5 +1,5 @@
 //! How sure each verdict is, from a finished run: which uncertain response
-//! parameter moves each program's extra profit (sensitivity), how much of
+//! parameter (or program value) moves each program's extra profit (sensitivity), how much of
 //! its spread is chance, the verdict word, and what knowing a parameter
 //! before choosing would be worth (value of information). The numbers come
 //! from [`crate::stats::uncertainty`]; this module feeds it the run's draws
@@ -17,7 +17,10 @@ use crate::stats::uncertainty;
 /// Every response parameter as the run used it: each uncertain one (with
 /// its distribution and percentiles), then every fixed one. A key that is
 /// fixed at one value for all segments it is not uncertain for is listed
-/// once; otherwise per segment, as `segment[NAME].key`.
+/// once; otherwise per segment, as `segment[NAME].key`. A program's
+/// uncertain win-back response is among the uncertain ones
+/// (`program[NAME].winback.response`); a fixed one is not listed (it is in
+/// the scenario as written).
 pub fn assumption_list(sc: &Scenario) -> Vec<AssumptionEntry> {
     let segments = &sc.population.segments;
     let mut out: Vec<AssumptionEntry> = sc
@@ -38,8 +41,8 @@ pub fn assumption_list(sc: &Scenario) -> Vec<AssumptionEntry> {
         let covered: Vec<usize> = sc
             .assumptions
             .iter()
-            .filter(|a| a.key == k.name)
-            .flat_map(|a| a.segments.iter().copied())
+            .filter(|a| a.response_key() == Some(k.name))
+            .flat_map(|a| a.segments().iter().copied())
             .collect();
         let fixed: Vec<(usize, f64)> = (0..segments.len())
             .filter(|s| !covered.contains(s))

@@ -40,7 +40,9 @@ pub struct Results {
     pub programs: Vec<ProgramResult>,
     /// Every response parameter: fixed, or uncertain with its distribution
     /// (drawn once per replication) and percentiles. A key one segment sets
-    /// differently is listed as `segment[NAME].key`.
+    /// differently is listed as `segment[NAME].key`. A program's win-back
+    /// response given as a distribution is listed too, as
+    /// `program[NAME].winback.response`.
     #[serde(default, deserialize_with = "assumptions_or_old")]
     pub assumptions: Vec<AssumptionEntry>,
     /// The response parameters in force per segment, uncertain ones at their
@@ -70,8 +72,9 @@ pub struct SegmentAssumptions {
 /// One response parameter as the run used it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AssumptionEntry {
-    /// The response key (`goal_gradient`), or `segment[NAME].key` for a
-    /// segment's own value.
+    /// The response key (`goal_gradient`), `segment[NAME].key` for a
+    /// segment's own value, or `program[NAME].winback.response` for a
+    /// program's uncertain win-back response.
     pub key: String,
     /// As a scenario would write it: a number when fixed, else an inline
     /// table such as `{ triangular = { min = 0.05, mode = 0.2, max = 0.4 } }`.
@@ -230,7 +233,8 @@ impl VsBaseline {
 /// How the extra profit against the control moves with one assumption.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Sensitivity {
-    /// The response key (`goal_gradient`, ...).
+    /// The assumption, named as in `assumptions` (`goal_gradient`,
+    /// `program[NAME].winback.response`, ...).
     pub key: String,
     /// Share of the variance of extra profit explained by this key.
     pub variance_share: f64,
