@@ -466,6 +466,29 @@ mod tests {
     }
 
     #[test]
+    fn a_member_back_in_an_earlier_state_gets_its_kept_answer() {
+        // The stamps run 0, 1, 2, 3, 0, 1, ...: only the first visit of each
+        // count runs the hook; the answers are those of a call.
+        let src = "fn incentive(member, ctx) { #{ progress: member.stamps / 4.0 } }";
+        let run = |h: RhaiHooks| {
+            let (st, mut m) = probe::member(&h, 10.0);
+            let got: Vec<_> = (0..40_i32)
+                .map(|i| {
+                    m.stamps = (i % 4).into();
+                    let x = h.incentive(&st, &m, f64::from(i)).unwrap();
+                    (x.progress, h.usage(&st))
+                })
+                .collect();
+            (got, h.kept_answers(&st))
+        };
+        let (with, kept) = run(hooks(src, Limits::default()));
+        let (without, _) = run(hooks(src, Limits::default()).without_memo());
+        assert_eq!(with, without);
+        assert_eq!(with[6].0, Some(0.5));
+        assert_eq!(kept, 36);
+    }
+
+    #[test]
     fn kept_results_change_nothing() {
         // Reads only the stamps, which change every third step.
         let k = same_with_and_without_memo(

@@ -2,9 +2,9 @@
 //! by the unit tests of this module and `examples/hookcost.rs`.
 
 use crate::model::habits::Habits;
+use crate::model::response::Response;
 use crate::model::rng::{Purpose, Stream};
 use crate::programs::hooks::{CustomerInfo, HookState, Hooks, MemberFacts};
-use crate::model::response::Response;
 
 /// A new member of `hooks` (segment `all`, the default response, habits of
 /// one purchase per time unit at `mean_basket`, script stream of seed 1,
