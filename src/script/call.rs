@@ -74,20 +74,19 @@ impl RhaiHooks {
             return None;
         }
         let mut memo = h.memo.lock().ok()?;
-        let e = memo.entries[i].as_ref().filter(|_| !memo.off)?;
-        let state = h.member.read_lock::<MemberObj>()?.state.clone();
-        if !e.fits(seen, &state) {
+        if memo.off || memo.entries[i].is_empty() {
             return None;
         }
+        let state = h.member.read_lock::<MemberObj>()?.state.clone();
+        let (ops, answer) = memo.find(i, seen, &state).map(|e| (e.ops, e.answer))?;
         let calls = h.calls.load(Relaxed) + 1;
         let used = h.ops.load(Relaxed);
         let (limit, _) = self.call_limit(calls, used);
-        if e.ops > limit {
+        if ops > limit {
             return None;
         }
-        let answer = e.answer;
         h.calls.store(calls, Relaxed);
-        h.ops.store(used + e.ops, Relaxed);
+        h.ops.store(used + ops, Relaxed);
         memo.kept_answers += 1;
         Some(answer)
     }
@@ -143,13 +142,25 @@ impl RhaiHooks {
             return;
         }
         let keepable = reads & memo::TAINT == 0 && (reads & memo::STATE == 0 || state.is_some());
-        memo.entries[i] = keepable.then_some(Entry {
-            reads,
-            seen,
-            state,
-            answer,
-            ops,
-        });
+        // Earlier entries stay: each one holds for the inputs it read,
+        // whatever calls came since. But only the newest call that read
+        // `member.state` is kept, and none once a later call could not be
+        // (comparing states is the costly part of a look-up).
+        if !keepable {
+            memo.entries[i].retain(|k| k.state.is_none());
+        }
+        if keepable {
+            memo.add(
+                i,
+                Entry {
+                    reads,
+                    seen,
+                    state,
+                    answer,
+                    ops,
+                },
+            );
+        }
     }
 
     /// The operations a call may use, and which bound that is, for a member

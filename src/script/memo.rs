@@ -233,10 +233,22 @@ impl Entry {
     }
 }
 
-/// A member's kept calls, one per hook, and whether keeping is still safe.
+/// The most calls kept per hook and member. A kept call stays valid for the
+/// whole membership (it depends only on what it read, compared when it is
+/// used), so several are kept: a member who comes back to earlier inputs (a
+/// stamp card that restarts) finds its answer. The oldest goes first. Of
+/// the calls that read `member.state` only the newest is kept, and only
+/// until a call of the hook that cannot be kept: comparing the state with
+/// copies at every call costs more than it saves (measured on
+/// `scripts/tiered.rhai`).
+pub const KEPT_PER_HOOK: usize = 16;
+
+/// A member's kept calls, up to [`KEPT_PER_HOOK`] per hook, and whether
+/// keeping is still safe.
 #[derive(Debug, Default)]
 pub struct Memo {
-    pub entries: [Option<Entry>; 6],
+    /// Per hook, oldest first.
+    pub entries: [Vec<Entry>; 6],
     /// Set for good when a call left the member's handles in a state the
     /// entries cannot vouch for (a script replaced `member`, `ctx`,
     /// `ctx.params` or `ctx.response` through a shared handle).
@@ -246,6 +258,31 @@ pub struct Memo {
     pub wrote: [bool; 6],
     /// Calls answered from the entries so far.
     pub kept_answers: u64,
+}
+
+impl Memo {
+    /// The kept call of hook `i` that a call seeing `seen` and `state` would
+    /// repeat, if there is one (the newest first).
+    pub fn find(&self, i: usize, seen: &Seen, state: &Dynamic) -> Option<&Entry> {
+        if self.off {
+            return None;
+        }
+        self.entries[i].iter().rev().find(|e| e.fits(seen, state))
+    }
+
+    /// Keep `e` for hook `i`, dropping the oldest entry past
+    /// [`KEPT_PER_HOOK`] (and any other that read `member.state`, if `e`
+    /// did).
+    pub fn add(&mut self, i: usize, e: Entry) {
+        let v = &mut self.entries[i];
+        if e.state.is_some() {
+            v.retain(|k| k.state.is_none());
+        }
+        if v.len() == KEPT_PER_HOOK {
+            v.remove(0);
+        }
+        v.push(e);
+    }
 }
 
 #[cfg(test)]
