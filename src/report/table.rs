@@ -113,8 +113,18 @@ fn fit_names(rows: &mut [Vec<String>], names: &[&str]) {
                 + 2
         })
         .sum();
+    // Names too alike to tell apart in a short label get a longer one.
+    let fits = |room: usize| {
+        let short = crate::report::charts::palette::short_names(names, room);
+        short
+            .iter()
+            .all(|n| n.chars().count() <= room)
+            .then_some(short)
+    };
     let room = WIDTH.saturating_sub(figures).clamp(12, 24);
-    let short = crate::report::charts::palette::short_names(names, room);
+    let short = (room..=24)
+        .find_map(fits)
+        .unwrap_or_else(|| crate::report::charts::palette::short_names(names, 24));
     for (row, name) in rows.iter_mut().skip(1).zip(short) {
         row[0] = name;
     }
