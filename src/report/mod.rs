@@ -4,6 +4,7 @@
 //! verdicts, and atomic file writing.
 
 pub mod answers_html;
+pub mod assumptions_html;
 pub mod charts;
 pub mod csv;
 pub mod figures;

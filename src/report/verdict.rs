@@ -333,7 +333,7 @@ pub fn pilot(r: &Results) -> Option<String> {
             amount(voi.evpi.max(0.0), cur)
         ),
         Some((key, v)) => {
-            let (meaning, _) = crate::report::html::response_doc(key);
+            let (meaning, _) = crate::report::assumptions_html::response_doc(key);
             let meaning = if meaning.is_empty() {
                 String::new()
             } else {
