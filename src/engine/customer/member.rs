@@ -18,7 +18,6 @@ use crate::model::traits::Churn;
 use crate::programs::hooks::{HookError, Hooks, MemberFacts, Usage};
 use crate::programs::mechanism::Till;
 use crate::programs::response::Rates;
-use crate::programs::winback::Campaign;
 use crate::programs::{Member, Who, earliest, referral};
 
 /// A customer in a program's arm: the customer, the program, and what the
@@ -136,7 +135,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let mut boosted: Option<Boost> = None;
     // A win-back campaign: a customer who drops out may come back (`wake`,
     // infinity unless dormant until then).
-    let mut lapses = Lapses::new(Campaign::new(p, horizon, c.key));
+    let mut lapses = Lapses::new(p, horizon, c.key);
     let mut wake = f64::INFINITY;
 
     let mut events: u64 = 0;
@@ -251,7 +250,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
                 referral::first_purchase(r, at, &mut till, rec);
             }
             first_purchase = false;
-            lapses.campaign.purchase(t, tally.joined, rec);
+            lapses.purchase(t, tally.joined, rec);
             tally.purchases += 1.0;
             tally.revenue += basket;
             rec.add_purchase(at, basket);
@@ -298,7 +297,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
             }
         }
         None => {
-            lapses.campaign.at_horizon(horizon, rec);
+            lapses.at_horizon(horizon, rec);
             m.at_horizon(p, horizon, rec);
         }
     }
