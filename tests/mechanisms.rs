@@ -177,6 +177,48 @@ fn neutral_response_gives_the_control_purchase_stream() {
 }
 
 #[test]
+fn customers_who_all_decline_live_exactly_as_in_the_control() {
+    // Nobody joins (enrolment 0), under the default (strong) response and
+    // with a win-back campaign that would bring everyone back: every
+    // customer declines at their first purchase and lives on as in the
+    // control, bit for bit (the engine's fast path for customers who
+    // declined), with hazard and with BG/NBD churn after a purchase.
+    for dropout in [Dropout::Hazard(0.05), Dropout::Bg { a: 0.8, b: 2.4 }] {
+        let mut sc = rich(20.0);
+        sc.population.segments[0].dropout = dropout;
+        for p in &mut sc.programs {
+            p.enrolment = 0.0;
+            p.winback = Some(Winback {
+                after: 1.0,
+                every: 1.0,
+                max_messages: 3,
+                message_cost: 1.0,
+                response: 1.0,
+            });
+        }
+        let m = run(&sc);
+        for arm in 1..m.len() {
+            for name in [
+                "purchases",
+                "revenue_gross",
+                "customers_churned",
+                "customers_acquired",
+            ] {
+                assert_eq!(
+                    metric(&m, 0, name),
+                    metric(&m, arm, name),
+                    "{name}, {}",
+                    sc.programs[arm - 1].name
+                );
+            }
+            // Offered at their first purchase in the window, and declined.
+            assert!(metric(&m, arm, "members_end").iter().all(|x| *x == 0.0));
+            assert!(metric(&m, arm, "messages_sent").iter().all(|x| *x == 0.0));
+        }
+    }
+}
+
+#[test]
 fn flat_discount_with_zero_response_is_rate_times_list_revenue() {
     let mut sc = rich(12.0);
     set_response(&mut sc, Response::neutral());

@@ -4,7 +4,9 @@
 
 use super::budget::{MAX_EVENTS_PER_CUSTOMER, runaway};
 use super::lapse::Lapses;
-use super::{Boost, Customer, Outcome, Scratch, Streams, book_arrival, book_end, scripted};
+use super::{
+    Boost, Customer, Outcome, Scratch, Streams, book_arrival, book_end, control, scripted,
+};
 use crate::engine::SimError;
 use crate::engine::clock::Clock;
 use crate::engine::recorder::{Flow, Recorder};
@@ -16,7 +18,6 @@ use crate::model::traits::Churn;
 use crate::programs::hooks::{HookError, Hooks, MemberFacts, Usage};
 use crate::programs::mechanism::Till;
 use crate::programs::response::Rates;
-use crate::programs::winback::Campaign;
 use crate::programs::{Member, Who, earliest, referral};
 
 /// A customer in a program's arm: the customer, the program, and what the
@@ -134,10 +135,12 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let mut boosted: Option<Boost> = None;
     // A win-back campaign: a customer who drops out may come back (`wake`,
     // infinity unless dormant until then).
-    let mut lapses = Lapses::new(Campaign::new(p, horizon, c.key));
+    let mut lapses = Lapses::new(p, horizon, c.key);
     let mut wake = f64::INFINITY;
 
     let mut events: u64 = 0;
+    // A customer who declines to join at a purchase: when and what.
+    let mut declined: Option<(f64, f64)> = None;
     let churned_at = loop {
         events += 1;
         if events > MAX_EVENTS_PER_CUSTOMER {
@@ -222,6 +225,11 @@ pub(super) fn simulate<const SCRIPTED: bool>(
                             factor: m.referral_factor(p, who),
                         });
                     }
+                } else if !(first_purchase && a.via_member && referral.is_some()) {
+                    // Declined (a first purchase that brings a referral's
+                    // reward stays here, for that reward's booking).
+                    declined = Some((t, basket));
+                    break None;
                 }
             }
             let mut till = Till {
@@ -242,7 +250,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
                 referral::first_purchase(r, at, &mut till, rec);
             }
             first_purchase = false;
-            lapses.campaign.purchase(t, tally.joined, rec);
+            lapses.purchase(t, tally.joined, rec);
             tally.purchases += 1.0;
             tally.revenue += basket;
             rec.add_purchase(at, basket);
@@ -265,6 +273,19 @@ pub(super) fn simulate<const SCRIPTED: bool>(
             rescale_churn(&mut leave, t, tr.churn, &x);
         }
     };
+    let churned_at = if let Some((t, basket)) = declined {
+        // Every multiplier 1, nothing scheduled, and a win-back campaign
+        // never contacts a customer who never joined: the rest of their
+        // life, from the purchase at which they declined, is the control's,
+        // in its tight loop.
+        let (churned_at, n, bought) =
+            control::declined_life(c, &mut streams, t, basket, leave.at, events, rec)?;
+        tally.purchases += bought;
+        events = n;
+        churned_at
+    } else {
+        churned_at
+    };
 
     book_end(a, churned_at, rec);
     tally.book(churned_at.unwrap_or(horizon), rec);
@@ -276,7 +297,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
             }
         }
         None => {
-            lapses.campaign.at_horizon(horizon, rec);
+            lapses.at_horizon(horizon, rec);
             m.at_horizon(p, horizon, rec);
         }
     }
