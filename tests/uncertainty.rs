@@ -12,7 +12,10 @@
 //!   `run --set` equals editing the file.
 
 use assert_cmd::Command;
-use loyalsim::scenario::{Override, Scenario, load_str, load_str_with_overrides};
+mod common;
+
+use common::{load, results};
+use loyalsim::scenario::load_str;
 use loyalsim::stats::Results;
 
 /// A 5% card in a shop whose only unknown is how strongly customers answer
@@ -49,22 +52,6 @@ name = "Five percent off"
 [program.discount]
 rate = 0.05
 "#;
-
-fn load(src: &str, set: &[(&str, f64)]) -> Scenario {
-    let set: Vec<Override> = set
-        .iter()
-        .map(|(k, v)| Override {
-            key: (*k).to_string(),
-            value: toml::Value::Float(*v),
-        })
-        .collect();
-    load_str_with_overrides(src, None, &set).unwrap()
-}
-
-fn results(sc: &Scenario) -> Results {
-    let out = loyalsim::engine::run(sc, &|| {});
-    loyalsim::stats::build(sc, &out)
-}
 
 /// The program's extra profit: (mean, its standard error, sd).
 fn extra(r: &Results) -> (f64, f64, f64) {

@@ -16,7 +16,9 @@
 //! - Bad input (a range outside [0, 1], a misspelt kind) exits 2 with a
 //!   clear message and no output.
 
-use loyalsim::scenario::{Override, Scenario, load_str_with_overrides};
+mod common;
+
+use common::{load, results};
 use loyalsim::stats::Results;
 
 const LABEL: &str = "program[Letters].winback.response";
@@ -69,22 +71,6 @@ fn shop(response: &str, uncertainty: bool) -> String {
             "uncertainty = false"
         },
     )
-}
-
-fn load(src: &str, set: &[(&str, f64)]) -> Scenario {
-    let set: Vec<Override> = set
-        .iter()
-        .map(|(k, v)| Override {
-            key: (*k).to_string(),
-            value: toml::Value::Float(*v),
-        })
-        .collect();
-    load_str_with_overrides(src, None, &set).unwrap()
-}
-
-fn results(sc: &Scenario) -> Results {
-    let out = loyalsim::engine::run(sc, &|| {});
-    loyalsim::stats::build(sc, &out)
 }
 
 fn json(r: &Results) -> String {

@@ -89,3 +89,21 @@ pub fn mean_se(xs: &[f64]) -> (f64, f64) {
     let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0);
     (m, (v / n).sqrt())
 }
+
+/// A scenario from TOML text with `--set KEY=NUMBER` overrides applied.
+pub fn load(src: &str, set: &[(&str, f64)]) -> Scenario {
+    let set: Vec<Override> = set
+        .iter()
+        .map(|(k, v)| Override {
+            key: (*k).to_string(),
+            value: toml::Value::Float(*v),
+        })
+        .collect();
+    load_str_with_overrides(src, None, &set).unwrap()
+}
+
+/// Run a scenario and build its results document.
+pub fn results(sc: &Scenario) -> loyalsim::stats::Results {
+    let out = loyalsim::engine::run(sc, &|| {});
+    loyalsim::stats::build(sc, &out)
+}
