@@ -26,10 +26,7 @@ pub(super) fn simulate(c: &Customer<'_>, rec: &mut Recorder) -> Result<Outcome, 
         Churn::Rate(mu) => Clock::start(a.t, exp.sample(streams.churn()), mu * c.referred_churn).at,
         _ => f64::INFINITY,
     };
-    let churn_after_purchase = match tr.churn {
-        Churn::AfterPurchase(prob) => Some((prob * c.referred_churn).min(1.0)),
-        _ => None,
-    };
+    let churn_after_purchase = c.churn_after_purchase();
     let mut events: u64 = 0;
     let churned_at = loop {
         events += 1;
@@ -93,10 +90,7 @@ pub(super) fn declined_life(
 ) -> Result<(Option<f64>, u64, f64), SimError> {
     let tr = c.tr;
     let exp = sampling::ExpSampler::get();
-    let churn_after_purchase = match tr.churn {
-        Churn::AfterPurchase(prob) => Some((prob * c.referred_churn).min(1.0)),
-        _ => None,
-    };
+    let churn_after_purchase = c.churn_after_purchase();
     let mut purchases = 0.0;
     let churned_at = loop {
         rec.add_purchase(rec.moment(t), basket);

@@ -31,7 +31,7 @@ use crate::engine::recorder::{Flow, Recorder};
 use crate::model::response::Response;
 use crate::model::rng::{CustomerKey, Purpose, ReplicationKey, Stream};
 use crate::model::scenario::{ProgramSpec, Scenario};
-use crate::model::traits::{SegmentDraws, Traits};
+use crate::model::traits::{Churn, SegmentDraws, Traits};
 use crate::programs::hooks::Usage;
 use crate::programs::points::PointsState;
 
@@ -138,6 +138,17 @@ impl<'c> Customer<'c> {
             } else {
                 1.0
             },
+        }
+    }
+
+    /// Outside any program, the chance of leaving right after a purchase
+    /// (BG/NBD churn, with a referred customer's multiplier); `None` for
+    /// other churn models.
+    #[inline(always)]
+    fn churn_after_purchase(&self) -> Option<f64> {
+        match self.tr.churn {
+            Churn::AfterPurchase(prob) => Some((prob * self.referred_churn).min(1.0)),
+            _ => None,
         }
     }
 
