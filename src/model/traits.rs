@@ -145,7 +145,16 @@ impl SegmentDraws {
     /// Whether baskets need a random stream (all but fixed ones do).
     #[inline]
     pub fn basket_is_random(&self) -> bool {
-        !matches!(self.basket, BasketDraw::Iid(Prepared::Fixed(_)))
+        self.fixed_basket().is_none()
+    }
+
+    /// The list value of every purchase when baskets are fixed.
+    #[inline]
+    pub fn fixed_basket(&self) -> Option<f64> {
+        match self.basket {
+            BasketDraw::Iid(Prepared::Fixed(x)) => Some(x),
+            _ => None,
+        }
     }
 
     /// The list value of one purchase, the same as [`basket`]. `rng` may be

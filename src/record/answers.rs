@@ -79,9 +79,13 @@ pub struct Life {
     pub referred: bool,
 }
 
-/// The customer being simulated: what their end folds into the totals.
+/// What the customer being simulated did, as far as the answers need it:
+/// what their end folds into the totals ([`Answers::end_customer`]). The
+/// recorder keeps one for the customer it books; the control's loop keeps
+/// its own on the stack, so that its fields can live in registers while
+/// the customer's events are booked.
 #[derive(Debug, Clone, PartialEq)]
-struct Current {
+pub struct Tally {
     /// The flows a segment sums ([`slot`]), booked since the last customer
     /// ended; the last slot takes every other flow and is never read.
     flows: [f64; SLOTS],
@@ -98,7 +102,7 @@ struct Current {
     regular: Option<(usize, usize)>,
 }
 
-/// Slots of [`Current::flows`]: the five flows a segment sums, then one for the rest.
+/// Slots of [`Tally::flows`]: the five flows a segment sums, then one for the rest.
 const SLOTS: usize = 6;
 const SLOT: [u8; Flow::COUNT] = {
     let mut t = [5u8; Flow::COUNT];
@@ -110,19 +114,31 @@ const SLOT: [u8; Flow::COUNT] = {
     t
 };
 
-impl Current {
+impl Tally {
+    /// Note a booking of `v` to `flow` by the customer.
+    #[inline(always)]
+    pub fn note(&mut self, flow: Flow, v: f64) {
+        // The last slot is never read: flows that land there are skipped
+        // (decided at compile time where `flow` is a constant).
+        let slot = SLOT[flow as usize] as usize;
+        if slot < SLOTS - 1 {
+            self.flows[slot] += v;
+        }
+    }
+
     /// Ready for the next customer (only what the next one reads first).
     #[inline]
-    fn reset(&mut self) {
+    pub fn reset(&mut self) {
         self.flows = [0.0; SLOTS];
         self.purchases = 0;
         self.regular = None;
     }
 }
 
-impl Default for Current {
+impl Default for Tally {
+    #[inline]
     fn default() -> Self {
-        Current {
+        Tally {
             flows: [0.0; SLOTS],
             purchases: 0,
             first: f64::NAN,
@@ -145,7 +161,6 @@ pub struct Answers {
     again_window: f64,
     /// Window in which a regular makes [`REGULAR_PURCHASES`] purchases.
     regular_window: f64,
-    current: Current,
     segments: Vec<[f64; SEG_SLOTS]>,
     /// Frequency: buyers, purchases by buyers, buyers with 2+ purchases,
     /// buyers whose first purchase leaves a whole window before the
@@ -175,7 +190,6 @@ impl Answers {
             again_window: report_every,
             // Until set for a scenario: a year of months.
             regular_window: 12.0,
-            current: Current::default(),
             segments: Vec::new(),
             frequency: Frequency::default(),
             stages: vec![0.0; STAGES * periods],
@@ -195,24 +209,19 @@ impl Answers {
         self.again_window
     }
 
-    /// Note a booking of `v` to `flow` by the current customer.
+    /// Note customer `c`'s purchase at `t` (in period `period`); its list
+    /// value is noted by its `RevenueGross` booking ([`Tally::note`]), which
+    /// the recorder makes for every purchase and for nothing else.
+    /// `period_of` gives the period of a later time (the end of a regular
+    /// window).
     #[inline(always)]
-    pub fn note(&mut self, flow: Flow, v: f64) {
-        // The last slot is never read: flows that land there are skipped
-        // (decided at compile time where `flow` is a constant).
-        let slot = SLOT[flow as usize] as usize;
-        if slot < SLOTS - 1 {
-            self.current.flows[slot] += v;
-        }
-    }
-
-    /// Note a purchase at `t` (in period `period`); its list value is
-    /// noted by its `RevenueGross` booking ([`Answers::note`]), which the
-    /// recorder makes for every purchase and for nothing else. `period_of`
-    /// gives the period of a later time (the end of a regular window).
-    #[inline(always)]
-    pub fn purchase(&mut self, t: f64, period: usize, period_of: impl Fn(f64) -> usize) {
-        let c = &mut self.current;
+    pub fn purchase(
+        &mut self,
+        c: &mut Tally,
+        t: f64,
+        period: usize,
+        period_of: impl Fn(f64) -> usize,
+    ) {
         c.purchases += 1;
         match c.purchases {
             1 => {
@@ -250,11 +259,15 @@ impl Answers {
         c.old = t;
     }
 
-    /// Fold the current customer into the totals. `first` is the period of
-    /// the arrival and `last` the first period at whose end the customer is
-    /// no longer active (the churn's period, or `periods`).
-    pub fn end_customer(&mut self, life: &Life, first: usize, last: usize) {
-        let c = &self.current;
+    /// Fold customer `c` into the totals (the caller resets `c` for the
+    /// next customer). `first` is the period of the arrival and `last` the
+    /// first period at whose end the customer is no longer active (the
+    /// churn's period, or `periods`).
+    ///
+    /// Inlined into its two callers (the recorder's customer, the
+    /// control's), so that the control's tally need not be stored first.
+    #[inline(always)]
+    pub fn end_customer(&mut self, c: &Tally, life: &Life, first: usize, last: usize) {
         if self.segments.len() <= life.segment {
             self.segments.resize(life.segment + 1, [0.0; SEG_SLOTS]);
         }
@@ -297,7 +310,6 @@ impl Answers {
             *x += y;
         }
         if !bought {
-            self.current.reset();
             return;
         }
         let q = &mut self.frequency;
@@ -336,7 +348,6 @@ impl Answers {
         if let Some((s, e)) = c.regular {
             add_span(&mut self.stages, p, Stage::Regular, s, e.min(last));
         }
-        self.current.reset();
     }
 
     /// A recommendation by a customer of `segment` brought a customer in

@@ -6,7 +6,7 @@
 //! books customers in a fixed order and merges blocks in a fixed order, so
 //! results do not depend on the thread count.
 
-use crate::record::answers::{Answers, Life};
+use crate::record::answers::{Answers, Life, Tally};
 
 /// A flow booked per report period. Stocks (active customers, members,
 /// outstanding points) are derived from cumulative flows.
@@ -75,6 +75,8 @@ pub struct Recorder {
     horizon: f64,
     data: Vec<f64>,
     answers: Answers,
+    /// The customer being booked (see [`Recorder::end_customer`]).
+    current: Tally,
 }
 
 impl Recorder {
@@ -87,6 +89,7 @@ impl Recorder {
             horizon,
             data: vec![0.0; periods * Flow::COUNT],
             answers: Answers::new(horizon, report_every, periods),
+            current: Tally::default(),
         }
     }
 
@@ -106,6 +109,23 @@ impl Recorder {
     /// The customer simulated since the last call has ended: fold what
     /// they did into the per-customer answers.
     pub fn end_customer(&mut self, life: &Life) {
+        let (first, last) = self.life_periods(life);
+        self.answers.end_customer(&self.current, life, first, last);
+        self.current.reset();
+    }
+
+    /// [`Recorder::end_customer`] for a customer whose purchases were
+    /// booked with [`Recorder::add_purchase_to`] into `tally`.
+    #[inline]
+    pub fn end_customer_with(&mut self, tally: &Tally, life: &Life) {
+        let (first, last) = self.life_periods(life);
+        self.answers.end_customer(tally, life, first, last);
+    }
+
+    /// The periods of a life's arrival and of its end (`periods` when
+    /// active at the horizon).
+    #[inline(always)]
+    fn life_periods(&self, life: &Life) -> (usize, usize) {
         // Most customers are there from the start (period 0).
         let first = if life.arrived == 0.0 {
             0
@@ -116,7 +136,7 @@ impl Recorder {
             Some(t) if t <= self.horizon => self.period_of(t),
             _ => self.periods,
         };
-        self.answers.end_customer(life, first, last);
+        (first, last)
     }
 
     /// A recommendation at `t` by a customer of `segment` who leaves for
@@ -150,7 +170,7 @@ impl Recorder {
         if t <= self.horizon {
             let p = self.period_of(t);
             self.data[flow as usize * self.periods + p] += v;
-            self.answers.note(flow, v);
+            self.current.note(flow, v);
         }
     }
 
@@ -170,7 +190,7 @@ impl Recorder {
     #[inline]
     pub fn add_at_start(&mut self, flow: Flow, v: f64) {
         self.data[flow as usize * self.periods] += v;
-        self.answers.note(flow, v);
+        self.current.note(flow, v);
     }
 
     /// Add `v` to `flow` at the horizon (the last period), the same as
@@ -178,14 +198,14 @@ impl Recorder {
     #[inline]
     pub fn add_at_end(&mut self, flow: Flow, v: f64) {
         self.data[flow as usize * self.periods + self.periods - 1] += v;
-        self.answers.note(flow, v);
+        self.current.note(flow, v);
     }
 
     /// Add `v` to `flow` at a moment.
     #[inline]
     pub fn book(&mut self, flow: Flow, at: Moment, v: f64) {
         self.data[flow as usize * self.periods + at.period] += v;
-        self.answers.note(flow, v);
+        self.current.note(flow, v);
     }
 
     /// Book one purchase of list value `basket`.
@@ -195,7 +215,24 @@ impl Recorder {
         self.book(Flow::RevenueGross, at, basket);
         let (inv_len, periods) = (self.inv_len, self.periods);
         self.answers
-            .purchase(at.t, at.period, |t| period_index(t, inv_len, periods));
+            .purchase(&mut self.current, at.t, at.period, |t| {
+                period_index(t, inv_len, periods)
+            });
+    }
+
+    /// [`Recorder::add_purchase`] for a customer whose answers the caller
+    /// keeps in `tally` (the same bookings, in the same order); end them
+    /// with [`Recorder::end_customer_with`].
+    #[inline(always)]
+    pub fn add_purchase_to(&mut self, tally: &mut Tally, at: Moment, basket: f64) {
+        self.data[Flow::Purchases as usize * self.periods + at.period] += 1.0;
+        tally.note(Flow::Purchases, 1.0);
+        self.data[Flow::RevenueGross as usize * self.periods + at.period] += basket;
+        tally.note(Flow::RevenueGross, basket);
+        let (inv_len, periods) = (self.inv_len, self.periods);
+        self.answers.purchase(tally, at.t, at.period, |t| {
+            period_index(t, inv_len, periods)
+        });
     }
 
     /// Add `rate` per time unit over [t0, t1), clipped to (0, horizon], split by period.
@@ -211,7 +248,7 @@ impl Recorder {
             let end = (((p + 1) as f64) * len).min(b);
             let end = if p + 1 == self.periods { b } else { end };
             self.data[flow as usize * self.periods + p] += rate * (end - t);
-            self.answers.note(flow, rate * (end - t));
+            self.current.note(flow, rate * (end - t));
             t = end;
             p += 1;
         }

@@ -2,62 +2,130 @@
 //! events.
 
 use super::budget::{MAX_EVENTS_PER_CUSTOMER, runaway};
-use super::{Customer, Outcome, Streams, book_arrival, book_end};
+use super::{Arm, Arrival, Customer, Outcome, Streams, book_arrival, book_end};
 use crate::engine::SimError;
+use crate::engine::answers::{Life, Tally};
 use crate::engine::clock::Clock;
 use crate::engine::recorder::Recorder;
+use crate::model::rng::CustomerKey;
 use crate::model::sampling;
-use crate::model::traits::Churn;
-use crate::programs::hooks::Usage;
+use crate::model::traits::{Churn, Traits};
 
-/// Simulate the control's customer `c`. The same draws in the same order
-/// and the same arithmetic as the member loop with every multiplier at 1
-/// (the mechanisms tests check that a program with a neutral response
-/// reproduces this stream exactly); it exists because the control is
-/// simulated in every run and this tight loop is about twice as fast.
+/// Simulate the control's customer `a` (traits `tr`, streams from `key`).
+/// The same draws in the same order and the same arithmetic as the member
+/// loop with every multiplier at 1 (the mechanisms tests check that a
+/// program with a neutral response reproduces this stream exactly); it
+/// exists because the control is simulated in every run and this tight
+/// loop is about twice as fast.
 #[inline(always)]
-pub(super) fn simulate(c: &Customer<'_>, rec: &mut Recorder) -> Result<Outcome, SimError> {
-    let (a, tr) = (c.a, c.tr);
+pub(super) fn simulate(
+    arm: &Arm<'_>,
+    a: &Arrival,
+    tr: &Traits,
+    key: CustomerKey,
+    rec: &mut Recorder,
+) -> Result<Outcome, SimError> {
+    let (left, events) = life(arm, a, tr, key, rec);
+    if events > MAX_EVENTS_PER_CUSTOMER {
+        return Err(runaway(arm, a));
+    }
+    Ok(Outcome::left_at(left, events))
+}
+
+/// [`simulate`]'s customer, booked into `rec`: when they left (infinity if
+/// active at the horizon or arriving after it) and the events simulated
+/// (more than [`MAX_EVENTS_PER_CUSTOMER`]: stopped there, a runaway).
+///
+/// Out of line, with two scalars to return rather than a
+/// `Result<Outcome, _>` in memory; the customer's answers are tallied on
+/// the stack (in registers) and folded into the recorder's once, at the end.
+#[inline(never)]
+fn life(
+    arm: &Arm<'_>,
+    a: &Arrival,
+    tr: &Traits,
+    key: CustomerKey,
+    rec: &mut Recorder,
+) -> (f64, u64) {
+    if a.t > arm.scenario.simulation.horizon {
+        // A cohort member who joins after the horizon is not part of this
+        // simulation: nothing to book, and they never refer anyone in it.
+        return (f64::INFINITY, 0);
+    }
+    let c = Customer::new(arm, a, tr, key);
     let mut streams = c.streams();
     book_arrival(a, rec);
     let exp = sampling::ExpSampler::get();
-    let mut buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate).at;
+    let buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate).at;
     let leave = match tr.churn {
         Churn::Rate(mu) => Clock::start(a.t, exp.sample(streams.churn()), mu * c.referred_churn).at,
         _ => f64::INFINITY,
     };
+    // The loop comes in two copies: with fixed baskets (the value known,
+    // no stream) and with drawn ones.
+    match c.draws.fixed_basket() {
+        Some(x) => purchases(&c, &mut streams, buy, leave, rec, |_| x),
+        None => purchases(&c, &mut streams, buy, leave, rec, |s| {
+            c.draws.basket(tr, s.basket.as_mut())
+        }),
+    }
+}
+
+/// [`life`] from the first purchase clock at `buy` and the lifetime's end
+/// at `leave` (infinity for churn after a purchase): the event loop, the
+/// end of the life and the fold into the answers.
+#[inline(always)]
+fn purchases(
+    c: &Customer<'_>,
+    streams: &mut Streams,
+    mut buy: f64,
+    leave: f64,
+    rec: &mut Recorder,
+    mut basket: impl FnMut(&mut Streams) -> f64,
+) -> (f64, u64) {
+    let (a, tr) = (c.a, c.tr);
+    let exp = sampling::ExpSampler::get();
     let churn_after_purchase = c.churn_after_purchase();
+    let mut tally = Tally::default();
     let mut events: u64 = 0;
+    // Neither clock is ever NaN (a rate that is not positive gives
+    // infinity), so plain comparisons decide as `min` would: the churn
+    // clock wins a tie.
     let churned_at = loop {
         events += 1;
         if events > MAX_EVENTS_PER_CUSTOMER {
-            return Err(runaway(c.arm, a));
+            return (f64::INFINITY, events);
         }
-        let next = buy.min(leave);
-        if next > c.horizon {
+        if leave <= buy {
+            break (leave <= c.horizon).then_some(leave);
+        }
+        if buy > c.horizon {
             break None;
         }
-        if leave == next {
-            break Some(next);
-        }
         let t = buy;
-        let basket = c.draws.basket(tr, streams.basket.as_mut());
-        rec.add_purchase(rec.moment(t), basket);
+        let basket = basket(streams);
+        rec.add_purchase_to(&mut tally, rec.moment(t), basket);
         if let Some(p) = churn_after_purchase
             && streams.churn().uniform() < p
         {
             break Some(t);
         }
-        buy = Clock::start(t, exp.sample(&mut streams.purchases), tr.rate).at;
+        // The rate is positive (the customer bought): `Clock::start`'s
+        // time without its test.
+        buy = t + exp.sample(&mut streams.purchases) / tr.rate;
     };
     book_end(a, churned_at, rec);
-    Ok(Outcome {
-        churn_at: churned_at.unwrap_or(f64::INFINITY),
-        gone_at: churned_at.unwrap_or(f64::INFINITY),
-        boosted: None,
-        events,
-        script: Usage::default(),
-    })
+    rec.end_customer_with(
+        &tally,
+        &Life {
+            segment: a.segment,
+            arrived: a.t,
+            churned: churned_at,
+            initial: a.initial,
+            referred: a.referred,
+        },
+    );
+    (churned_at.unwrap_or(f64::INFINITY), events)
 }
 
 /// The rest of the life of a program's customer who declined to join at

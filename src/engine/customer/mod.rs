@@ -223,6 +223,12 @@ pub fn simulate(
 
 /// [`simulate`] with the customer's key from [`keyed_traits`] (the key of
 /// `arm`'s replication and `a.id`).
+///
+/// Inlined into the callers' customer loops: the control's customer is
+/// simulated by one call that returns its end in registers, and its
+/// [`Outcome`] is put together here, where the caller reads only a few of
+/// its fields.
+#[inline(always)]
 pub fn simulate_keyed(
     arm: &Arm<'_>,
     a: &Arrival,
@@ -232,32 +238,36 @@ pub fn simulate_keyed(
     scratch: &mut Scratch,
 ) -> Result<Outcome, SimError> {
     debug_assert!(key == arm.keys.customer(a.id));
+    match arm.program {
+        None => control::simulate(arm, a, tr, key, rec),
+        Some(program) => simulate_member(arm, program, a, tr, key, rec, scratch),
+    }
+}
+
+/// [`simulate_keyed`] under a program.
+#[inline(never)]
+fn simulate_member(
+    arm: &Arm<'_>,
+    program: &ProgramSpec,
+    a: &Arrival,
+    tr: &Traits,
+    key: CustomerKey,
+    rec: &mut Recorder,
+    scratch: &mut Scratch,
+) -> Result<Outcome, SimError> {
     let horizon = arm.scenario.simulation.horizon;
     if a.t > horizon {
-        // A cohort member who joins after the horizon is not part of this
-        // simulation: nothing to book, and they never refer anyone in it.
-        return Ok(Outcome {
-            churn_at: f64::INFINITY,
-            gone_at: f64::INFINITY,
-            boosted: None,
-            events: 0,
-            script: Usage::default(),
-        });
+        return Ok(Outcome::absent());
     }
     let c = Customer::new(arm, a, tr, key);
-    let o = match arm.program {
-        None => control::simulate(&c, rec)?,
-        Some(program) => {
-            let hooks = program
-                .script
-                .as_ref()
-                .map(|s| &*s.hooks.0)
-                .filter(|h| h.any());
-            match hooks {
-                None => member::simulate::<false>(&c, program, None, rec, scratch)?,
-                Some(h) => member::simulate::<true>(&c, program, Some(h), rec, scratch)?,
-            }
-        }
+    let hooks = program
+        .script
+        .as_ref()
+        .map(|s| &*s.hooks.0)
+        .filter(|h| h.any());
+    let o = match hooks {
+        None => member::simulate::<false>(&c, program, None, rec, scratch)?,
+        Some(h) => member::simulate::<true>(&c, program, Some(h), rec, scratch)?,
     };
     rec.end_customer(&Life {
         segment: a.segment,
@@ -271,8 +281,31 @@ pub fn simulate_keyed(
     Ok(o)
 }
 
+impl Outcome {
+    /// A cohort member who joins after the horizon is not part of the
+    /// simulation: nothing to book, and they never refer anyone in it.
+    #[inline(always)]
+    fn absent() -> Outcome {
+        Outcome::left_at(f64::INFINITY, 0)
+    }
+
+    /// The outcome of a customer who never joined a program (or left it
+    /// for good) and left at `t` (infinity: active at the horizon) after
+    /// `events` events.
+    #[inline(always)]
+    fn left_at(t: f64, events: u64) -> Outcome {
+        Outcome {
+            churn_at: t,
+            gone_at: t,
+            boosted: None,
+            events,
+            script: Usage::default(),
+        }
+    }
+}
+
 /// Book a customer's arrival (and how they came).
-#[inline]
+#[inline(always)]
 fn book_arrival(a: &Arrival, rec: &mut Recorder) {
     if a.t == 0.0 {
         rec.add_at_start(Flow::Arrivals, 1.0);
@@ -288,7 +321,7 @@ fn book_arrival(a: &Arrival, rec: &mut Recorder) {
 }
 
 /// Book how a customer's life ends: churned at a time, or active at the horizon.
-#[inline]
+#[inline(always)]
 fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Recorder) {
     match churned_at {
         Some(t) => {
