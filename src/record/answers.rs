@@ -263,11 +263,19 @@ impl Answers {
     /// next customer). `first` is the period of the arrival and `last` the
     /// first period at whose end the customer is no longer active (the
     /// churn's period, or `periods`).
-    ///
-    /// Inlined into its two callers (the recorder's customer, the
-    /// control's), so that the control's tally need not be stored first.
-    #[inline(always)]
     pub fn end_customer(&mut self, c: &Tally, life: &Life, first: usize, last: usize) {
+        self.fold(c, life, first, last);
+    }
+
+    /// [`Answers::end_customer`] inlined into the caller: the control's
+    /// loop, whose tally then need not be stored first.
+    #[inline(always)]
+    pub fn end_customer_inline(&mut self, c: &Tally, life: &Life, first: usize, last: usize) {
+        self.fold(c, life, first, last);
+    }
+
+    #[inline(always)]
+    fn fold(&mut self, c: &Tally, life: &Life, first: usize, last: usize) {
         if self.segments.len() <= life.segment {
             self.segments.resize(life.segment + 1, [0.0; SEG_SLOTS]);
         }

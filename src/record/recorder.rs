@@ -108,6 +108,7 @@ impl Recorder {
 
     /// The customer simulated since the last call has ended: fold what
     /// they did into the per-customer answers.
+    #[inline]
     pub fn end_customer(&mut self, life: &Life) {
         let (first, last) = self.life_periods(life);
         self.answers.end_customer(&self.current, life, first, last);
@@ -119,7 +120,7 @@ impl Recorder {
     #[inline]
     pub fn end_customer_with(&mut self, tally: &Tally, life: &Life) {
         let (first, last) = self.life_periods(life);
-        self.answers.end_customer(tally, life, first, last);
+        self.answers.end_customer_inline(tally, life, first, last);
     }
 
     /// The periods of a life's arrival and of its end (`periods` when

@@ -245,7 +245,6 @@ pub fn simulate_keyed(
 }
 
 /// [`simulate_keyed`] under a program.
-#[inline(never)]
 fn simulate_member(
     arm: &Arm<'_>,
     program: &ProgramSpec,
@@ -305,7 +304,7 @@ impl Outcome {
 }
 
 /// Book a customer's arrival (and how they came).
-#[inline(always)]
+#[inline]
 fn book_arrival(a: &Arrival, rec: &mut Recorder) {
     if a.t == 0.0 {
         rec.add_at_start(Flow::Arrivals, 1.0);
@@ -321,7 +320,7 @@ fn book_arrival(a: &Arrival, rec: &mut Recorder) {
 }
 
 /// Book how a customer's life ends: churned at a time, or active at the horizon.
-#[inline(always)]
+#[inline]
 fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Recorder) {
     match churned_at {
         Some(t) => {
