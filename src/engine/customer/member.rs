@@ -64,6 +64,7 @@ impl Tally {
 /// Simulate customer `c` in the arm of program `p`. `SCRIPTED` is false for
 /// programs without hooks, so that their (common, and hot) instantiation
 /// carries none of the script calls.
+#[inline(always)]
 pub(super) fn simulate<const SCRIPTED: bool>(
     c: &Customer<'_>,
     p: &ProgramSpec,
