@@ -338,6 +338,45 @@ mod tests {
         assert!((r.total(Flow::FixedCost) - 2.5).abs() < 1e-12);
     }
 
+    /// The control's path (a tally of its own, folded with
+    /// `end_customer_with`) books what the recorder's own tally books.
+    #[test]
+    fn own_tally_books_as_the_recorders() {
+        // Purchase times and churn of five customers: none, one, two,
+        // a regular with a gap (two regular spans), a churned repeat buyer.
+        let lives: [(&[f64], Option<f64>); 5] = [
+            (&[], None),
+            (&[2.5], None),
+            (&[0.5, 1.0], Some(7.5)),
+            (&[0.2, 0.4, 0.6, 5.0, 5.1, 5.2, 5.3], None),
+            (&[1.5, 3.0, 3.2], Some(4.0)),
+        ];
+        let new = || Recorder::new(12.0, 1.0).with_regular_window(2.0);
+        let (mut a, mut b) = (new(), new());
+        for (i, (buys, churned)) in lives.iter().enumerate() {
+            let life = Life {
+                segment: i % 2,
+                arrived: 0.0,
+                churned: *churned,
+                initial: true,
+                referred: i == 3,
+            };
+            let mut tally = Tally::default();
+            for (k, &t) in buys.iter().enumerate() {
+                let basket = 10.0 + k as f64 * 0.1;
+                a.add_purchase(a.moment(t), basket);
+                b.add_purchase_to(&mut tally, b.moment(t), basket);
+            }
+            a.end_customer(&life);
+            b.end_customer_with(&tally, &life);
+        }
+        assert_eq!(a.answers(), b.answers());
+        for f in [Flow::Purchases, Flow::RevenueGross] {
+            assert_eq!(a.flow(f), b.flow(f));
+        }
+        assert_eq!(a.total(Flow::Purchases), 13.0);
+    }
+
     #[test]
     fn period_grid() {
         assert_eq!(period_count(24.0, 1.0), 24);
