@@ -3,7 +3,7 @@
 //! threads of a run (rhai's `sync` feature), implementing the core's
 //! [`Hooks`] trait.
 //!
-//! - `compile.rs`: the sandbox (no module resolver, no `eval`, no `curry`
+//! - `compile.rs`: the sandbox (no modules (`no_module`), no `eval`, no `curry`
 //!   (each curried argument copies all earlier ones: a quadratic cost the
 //!   operation count does not see), no clock (`no_time`), `print`/`debug`
 //!   discarded, the limits of `limits.rs`, a cap on the script's size) and
