@@ -81,6 +81,21 @@ impl Rates {
         churn: Profile::constant(1.0),
         until: f64::INFINITY,
     };
+
+    /// A member offered nothing (and carrying nothing over): what [`rates`]
+    /// works out for them, both multipliers 1, the churn's `tau` the
+    /// response's `effect_fade` as the general formulas leave it.
+    const fn offered_nothing(tau: f64) -> Rates {
+        Rates {
+            buy: Profile::constant(1.0),
+            churn: Profile {
+                base: 1.0,
+                excess: 0.0,
+                tau,
+            },
+            until: f64::INFINITY,
+        }
+    }
 }
 
 /// e^{−x/tau} (`libm`, the same bits everywhere).
@@ -110,7 +125,16 @@ pub fn damping(r: &Response, relative_rate: f64) -> f64 {
     if r.heavy_damping == 0.0 {
         return 1.0;
     }
-    libm::pow(1.0 / relative_rate, r.heavy_damping).min(2.0)
+    let x = 1.0 / relative_rate;
+    // `libm::pow(x, 0.5)` returns `sqrt(x)` for x ≥ +0 (a correctly rounded
+    // square root, the same bits), and 0.5 is the default exponent: the
+    // square root spares each joining member a `pow`.
+    let d = if r.heavy_damping == 0.5 && x.is_sign_positive() {
+        libm::sqrt(x)
+    } else {
+        libm::pow(x, r.heavy_damping)
+    };
+    d.min(2.0)
 }
 
 /// The multiplier on a referral-program member's recommendations:
@@ -156,6 +180,40 @@ pub fn goal_lift(r: &Response, g: &Goal, t: f64, program_end: f64) -> f64 {
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub fn rates(
+    r: &Response,
+    inc: &Incentive,
+    goal: f64,
+    carry: Carry,
+    damping: f64,
+    joined: f64,
+    t: f64,
+    habits: &Habits,
+) -> Rates {
+    if offers_nothing(inc, goal, carry) {
+        // Every lift below is then a finite factor times 0 (response keys
+        // and the damping are finite), so the formulas would give exactly
+        // this, at the cost of an `exp`-free but long calculation; members
+        // who gave up their card meet it at every event.
+        return Rates::offered_nothing(r.effect_fade);
+    }
+    rates_of(r, inc, goal, carry, damping, joined, t, habits)
+}
+
+/// True when a member can get nothing (no discount, no deferred reward,
+/// nothing banked, no goal) and no lift carries over from a reward.
+#[inline]
+fn offers_nothing(inc: &Incentive, goal: f64, carry: Carry) -> bool {
+    inc.discount == 0.0
+        && inc.deferred == 0.0
+        && inc.banked == 0.0
+        && goal == 0.0
+        && !(carry.lift > 0.0)
+}
+
+/// [`rates`] by the formulas, whatever the incentive.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn rates_of(
     r: &Response,
     inc: &Incentive,
     goal: f64,
@@ -211,7 +269,10 @@ pub fn rates(
 #[inline]
 fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, basket: f64) -> Profile {
     let tau = r.effect_fade;
-    let switching = if inc.banked > 0.0 && basket > 0.0 && basket.is_finite() {
+    // `basket < ∞` rather than `is_finite()`: the same for a positive
+    // basket, in two comparisons instead of a bit test the compiler
+    // spreads over some thirty instructions.
+    let switching = if inc.banked > 0.0 && basket > 0.0 && basket < f64::INFINITY {
         1.0 / (1.0 + r.switching_cost * inc.banked / basket)
     } else {
         1.0
@@ -372,6 +433,112 @@ mod tests {
         assert!((damping(&r, 4.0) - 0.5).abs() < 1e-15);
         assert_eq!(damping(&r, 0.01), 2.0);
         assert_eq!(damping(&r, 0.0), 2.0);
+    }
+
+    /// Every field's bits (so that 0 and −0 differ).
+    fn bits(x: &Rates) -> [u64; 7] {
+        [
+            x.buy.base,
+            x.buy.excess,
+            x.buy.tau,
+            x.churn.base,
+            x.churn.excess,
+            x.churn.tau,
+            x.until,
+        ]
+        .map(f64::to_bits)
+    }
+
+    #[test]
+    fn offering_nothing_is_the_formulas_bit_for_bit() {
+        let seg = segment();
+        let odd = Response {
+            member_churn: 1.3,
+            heavy_damping: -0.7,
+            switching_cost: 0.0,
+            ..Response::default()
+        };
+        let nothing = [
+            Incentive::default(),
+            Incentive {
+                discount: -0.0,
+                deferred: -0.0,
+                referral_reward: 5.0,
+                ..Incentive::default()
+            },
+        ];
+        let carries = [
+            Carry::default(),
+            Carry {
+                lift: 0.0,
+                from: 2.0,
+            },
+        ];
+        for r in [Response::default(), Response::neutral(), odd] {
+            for rate in [0.0, 1e-9, 0.3, 1.0, 7.0, 1e9] {
+                let h = Habits::new(&seg, &traits(rate), 1.0);
+                let d = damping(&r, h.relative_rate());
+                for (inc, carry) in nothing.iter().zip(carries) {
+                    for (joined, t) in [(0.0, 0.0), (1.0, 4.5)] {
+                        let short = rates(&r, inc, 0.0, carry, d, joined, t, &h);
+                        let long = rates_of(&r, inc, 0.0, carry, d, joined, t, &h);
+                        assert_eq!(bits(&short), bits(&long), "{r:?} {rate} {inc:?}");
+                    }
+                }
+            }
+        }
+        // Anything offered or carried over takes the formulas.
+        let h = Habits::new(&seg, &traits(1.0), 1.0);
+        let r = Response::default();
+        let banked = Incentive {
+            banked: 1.0,
+            ..Incentive::default()
+        };
+        assert!(
+            rates(&r, &banked, 0.0, Carry::default(), 1.0, 0.0, 0.0, &h)
+                .churn
+                .base
+                < 1.0
+        );
+        let carry = Carry {
+            lift: 0.1,
+            from: 0.0,
+        };
+        let x = rates(&r, &Incentive::default(), 0.0, carry, 1.0, 0.0, 1.0, &h);
+        assert!(x.buy.now() > 1.0);
+        assert!(
+            rates(
+                &r,
+                &Incentive::default(),
+                0.05,
+                Carry::default(),
+                1.0,
+                0.0,
+                0.0,
+                &h
+            )
+            .buy
+            .base
+                > 1.0
+        );
+    }
+
+    #[test]
+    fn the_square_root_damping_is_libm_pow_bit_for_bit() {
+        let r = Response {
+            heavy_damping: 0.5,
+            ..Response::default()
+        };
+        let mut x = 1e-12;
+        let mut rates = vec![0.0, f64::MIN_POSITIVE, 5e-324, 1.0, f64::INFINITY, f64::MAX];
+        while x < 1e12 {
+            rates.push(x);
+            x *= 1.37;
+        }
+        for rr in rates {
+            let want = libm::pow(1.0 / rr, 0.5).min(2.0);
+            assert_eq!(damping(&r, rr).to_bits(), want.to_bits(), "{rr}");
+        }
     }
 
     #[test]
