@@ -264,6 +264,15 @@ fn rates_of(
     }
 }
 
+/// `h.min(cap)` for an `h` that is not NaN (a member's damping never is)
+/// and a positive `cap`: `f64::min` then picks `cap` exactly when it is
+/// smaller, and this spares the hot path its fix-up for a NaN `h`.
+#[inline]
+fn at_most(h: f64, cap: f64) -> f64 {
+    debug_assert!(!h.is_nan());
+    if cap < h { cap } else { h }
+}
+
 /// The churn multiplier: membership (fading) and switching cost, damped,
 /// never below zero.
 #[inline]
@@ -284,10 +293,10 @@ fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, basket: f64) 
     let raw_now = switching * (1.0 - member);
     let mut h = damping;
     if raw_now < 1.0 {
-        h = h.min(1.0 / (1.0 - raw_now));
+        h = at_most(h, 1.0 / (1.0 - raw_now));
     }
     if switching < 1.0 {
-        h = h.min(1.0 / (1.0 - switching));
+        h = at_most(h, 1.0 / (1.0 - switching));
     }
     Profile {
         base: 1.0 - h * (1.0 - switching),
@@ -521,6 +530,18 @@ mod tests {
             .base
                 > 1.0
         );
+    }
+
+    #[test]
+    fn at_most_is_min_for_a_number() {
+        // Caps are 1 / (1 − x) for x < 1: positive (or NaN).
+        let hs = [0.0, -0.0, 1e-300, 0.5, 1.0, 2.0, f64::INFINITY];
+        let caps = [1e-300, 0.5, 1.0, 1.5, 2.0, 3.0, f64::INFINITY, f64::NAN];
+        for h in hs {
+            for cap in caps {
+                assert_eq!(at_most(h, cap).to_bits(), h.min(cap).to_bits(), "{h} {cap}");
+            }
+        }
     }
 
     #[test]
