@@ -259,7 +259,7 @@ fn rates_of(
     };
     Rates {
         buy,
-        churn: churn(r, inc, damping, t - joined, habits.mean_basket),
+        churn: churn(r, inc, damping, t - joined, habits),
         until,
     }
 }
@@ -276,13 +276,12 @@ fn at_most(h: f64, cap: f64) -> f64 {
 /// The churn multiplier: membership (fading) and switching cost, damped,
 /// never below zero.
 #[inline]
-fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, basket: f64) -> Profile {
+fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, habits: &Habits) -> Profile {
     let tau = r.effect_fade;
-    // `basket < ∞` rather than `is_finite()`: the same for a positive
-    // basket, in two comparisons instead of a bit test the compiler
-    // spreads over some thirty instructions.
-    let switching = if inc.banked > 0.0 && basket > 0.0 && basket < f64::INFINITY {
-        1.0 / (1.0 + r.switching_cost * inc.banked / basket)
+    // Whether the mean basket is positive and finite is decided with the
+    // habits: tested here, it cost some twenty instructions an event.
+    let switching = if inc.banked > 0.0 && habits.basket_measures() {
+        1.0 / (1.0 + r.switching_cost * inc.banked / habits.mean_basket)
     } else {
         1.0
     };

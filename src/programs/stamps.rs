@@ -66,7 +66,7 @@ impl Mechanism for Stamps {
         let h = cx.habits;
         let qualifying = stamps_per_purchase(self, h);
         let needed = f64::from(self.card_size - self.prestamped);
-        let value = if h.mean_basket > 0.0 && h.mean_basket.is_finite() {
+        let value = if h.basket_measures() {
             qualifying * self.reward_value / (needed * h.mean_basket)
         } else {
             0.0
@@ -173,7 +173,7 @@ pub fn stamps_per_purchase(s: &Stamps, h: &crate::model::habits::Habits) -> f64 
     let Some(a) = s.per_amount else {
         return h.share_at_least(s.min_basket);
     };
-    if !(h.mean_basket.is_finite() && h.mean_basket > 0.0) {
+    if !h.basket_measures() {
         return 0.0;
     }
     let m = s.min_basket;
