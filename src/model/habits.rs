@@ -20,6 +20,9 @@ pub struct Habits {
     pub mean_basket: f64,
     basket: Basket,
     basket_nu: f64,
+    /// `mean_basket` is positive and finite (an amount others can be
+    /// measured in), decided once: a member's response asks at every event.
+    basket_measures: bool,
 }
 
 impl Habits {
@@ -40,6 +43,7 @@ impl Habits {
             mean_basket,
             basket: seg.basket,
             basket_nu: tr.basket_nu,
+            basket_measures: measures(mean_basket),
         }
     }
 
@@ -52,7 +56,15 @@ impl Habits {
             mean_basket: basket,
             basket: Basket::Iid(Dist::Fixed(basket)),
             basket_nu: 0.0,
+            basket_measures: measures(basket),
         }
+    }
+
+    /// True when the mean basket is positive and finite, so that a value
+    /// can be stated in baskets (`mean_basket > 0 && mean_basket.is_finite()`).
+    #[inline]
+    pub fn basket_measures(&self) -> bool {
+        self.basket_measures
     }
 
     /// Share of this customer's baskets worth at least `amount`.
@@ -74,6 +86,11 @@ impl Habits {
             1.0
         }
     }
+}
+
+/// See [`Habits::basket_measures`].
+fn measures(mean_basket: f64) -> bool {
+    mean_basket > 0.0 && mean_basket.is_finite()
 }
 
 /// P(X ≥ x) for a basket distribution and x > 0.
@@ -126,6 +143,34 @@ mod tests {
     use super::*;
     use crate::model::rng::{Purpose, Stream};
     use crate::model::sampling;
+
+    #[test]
+    fn a_basket_measures_when_positive_and_finite() {
+        assert!(Habits::fixed(1.0, 35.0).basket_measures());
+        for b in [0.0, -1.0, f64::INFINITY, f64::NAN] {
+            assert!(!Habits::fixed(1.0, b).basket_measures(), "{b}");
+        }
+        // Gamma-Gamma spend with no spend parameter: an infinite mean.
+        let seg = Segment {
+            name: "s".into(),
+            share: 1.0,
+            purchase_rate: Dist::Fixed(1.0),
+            dropout: crate::model::dist::Dropout::None,
+            basket: Basket::GammaGamma {
+                p: 6.0,
+                q: 4.0,
+                gamma: 25.0,
+            },
+            response: crate::model::response::Response::default(),
+        };
+        let tr = |nu| Traits {
+            rate: 1.0,
+            churn: crate::model::traits::Churn::Never,
+            basket_nu: nu,
+        };
+        assert!(!Habits::new(&seg, &tr(0.0), 1.0).basket_measures());
+        assert!(Habits::new(&seg, &tr(0.2), 1.0).basket_measures());
+    }
 
     /// The share above an amount matches the share of sampled baskets.
     #[test]

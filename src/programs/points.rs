@@ -19,6 +19,9 @@ pub struct PointsState {
     earn_rate: f64,
     /// The member's chance of ever redeeming.
     chance: f64,
+    /// Whether a whole reward can be collected before points expire, at
+    /// the member's own pace (fixed at joining, like `earn_rate`).
+    feasible: bool,
 }
 
 impl PointsState {
@@ -27,6 +30,7 @@ impl PointsState {
         self.wallet.clear();
         self.earn_rate = 0.0;
         self.chance = 0.0;
+        self.feasible = false;
     }
 }
 
@@ -47,6 +51,9 @@ impl Mechanism for Points {
             .unwrap_or(f64::INFINITY)
             .min(cx.program_end - cx.t);
         st.chance = self.redeem_probability * mechanism::chance_within(needed, h.rate, window);
+        st.feasible = self
+            .expiry
+            .is_none_or(|e| mechanism::time_for(self.redeem_threshold, st.earn_rate) <= e);
         if self.welcome_points > 0.0 {
             st.wallet.credit(cx.t, self.welcome_points, self.expiry);
             rec.add(Flow::PointsIssued, cx.t, self.welcome_points);
@@ -91,9 +98,7 @@ impl Mechanism for Points {
             value,
             time_to_goal: mechanism::time_for(next - balance, st.earn_rate),
             deadline: f64::INFINITY,
-            feasible: self
-                .expiry
-                .is_none_or(|e| mechanism::time_for(self.redeem_threshold, st.earn_rate) <= e),
+            feasible: st.feasible,
         });
         Incentive {
             deferred: value * st.chance,
@@ -132,6 +137,7 @@ impl Mechanism for Points {
 /// Money off: `point_value`, toward the next whole block of the threshold.
 /// Catalogue: the cheapest reward not yet affordable, valued at its value
 /// over its points; with everything affordable, the best reward's rate.
+#[inline]
 fn target(p: &Points, balance: f64) -> (f64, Option<f64>) {
     if p.catalog.is_empty() {
         if p.redeem_threshold <= 0.0 {
@@ -364,6 +370,7 @@ pub fn redemption(p: &Points, balance: f64) -> Option<Redemption> {
 /// is 30% of the way to the next one: a customer who could redeem but has not
 /// is not stuck at "goal reached". With a catalogue, the goal is the cheapest
 /// reward the member cannot yet afford.
+#[inline]
 pub fn progress(p: &Points, balance: f64) -> f64 {
     if p.catalog.is_empty() {
         if p.redeem_threshold <= 0.0 {

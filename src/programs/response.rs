@@ -81,6 +81,21 @@ impl Rates {
         churn: Profile::constant(1.0),
         until: f64::INFINITY,
     };
+
+    /// A member offered nothing (and carrying nothing over): what [`rates`]
+    /// works out for them, both multipliers 1, the churn's `tau` the
+    /// response's `effect_fade` as the general formulas leave it.
+    const fn offered_nothing(tau: f64) -> Rates {
+        Rates {
+            buy: Profile::constant(1.0),
+            churn: Profile {
+                base: 1.0,
+                excess: 0.0,
+                tau,
+            },
+            until: f64::INFINITY,
+        }
+    }
 }
 
 /// e^{−x/tau} (`libm`, the same bits everywhere).
@@ -110,7 +125,16 @@ pub fn damping(r: &Response, relative_rate: f64) -> f64 {
     if r.heavy_damping == 0.0 {
         return 1.0;
     }
-    libm::pow(1.0 / relative_rate, r.heavy_damping).min(2.0)
+    let x = 1.0 / relative_rate;
+    // `libm::pow(x, 0.5)` returns `sqrt(x)` for x ≥ +0 (a correctly rounded
+    // square root, the same bits), and 0.5 is the default exponent: the
+    // square root spares each joining member a `pow`.
+    let d = if r.heavy_damping == 0.5 && x.is_sign_positive() {
+        libm::sqrt(x)
+    } else {
+        libm::pow(x, r.heavy_damping)
+    };
+    d.min(2.0)
 }
 
 /// The multiplier on a referral-program member's recommendations:
@@ -165,6 +189,40 @@ pub fn rates(
     t: f64,
     habits: &Habits,
 ) -> Rates {
+    if offers_nothing(inc, goal, carry) {
+        // Every lift below is then a finite factor times 0 (response keys
+        // and the damping are finite), so the formulas would give exactly
+        // this, at the cost of an `exp`-free but long calculation; members
+        // who gave up their card meet it at every event.
+        return Rates::offered_nothing(r.effect_fade);
+    }
+    rates_of(r, inc, goal, carry, damping, joined, t, habits)
+}
+
+/// True when a member can get nothing (no discount, no deferred reward,
+/// nothing banked, no goal) and no lift carries over from a reward.
+#[inline]
+fn offers_nothing(inc: &Incentive, goal: f64, carry: Carry) -> bool {
+    inc.discount == 0.0
+        && inc.deferred == 0.0
+        && inc.banked == 0.0
+        && goal == 0.0
+        && !(carry.lift > 0.0)
+}
+
+/// [`rates`] by the formulas, whatever the incentive.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn rates_of(
+    r: &Response,
+    inc: &Incentive,
+    goal: f64,
+    carry: Carry,
+    damping: f64,
+    joined: f64,
+    t: f64,
+    habits: &Habits,
+) -> Rates {
     let tau = r.effect_fade;
     let lift = (1.0 + r.discount_elasticity * inc.discount)
         * (1.0 + r.reward_elasticity * r.reward_perceived * inc.deferred);
@@ -201,18 +259,29 @@ pub fn rates(
     };
     Rates {
         buy,
-        churn: churn(r, inc, damping, t - joined, habits.mean_basket),
+        churn: churn(r, inc, damping, t - joined, habits),
         until,
     }
+}
+
+/// `h.min(cap)` for an `h` that is not NaN (a member's damping never is)
+/// and a positive `cap`: `f64::min` then picks `cap` exactly when it is
+/// smaller, and this spares the hot path its fix-up for a NaN `h`.
+#[inline]
+fn at_most(h: f64, cap: f64) -> f64 {
+    debug_assert!(!h.is_nan());
+    if cap < h { cap } else { h }
 }
 
 /// The churn multiplier: membership (fading) and switching cost, damped,
 /// never below zero.
 #[inline]
-fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, basket: f64) -> Profile {
+fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, habits: &Habits) -> Profile {
     let tau = r.effect_fade;
-    let switching = if inc.banked > 0.0 && basket > 0.0 && basket.is_finite() {
-        1.0 / (1.0 + r.switching_cost * inc.banked / basket)
+    // Whether the mean basket is positive and finite is decided with the
+    // habits: tested here, it cost some twenty instructions an event.
+    let switching = if inc.banked > 0.0 && habits.basket_measures() {
+        1.0 / (1.0 + r.switching_cost * inc.banked / habits.mean_basket)
     } else {
         1.0
     };
@@ -223,10 +292,10 @@ fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, basket: f64) 
     let raw_now = switching * (1.0 - member);
     let mut h = damping;
     if raw_now < 1.0 {
-        h = h.min(1.0 / (1.0 - raw_now));
+        h = at_most(h, 1.0 / (1.0 - raw_now));
     }
     if switching < 1.0 {
-        h = h.min(1.0 / (1.0 - switching));
+        h = at_most(h, 1.0 / (1.0 - switching));
     }
     Profile {
         base: 1.0 - h * (1.0 - switching),
@@ -372,6 +441,124 @@ mod tests {
         assert!((damping(&r, 4.0) - 0.5).abs() < 1e-15);
         assert_eq!(damping(&r, 0.01), 2.0);
         assert_eq!(damping(&r, 0.0), 2.0);
+    }
+
+    /// Every field's bits (so that 0 and −0 differ).
+    fn bits(x: &Rates) -> [u64; 7] {
+        [
+            x.buy.base,
+            x.buy.excess,
+            x.buy.tau,
+            x.churn.base,
+            x.churn.excess,
+            x.churn.tau,
+            x.until,
+        ]
+        .map(f64::to_bits)
+    }
+
+    #[test]
+    fn offering_nothing_is_the_formulas_bit_for_bit() {
+        let seg = segment();
+        let odd = Response {
+            member_churn: 1.3,
+            heavy_damping: -0.7,
+            switching_cost: 0.0,
+            ..Response::default()
+        };
+        let nothing = [
+            Incentive::default(),
+            Incentive {
+                discount: -0.0,
+                deferred: -0.0,
+                referral_reward: 5.0,
+                ..Incentive::default()
+            },
+        ];
+        let carries = [
+            Carry::default(),
+            Carry {
+                lift: 0.0,
+                from: 2.0,
+            },
+        ];
+        for r in [Response::default(), Response::neutral(), odd] {
+            for rate in [0.0, 1e-9, 0.3, 1.0, 7.0, 1e9] {
+                let h = Habits::new(&seg, &traits(rate), 1.0);
+                let d = damping(&r, h.relative_rate());
+                for (inc, carry) in nothing.iter().zip(carries) {
+                    for (joined, t) in [(0.0, 0.0), (1.0, 4.5)] {
+                        let short = rates(&r, inc, 0.0, carry, d, joined, t, &h);
+                        let long = rates_of(&r, inc, 0.0, carry, d, joined, t, &h);
+                        assert_eq!(bits(&short), bits(&long), "{r:?} {rate} {inc:?}");
+                    }
+                }
+            }
+        }
+        // Anything offered or carried over takes the formulas.
+        let h = Habits::new(&seg, &traits(1.0), 1.0);
+        let r = Response::default();
+        let banked = Incentive {
+            banked: 1.0,
+            ..Incentive::default()
+        };
+        assert!(
+            rates(&r, &banked, 0.0, Carry::default(), 1.0, 0.0, 0.0, &h)
+                .churn
+                .base
+                < 1.0
+        );
+        let carry = Carry {
+            lift: 0.1,
+            from: 0.0,
+        };
+        let x = rates(&r, &Incentive::default(), 0.0, carry, 1.0, 0.0, 1.0, &h);
+        assert!(x.buy.now() > 1.0);
+        assert!(
+            rates(
+                &r,
+                &Incentive::default(),
+                0.05,
+                Carry::default(),
+                1.0,
+                0.0,
+                0.0,
+                &h
+            )
+            .buy
+            .base
+                > 1.0
+        );
+    }
+
+    #[test]
+    fn at_most_is_min_for_a_number() {
+        // Caps are 1 / (1 − x) for x < 1: positive (or NaN).
+        let hs = [0.0, -0.0, 1e-300, 0.5, 1.0, 2.0, f64::INFINITY];
+        let caps = [1e-300, 0.5, 1.0, 1.5, 2.0, 3.0, f64::INFINITY, f64::NAN];
+        for h in hs {
+            for cap in caps {
+                assert_eq!(at_most(h, cap).to_bits(), h.min(cap).to_bits(), "{h} {cap}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_square_root_damping_is_libm_pow_bit_for_bit() {
+        let r = Response {
+            heavy_damping: 0.5,
+            ..Response::default()
+        };
+        let mut x = 1e-12;
+        let mut rates = vec![0.0, f64::MIN_POSITIVE, 5e-324, 1.0, f64::INFINITY, f64::MAX];
+        while x < 1e12 {
+            rates.push(x);
+            x *= 1.37;
+        }
+        for rr in rates {
+            let want = libm::pow(1.0 / rr, 0.5).min(2.0);
+            assert_eq!(damping(&r, rr).to_bits(), want.to_bits(), "{rr}");
+        }
     }
 
     #[test]

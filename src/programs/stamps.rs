@@ -36,6 +36,10 @@ pub struct Card {
     value: f64,
     /// The member's chance of filling a card in time.
     reachable: f64,
+    /// Stamps this member earns per time unit (their rate × `qualifying`).
+    pace: f64,
+    /// Whether a whole card can be filled before it expires at that pace.
+    feasible: bool,
 }
 
 impl Default for Card {
@@ -49,6 +53,8 @@ impl Default for Card {
             qualifying: 0.0,
             value: 0.0,
             reachable: 0.0,
+            pace: 0.0,
+            feasible: false,
         }
     }
 }
@@ -60,7 +66,7 @@ impl Mechanism for Stamps {
         let h = cx.habits;
         let qualifying = stamps_per_purchase(self, h);
         let needed = f64::from(self.card_size - self.prestamped);
-        let value = if h.mean_basket > 0.0 && h.mean_basket.is_finite() {
+        let value = if h.basket_measures() {
             qualifying * self.reward_value / (needed * h.mean_basket)
         } else {
             0.0
@@ -69,6 +75,9 @@ impl Mechanism for Stamps {
             .card_expiry
             .unwrap_or(f64::INFINITY)
             .min(cx.program_end - cx.t);
+        // Fixed for the membership (the member's habits do not change),
+        // so worked out here rather than at every event.
+        let pace = h.rate * qualifying;
         *card = Card {
             stamps: self.prestamped,
             started: f64::INFINITY,
@@ -76,7 +85,11 @@ impl Mechanism for Stamps {
             carried: 0.0,
             qualifying,
             value,
-            reachable: mechanism::chance_within(needed, h.rate * qualifying, window),
+            reachable: mechanism::chance_within(needed, pace, window),
+            pace,
+            feasible: self
+                .card_expiry
+                .is_none_or(|e| mechanism::time_for(needed, pace) <= e),
         };
     }
 
@@ -115,23 +128,22 @@ impl Mechanism for Stamps {
     }
 
     #[inline]
-    fn incentive(&self, card: &Card, cx: &Ctx<'_>) -> Incentive {
+    fn incentive(&self, card: &Card, _cx: &Ctx<'_>) -> Incentive {
         if card.abandoned {
             return Incentive::default();
         }
         let progress = card.progress(self);
-        let rate = cx.habits.rate * card.qualifying;
-        let full = f64::from(self.card_size - self.prestamped);
         Incentive {
             deferred: card.value * card.reachable,
             goal: Some(Goal {
                 progress,
                 value: card.value,
-                time_to_goal: mechanism::time_for(f64::from(self.card_size - card.stamps), rate),
+                time_to_goal: mechanism::time_for(
+                    f64::from(self.card_size - card.stamps),
+                    card.pace,
+                ),
                 deadline: card.expires(self),
-                feasible: self
-                    .card_expiry
-                    .is_none_or(|e| mechanism::time_for(full, rate) <= e),
+                feasible: card.feasible,
             }),
             banked: progress * self.reward_value,
             ..Incentive::default()
@@ -161,7 +173,7 @@ pub fn stamps_per_purchase(s: &Stamps, h: &crate::model::habits::Habits) -> f64 
     let Some(a) = s.per_amount else {
         return h.share_at_least(s.min_basket);
     };
-    if !(h.mean_basket.is_finite() && h.mean_basket > 0.0) {
+    if !h.basket_measures() {
         return 0.0;
     }
     let m = s.min_basket;
