@@ -149,20 +149,35 @@ fn conservation_laws_hold_in_every_replication() {
     assert!(metric(&m, 5, "reward_cost").iter().all(|x| *x > 0.0));
 }
 
+/// The baskets the arms-equal-the-control tests run with: drawn ones, and
+/// fixed ones (the control has a loop of its own for those), 0 included.
+const BASKETS: [Dist; 3] = [
+    Dist::LogNormal {
+        mu: 4.0,
+        sigma: 0.47,
+    },
+    Dist::Fixed(40.0),
+    Dist::Fixed(0.0),
+];
+
 #[test]
 fn neutral_response_gives_the_control_purchase_stream() {
-    let mut sc = rich(20.0);
-    set_response(&mut sc, Response::neutral());
-    for p in &mut sc.programs {
-        if let Some(r) = &mut p.referral {
-            r.referral_boost = None;
+    for basket in BASKETS {
+        let mut sc = rich(20.0);
+        sc.population.segments[0].basket = Basket::Iid(basket);
+        set_response(&mut sc, Response::neutral());
+        for p in &mut sc.programs {
+            if let Some(r) = &mut p.referral {
+                r.referral_boost = None;
+            }
         }
+        let m = run(&sc);
+        assert_arms_buy_as_the_control(&sc, &m);
     }
-    let m = run(&sc);
-    assert_arms_buy_as_the_control(&sc, &m);
 }
 
-/// Every program arm's purchases, revenue, churned and acquired customers
+/// Every program arm's purchases, revenue, churned and acquired customers,
+/// and the customer answers the control tallies in a loop of its own,
 /// equal the control's (arm 0), replication for replication.
 fn assert_arms_buy_as_the_control(sc: &Scenario, m: &[Vec<loyalsim::stats::metrics::RepMetrics>]) {
     for arm in 1..m.len() {
@@ -171,6 +186,13 @@ fn assert_arms_buy_as_the_control(sc: &Scenario, m: &[Vec<loyalsim::stats::metri
             "revenue_gross",
             "customers_churned",
             "customers_acquired",
+            "buyers",
+            "repeat_buyer_share",
+            "bought_again_within_period",
+            "top20_revenue_share",
+            "one_time_buyers_end",
+            "repeat_buyers_end",
+            "regulars_end",
         ] {
             assert_eq!(
                 metric(m, 0, name),
@@ -189,9 +211,15 @@ fn customers_who_all_decline_live_exactly_as_in_the_control() {
     // customer declines at their first purchase and lives on as in the
     // control, bit for bit (the engine's fast path for customers who
     // declined), with hazard and with BG/NBD churn after a purchase.
-    for dropout in [Dropout::Hazard(0.05), Dropout::Bg { a: 0.8, b: 2.4 }] {
+    for (dropout, basket) in [
+        (Dropout::Hazard(0.05), BASKETS[0]),
+        (Dropout::Bg { a: 0.8, b: 2.4 }, BASKETS[0]),
+        (Dropout::Hazard(0.05), BASKETS[1]),
+        (Dropout::Bg { a: 0.8, b: 2.4 }, BASKETS[2]),
+    ] {
         let mut sc = rich(20.0);
         sc.population.segments[0].dropout = dropout;
+        sc.population.segments[0].basket = Basket::Iid(basket);
         for p in &mut sc.programs {
             p.enrolment = 0.0;
             p.winback = Some(Winback {

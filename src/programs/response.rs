@@ -508,6 +508,20 @@ mod tests {
                 .base
                 < 1.0
         );
+        // A discount alone, and deferred value alone, each lift purchases.
+        for inc in [
+            Incentive {
+                discount: 0.05,
+                ..Incentive::default()
+            },
+            Incentive {
+                deferred: 0.05,
+                ..Incentive::default()
+            },
+        ] {
+            let x = rates(&r, &inc, 0.0, Carry::default(), 1.0, 0.0, 0.0, &h);
+            assert!(x.buy.base > 1.0, "{inc:?}");
+        }
         let carry = Carry {
             lift: 0.1,
             from: 0.0,

@@ -340,6 +340,17 @@ mod tests {
         assert!(e.to_string().starts_with("t.rhai:2:"), "{e}");
         assert!(e.to_string().contains(": syntax error: "), "{e}");
 
+        // No modules in the language (Rhai is built without them): `import`
+        // and `::` paths are refused when the script is loaded.
+        let e = load("import \"x\" as x;\nfn on_enrol(member, ctx) { }");
+        assert_eq!(
+            e.to_string(),
+            "t.rhai:1:1: syntax error: reserved keyword 'import' is disabled"
+        );
+        let e = load("fn on_enrol(member, ctx) {\n member.stamps = global::X; }");
+        assert!(matches!(e.kind, ErrorKind::Syntax(_)), "{e:?}");
+        assert!(e.to_string().starts_with("t.rhai:2:"), "{e}");
+
         let e = load(&" ".repeat(MAX_SCRIPT_BYTES + 1));
         let bytes = MAX_SCRIPT_BYTES + 1;
         assert_eq!(

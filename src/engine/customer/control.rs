@@ -140,9 +140,12 @@ fn purchases(
 /// the member loop would make the same draws in the same order with the
 /// same arithmetic (its clocks keep their times bit for bit while the rate
 /// does not change); a win-back campaign never contacts a customer who
-/// never joined. The loop is [`simulate`]'s, written out again rather than
-/// shared: sharing it cost the control about 9 instructions per customer
-/// (callgrind). Out of line, and entered from the member loop's offer (once
+/// never joined. The loop is [`simulate`]'s in its earlier form (`Clock::start`
+/// and `min` where [`purchases`] compares the clocks directly; the same
+/// decisions, since neither clock is ever NaN), written out again rather
+/// than shared: sharing it cost the control about 9 instructions per
+/// customer (callgrind, before the control's loop moved into [`life`]).
+/// Out of line, and entered from the member loop's offer (once
 /// per customer) rather than tested after each purchase, which cost a stamp
 /// arm about 35 instructions per customer where nobody declines.
 #[inline(never)]

@@ -39,14 +39,14 @@ impl Participant<'_> {
 /// What one customer did in a program's arm, for the comparison a shop
 /// would make after launch (members against customers who declined).
 #[derive(Debug, Default)]
-struct Tally {
+struct ArmTally {
     purchases: f64,
     revenue: f64,
     offered: bool,
     joined: bool,
 }
 
-impl Tally {
+impl ArmTally {
     /// Book the tally at `at` (within the horizon: the end of the life).
     fn book(&self, at: f64, rec: &mut Recorder) {
         if self.joined {
@@ -131,7 +131,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     // Not a member until the first purchase in the program's window (and
     // then only if they enrol); an inactive member is simply a customer.
     let mut m = Member::outside(std::mem::take(&mut scratch.points));
-    let mut tally = Tally::default();
+    let mut tally = ArmTally::default();
     let mut first_purchase = true;
     let mut boosted: Option<Boost> = None;
     // A win-back campaign: a customer who drops out may come back (`wake`,
