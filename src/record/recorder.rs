@@ -212,13 +212,15 @@ impl Recorder {
     /// Book one purchase of list value `basket`.
     #[inline]
     pub fn add_purchase(&mut self, at: Moment, basket: f64) {
-        self.book(Flow::Purchases, at, 1.0);
-        self.book(Flow::RevenueGross, at, basket);
-        let (inv_len, periods) = (self.inv_len, self.periods);
-        self.answers
-            .purchase(&mut self.current, at.t, at.period, |t| {
-                period_index(t, inv_len, periods)
-            });
+        let Recorder {
+            data,
+            answers,
+            current,
+            periods,
+            inv_len,
+            ..
+        } = self;
+        book_purchase(data, answers, current, *periods, *inv_len, at, basket);
     }
 
     /// [`Recorder::add_purchase`] for a customer whose answers the caller
@@ -226,14 +228,14 @@ impl Recorder {
     /// with [`Recorder::end_customer_with`].
     #[inline(always)]
     pub fn add_purchase_to(&mut self, tally: &mut Tally, at: Moment, basket: f64) {
-        self.data[Flow::Purchases as usize * self.periods + at.period] += 1.0;
-        tally.note(Flow::Purchases, 1.0);
-        self.data[Flow::RevenueGross as usize * self.periods + at.period] += basket;
-        tally.note(Flow::RevenueGross, basket);
-        let (inv_len, periods) = (self.inv_len, self.periods);
-        self.answers.purchase(tally, at.t, at.period, |t| {
-            period_index(t, inv_len, periods)
-        });
+        let Recorder {
+            data,
+            answers,
+            periods,
+            inv_len,
+            ..
+        } = self;
+        book_purchase(data, answers, tally, *periods, *inv_len, at, basket);
     }
 
     /// Add `rate` per time unit over [t0, t1), clipped to (0, horizon], split by period.
@@ -274,6 +276,30 @@ impl Recorder {
         }
         self.answers.merge(&other.answers);
     }
+}
+
+/// One purchase of list value `basket` at `at`: the purchase and its list
+/// revenue booked into `data` (`periods` entries per flow) and noted in
+/// the customer's `tally`, then the purchase's answers. The one body of
+/// [`Recorder::add_purchase`] and [`Recorder::add_purchase_to`], which
+/// differ only in whose tally they fill.
+#[inline(always)]
+fn book_purchase(
+    data: &mut [f64],
+    answers: &mut Answers,
+    tally: &mut Tally,
+    periods: usize,
+    inv_len: f64,
+    at: Moment,
+    basket: f64,
+) {
+    data[Flow::Purchases as usize * periods + at.period] += 1.0;
+    tally.note(Flow::Purchases, 1.0);
+    data[Flow::RevenueGross as usize * periods + at.period] += basket;
+    tally.note(Flow::RevenueGross, basket);
+    answers.purchase(tally, at.t, at.period, |t| {
+        period_index(t, inv_len, periods)
+    });
 }
 
 /// [`Recorder::period_of`] for a grid of `periods` periods of length `1 / inv_len`.
