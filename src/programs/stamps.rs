@@ -29,14 +29,13 @@ pub struct Card {
     pub abandoned: bool,
     /// With `per_amount` and `carry_remainder`: spend not yet turned into a stamp.
     pub carried: f64,
-    /// Stamps this member earns per purchase on average (the share of
-    /// baskets that earn one, or with `per_amount` the expected number).
-    qualifying: f64,
     /// The reward's value per currency unit of the member's spend.
     value: f64,
     /// The member's chance of filling a card in time.
     reachable: f64,
-    /// Stamps this member earns per time unit (their rate × `qualifying`).
+    /// Stamps this member earns per time unit: their rate × the stamps a
+    /// purchase earns on average (the share of baskets that earn one, or
+    /// with `per_amount` the expected number).
     pace: f64,
     /// Whether a whole card can be filled before it expires at that pace.
     feasible: bool,
@@ -50,7 +49,6 @@ impl Default for Card {
             started: f64::INFINITY,
             abandoned: true,
             carried: 0.0,
-            qualifying: 0.0,
             value: 0.0,
             reachable: 0.0,
             pace: 0.0,
@@ -83,7 +81,6 @@ impl Mechanism for Stamps {
             started: f64::INFINITY,
             abandoned: false,
             carried: 0.0,
-            qualifying,
             value,
             reachable: mechanism::chance_within(needed, pace, window),
             pace,
