@@ -377,6 +377,114 @@ fn kept_hook_results_change_no_result_of_the_bundled_scripted_scenarios() {
     }
 }
 
+/// `sc` with every script's hooks compiled again and passed through `f`.
+fn rebuilt(
+    mut sc: Scenario,
+    f: impl Fn(loyalsim::script::RhaiHooks) -> loyalsim::script::RhaiHooks,
+) -> Scenario {
+    let unit = sc.simulation.time_unit;
+    for p in &mut sc.programs {
+        if let Some(s) = p.script.as_mut() {
+            let h = loyalsim::script::RhaiHooks::new(
+                &s.file,
+                &s.source,
+                &s.params,
+                unit,
+                loyalsim::script::Limits::default(),
+            )
+            .unwrap();
+            s.hooks = HooksRef(Arc::new(f(h)));
+        }
+    }
+    sc
+}
+
+#[test]
+fn hooks_evaluated_directly_change_no_result() {
+    // Hooks within the part of Rhai evaluated directly (src/script/direct)
+    // give every figure of every replication bit for bit as Rhai does; and
+    // with every direct call checked against Rhai (answer, effects, inputs
+    // read, operations), none differs (a difference panics).
+    let mut scenarios: Vec<(String, Scenario)> = [
+        "script-tiers",
+        "script-winback",
+        "script-double-points",
+        "script-behaviour",
+    ]
+    .iter()
+    .map(|name| {
+        let mut sc = load_file(Path::new(&format!("scenarios/{name}.toml"))).unwrap();
+        sc.simulation.replications = 3;
+        (name.to_string(), sc)
+    })
+    .collect();
+    for (file, p) in [
+        (
+            "stamps.rhai",
+            "card_size = 8\nreward_value = 12.0\nprestamped = 2\nmin_basket = 15.0\nreward_cost_ratio = 0.6",
+        ),
+        (
+            "points.rhai",
+            "earn = 1.0\npoint_value = 0.01\nredeem_threshold = 200.0\nreward_cost_ratio = 1.0",
+        ),
+        ("discount.rhai", "rate = 0.07"),
+    ] {
+        let mut sc = base();
+        sc.programs = vec![scripted("script", file, params(p))];
+        scenarios.push((file.to_string(), sc));
+    }
+    for (name, sc) in scenarios {
+        let direct = format!("{:?}", loyalsim::engine::run(&sc, &|| {}));
+        let rhai = format!(
+            "{:?}",
+            loyalsim::engine::run(&rebuilt(sc.clone(), |h| h.without_direct()), &|| {})
+        );
+        assert!(direct == rhai, "{name}: results differ with direct hooks");
+        let checked = format!(
+            "{:?}",
+            loyalsim::engine::run(&rebuilt(sc.clone(), |h| h.checking_direct()), &|| {})
+        );
+        assert!(direct == checked, "{name}: results differ when checked");
+    }
+}
+
+#[test]
+fn the_bundled_cards_hooks_are_evaluated_directly() {
+    // The scripted stamp card, points and discount stay within what is
+    // evaluated directly; hooks that read `member.state` or draw
+    // `ctx.random()` run in Rhai.
+    let direct = |file: &str| {
+        let path = Path::new("scripts").join(file);
+        let source = std::fs::read_to_string(&path).unwrap();
+        let p = params(
+            "card_size = 8\nreward_value = 12.0\nprestamped = 2\nmin_basket = 15.0\n\
+             reward_cost_ratio = 0.6\nearn = 1.0\npoint_value = 0.01\nredeem_threshold = 200.0\n\
+             rate = 0.07\nhabit_lift = 0.2\nhabit_time = 26.0\nhabit_after = 3\nloyal_churn = 0.5",
+        );
+        loyalsim::script::RhaiHooks::new(
+            &path,
+            &source,
+            &p,
+            TimeUnit::Week,
+            loyalsim::script::Limits::default(),
+        )
+        .unwrap()
+        .direct_hooks()
+    };
+    assert_eq!(
+        direct("stamps.rhai"),
+        ["on_enrol", "on_purchase", "incentive"]
+    );
+    assert_eq!(direct("points.rhai"), ["on_purchase", "incentive"]);
+    assert_eq!(direct("discount.rhai"), ["on_purchase", "incentive"]);
+    assert_eq!(
+        direct("behaviour.rhai"),
+        ["purchase_rate_multiplier", "churn_multiplier"]
+    );
+    // Reads `member.state` throughout; draws `ctx.random()`.
+    assert_eq!(direct("double_points.rhai"), Vec::<&str>::new());
+}
+
 #[test]
 fn validate_runs_each_hook_once_on_a_sample_member() {
     // A runtime error in a hook is found by `validate`, before any `run`,

@@ -98,7 +98,7 @@ thread_local! {
 }
 
 /// How often (in operations) the wall clock is read.
-const WALL_EVERY: u64 = 4096;
+pub(crate) const WALL_EVERY: u64 = 4096;
 
 /// Count one operation of the hook call on this thread; `Some(trip)` once a
 /// bound is passed (every later operation of the call trips too, so a

@@ -5,6 +5,7 @@
 
 use super::budget::{self, Trip};
 use super::ctx::{CtxObj, Params, ResponseObj};
+use super::direct::{self, Fixed, Outcome};
 use super::engine::{HOOKS, ON_PURCHASE, RhaiHooks};
 use super::errors::{self, Limit, ScriptError};
 use super::limits::{MAX_POINTS, MAX_STAMPS};
@@ -14,7 +15,7 @@ use super::purchase::PurchaseObj;
 use crate::programs::hooks::{HookState, MemberFacts};
 use rhai::{CallFnOptions, Dynamic, FuncArgs, INT, Map, Scope};
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 /// One member's handles: the `member`, `purchase` and `ctx` objects as
@@ -32,6 +33,23 @@ pub(super) struct MemberHandles {
     pub(super) ops: AtomicU64,
     pub(super) calls: AtomicU64,
     pub(super) memo: Mutex<Memo>,
+    /// What hooks see of the member that does not change, for direct calls.
+    pub(super) fixed: Fixed,
+    /// Set for good when a hook run in Rhai left the member's or the ctx's
+    /// handle replaced (`member = 5;`): later calls then all run in Rhai,
+    /// which sees what the script left.
+    pub(super) broken: AtomicBool,
+}
+
+/// What trying a hook directly gave.
+pub(super) enum Tried {
+    /// The answer, and the operations Rhai counts on its path.
+    Ready(Outcome, u64),
+    /// An answer to be checked against Rhai's (a path not seen before, or
+    /// every call when checking): the operations of its path if known.
+    Check(Outcome, Option<u64>),
+    /// Rhai decides.
+    No,
 }
 
 thread_local! {
@@ -94,13 +112,39 @@ impl RhaiHooks {
     /// After a call of hook `i` that ran, used `ops` operations and
     /// returned `answer`: keep it when it changed nothing and drew no
     /// random number, and check that the member's handles are intact.
-    pub(super) fn keep(&self, i: usize, h: &MemberHandles, seen: Seen, answer: Answer, ops: u64) {
+    /// `direct`: the inputs a direct call read (it did not touch the
+    /// handles).
+    pub(super) fn keep(
+        &self,
+        i: usize,
+        h: &MemberHandles,
+        seen: Seen,
+        answer: Answer,
+        ops: u64,
+        direct: Option<u16>,
+    ) {
         if !self.memo {
             return;
         }
         let Ok(mut memo) = h.memo.lock() else {
             return;
         };
+        if let Some(reads) = direct {
+            memo.wrote[i] = reads & memo::TAINT != 0;
+            if reads & memo::TAINT == 0 && !memo.off {
+                memo.add(
+                    i,
+                    Entry {
+                        reads,
+                        seen,
+                        state: None,
+                        answer,
+                        ops,
+                    },
+                );
+            }
+            return;
+        }
         // What the objects noted: the inputs read, and TAINT for a setter,
         // a method with an effect or a random draw.
         let mut reads = memo::TAINT;
@@ -163,6 +207,97 @@ impl RhaiHooks {
         }
     }
 
+    /// Evaluate hook `i` directly for a member showing `m` at time `t`
+    /// (`purchase`: amount and time), if it is one evaluated directly and
+    /// the member's handles are intact.
+    pub(super) fn try_direct(
+        &self,
+        i: usize,
+        h: &MemberHandles,
+        m: &MemberFacts,
+        t: f64,
+        purchase: Option<(f64, f64)>,
+    ) -> Tried {
+        let Some(body) = &self.direct.bodies[i] else {
+            return Tried::No;
+        };
+        if h.broken.load(Relaxed) {
+            return Tried::No;
+        }
+        let inputs = direct::Inputs {
+            member: m,
+            time: t,
+            purchase,
+            fixed: &h.fixed,
+        };
+        let Some(o) = direct::run(body, inputs) else {
+            return Tried::No;
+        };
+        let known = self.direct.paths[i].ops(o.path);
+        match known {
+            None => Tried::Check(o, None),
+            // A call that would pass the budget, or reach the wall-clock
+            // guard's first look, runs in Rhai to be stopped as usual.
+            Some(ops) if ops >= budget::WALL_EVERY => Tried::No,
+            Some(ops) => {
+                let calls = h.calls.load(Relaxed) + 1;
+                let (limit, _) = self.call_limit(calls, h.ops.load(Relaxed));
+                if ops > limit {
+                    Tried::No
+                } else if self.direct.check {
+                    Tried::Check(o, known)
+                } else {
+                    Tried::Ready(o, ops)
+                }
+            }
+        }
+    }
+
+    /// Charge a direct call as the call it stands for.
+    pub(super) fn charge(&self, h: &MemberHandles, ops: u64) {
+        h.calls.fetch_add(1, Relaxed);
+        h.ops.fetch_add(ops, Relaxed);
+    }
+
+    /// After hook `i` ran in Rhai in place of the direct call `o`: keep the
+    /// operations of `o`'s path when Rhai's answer, effects and inputs read
+    /// were the same (`same`) and, if the path was known, its operations.
+    pub(super) fn settle(&self, i: usize, o: &Outcome, known: Option<u64>, same: bool, ops: u64) {
+        let same = same && known.is_none_or(|k| k == ops);
+        if same {
+            self.direct.paths[i].add(o.path, ops);
+        } else if self.direct.check {
+            panic!(
+                "{}: `{}` evaluated directly differs from Rhai ({ops} operations; direct: {o:?}, {known:?})",
+                self.file.display(),
+                HOOKS[i].0
+            );
+        }
+    }
+
+    /// The inputs the last Rhai call of hook `i` read, as the handles noted
+    /// them.
+    pub(super) fn rhai_reads(&self, h: &MemberHandles, i: usize) -> u16 {
+        let mut reads = h.member.read_lock::<MemberObj>().map_or(0, |m| m.reads);
+        reads |= h.ctx.read_lock::<CtxObj>().map_or(0, |c| c.reads);
+        if i == ON_PURCHASE {
+            reads |= h.purchase.read_lock::<PurchaseObj>().map_or(0, |p| p.reads);
+        }
+        reads
+    }
+
+    /// Whether the member's and the ctx's handles still hold what the
+    /// member joined with.
+    fn intact(&self, h: &MemberHandles) -> bool {
+        h.member.read_lock::<MemberObj>().is_some()
+            && h.ctx.read_lock::<CtxObj>().is_some_and(|c| {
+                c.params
+                    .read_lock::<Params>()
+                    .is_some_and(|p| Arc::ptr_eq(&p.0, &h.params))
+                    && c.response.is::<ResponseObj>()
+            })
+    }
+
     /// The operations a call may use, and which bound that is, for a member
     /// who has made `calls` calls (this one included) using `used`.
     pub(super) fn call_limit(&self, calls: u64, used: u64) -> (u64, Trip) {
@@ -200,6 +335,9 @@ impl RhaiHooks {
         });
         h.calls.store(calls, Relaxed);
         h.ops.store(used + u.ops, Relaxed);
+        if self.direct.any() && !h.broken.load(Relaxed) && !self.intact(h) {
+            h.broken.store(true, Relaxed);
+        }
         let at = self.pos[i];
         if let Some(trip) = u.tripped {
             // Also when the call returned normally: the trip may have been

@@ -115,9 +115,12 @@ impl RhaiHooks {
                 pos[i] = find_fn(source, f.name);
             }
         }
+        let direct =
+            super::direct::Direct::new(&ast, &HOOKS.map(|h| h.0), &params, limits.max_map_size);
         Ok(RhaiHooks {
             engine,
             ast,
+            direct,
             file: file.to_path_buf(),
             limits,
             has,
@@ -134,6 +137,29 @@ impl RhaiHooks {
     pub fn without_memo(mut self) -> RhaiHooks {
         self.memo = false;
         self
+    }
+
+    /// The same hooks, all run in Rhai (none evaluated directly,
+    /// `direct/mod.rs`). Results are the same either way (tests/scripts.rs
+    /// checks it); this is for that check and for measuring.
+    pub fn without_direct(mut self) -> RhaiHooks {
+        self.direct = super::direct::Direct::default();
+        self
+    }
+
+    /// The same hooks, every direct call checked against Rhai: a call whose
+    /// answer, effects, inputs read or operations differ panics (tests).
+    pub fn checking_direct(mut self) -> RhaiHooks {
+        self.direct.check = true;
+        self
+    }
+
+    /// The hooks evaluated directly, by name.
+    pub fn direct_hooks(&self) -> Vec<&'static str> {
+        (0..6)
+            .filter(|&i| self.direct.bodies[i].is_some())
+            .map(|i| HOOKS[i].0)
+            .collect()
     }
 }
 

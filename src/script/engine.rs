@@ -32,8 +32,9 @@
 //! (core-local reference counts) was measured and gave nothing, nor did
 //! Rhai's bytecode VM (`grain`: 16 % more instructions).
 
-use super::call::MemberHandles;
+use super::call::{MemberHandles, Tried};
 use super::ctx::{CtxObj, Params, ResponseObj};
+use super::direct::{self, V};
 use super::errors::ScriptError;
 use super::limits::{Limits, MAX_POINTS};
 use super::member::MemberObj;
@@ -62,6 +63,8 @@ pub(super) const HOOKS: [(&str, usize, &str); 6] = [
 pub struct RhaiHooks {
     pub(super) engine: Engine,
     pub(super) ast: AST,
+    /// The hooks evaluated directly (`direct/mod.rs`).
+    pub(super) direct: super::direct::Direct,
     pub(super) file: PathBuf,
     pub(super) limits: Limits,
     pub(super) has: [bool; 6],
@@ -98,6 +101,14 @@ impl RhaiHooks {
         if let Some(Answer::Number(x)) = self.recall(i, h, &seen) {
             return Ok(x);
         }
+        let tried = self.try_direct(i, h, m, t, None);
+        if let Tried::Ready(o, ops) = &tried
+            && let Some(x) = direct_number(&o.value)
+        {
+            self.charge(h, *ops);
+            self.keep(i, h, seen, Answer::Number(x), *ops, Some(o.reads));
+            return Ok(x);
+        }
         self.load_for(Some(i), h, m, t);
         let name = HOOKS[i].0;
         let (v, ops) = self.call(h, i, (h.member.clone(), h.ctx.clone()))?;
@@ -111,8 +122,13 @@ impl RhaiHooks {
                     format!("returned a {}; expected a number", v.type_name()),
                 )
             })?;
+        if let Tried::Check(o, known) = &tried {
+            let same = direct_number(&o.value).map(f64::to_bits) == Some(x.to_bits())
+                && o.reads == self.rhai_reads(h, i);
+            self.settle(i, o, *known, same, ops);
+        }
         if x.is_finite() && x >= 0.0 {
-            self.keep(i, h, seen, Answer::Number(x), ops);
+            self.keep(i, h, seen, Answer::Number(x), ops, None);
             Ok(x)
         } else {
             Err(ScriptError::bad_value(
@@ -177,6 +193,15 @@ impl Hooks for RhaiHooks {
             ops: AtomicU64::new(0),
             calls: AtomicU64::new(0),
             memo: Mutex::new(Memo::default()),
+            fixed: direct::Fixed {
+                segment: who.segment_name.into(),
+                referred: who.referred,
+                habits: *who.habits,
+                response: *who.response,
+                mean_basket: who.mean_basket,
+                time_unit: self.time_unit.clone(),
+            },
+            broken: std::sync::atomic::AtomicBool::new(false),
         }))
     }
 
@@ -198,9 +223,21 @@ impl Hooks for RhaiHooks {
     fn on_enrol(&self, s: &HookState, m: &mut MemberFacts, t: f64) -> Result<(), HookError> {
         // Once per member: nothing to keep.
         let h = self.handles(s)?;
+        let tried = self.try_direct(ON_ENROL, h, m, t, None);
+        if let Tried::Ready(o, ops) = &tried
+            && self.apply_direct(o, m, None)
+        {
+            self.charge(h, *ops);
+            return Ok(());
+        }
         self.load(h, m, t);
-        let _ = self.call(h, ON_ENROL, (h.member.clone(), h.ctx.clone()))?;
-        Ok(self.store(h, m, "on_enrol")?)
+        let (_, ops) = self.call(h, ON_ENROL, (h.member.clone(), h.ctx.clone()))?;
+        self.store(h, m, "on_enrol")?;
+        if let Tried::Check(o, known) = &tried {
+            let same = same_member(o, m) && o.reads == self.rhai_reads(h, ON_ENROL);
+            self.settle(ON_ENROL, o, *known, same, ops);
+        }
+        Ok(())
     }
 
     fn on_purchase(
@@ -219,6 +256,14 @@ impl Hooks for RhaiHooks {
             p.reward_cost = 0.0;
             p.rewards = 0;
             p.points_awarded = 0.0;
+            return Ok(());
+        }
+        let tried = self.try_direct(ON_PURCHASE, h, m, p.time, Some((p.amount, p.time)));
+        if let Tried::Ready(o, ops) = &tried
+            && self.apply_direct(o, m, Some(p))
+        {
+            self.charge(h, *ops);
+            self.keep(ON_PURCHASE, h, seen, Answer::Unit, *ops, Some(o.reads));
             return Ok(());
         }
         self.load_for(Some(ON_PURCHASE), h, m, p.time);
@@ -264,7 +309,20 @@ impl Hooks for RhaiHooks {
             p.rewards = r.rewards;
             p.points_awarded = r.points_awarded;
         }
-        self.keep(ON_PURCHASE, h, seen, Answer::Unit, ops);
+        if let Tried::Check(o, known) = &tried {
+            let e = &o.effects;
+            let same = same_member(o, m)
+                && format!(
+                    "{:?}",
+                    (e.discount, e.reward_cost, e.rewards, e.points_awarded)
+                ) == format!(
+                    "{:?}",
+                    (p.discount, p.reward_cost, p.rewards, p.points_awarded)
+                )
+                && o.reads == self.rhai_reads(h, ON_PURCHASE);
+            self.settle(ON_PURCHASE, o, *known, same, ops);
+        }
+        self.keep(ON_PURCHASE, h, seen, Answer::Unit, ops, None);
         Ok(())
     }
 
@@ -274,10 +332,22 @@ impl Hooks for RhaiHooks {
         if self.recall(ON_PERIOD, h, &seen).is_some() {
             return Ok(self.check_wallet(m.points, m.stamps, "on_period")?);
         }
+        let tried = self.try_direct(ON_PERIOD, h, m, t, None);
+        if let Tried::Ready(o, ops) = &tried
+            && self.apply_direct(o, m, None)
+        {
+            self.charge(h, *ops);
+            self.keep(ON_PERIOD, h, seen, Answer::Unit, *ops, Some(o.reads));
+            return Ok(());
+        }
         self.load_for(Some(ON_PERIOD), h, m, t);
         let (_, ops) = self.call(h, ON_PERIOD, (h.member.clone(), h.ctx.clone()))?;
         self.store(h, m, "on_period")?;
-        self.keep(ON_PERIOD, h, seen, Answer::Unit, ops);
+        if let Tried::Check(o, known) = &tried {
+            let same = same_member(o, m) && o.reads == self.rhai_reads(h, ON_PERIOD);
+            self.settle(ON_PERIOD, o, *known, same, ops);
+        }
+        self.keep(ON_PERIOD, h, seen, Answer::Unit, ops, None);
         Ok(())
     }
 
@@ -305,13 +375,132 @@ impl Hooks for RhaiHooks {
         if let Some(Answer::Incentive(x)) = self.recall(INCENTIVE, h, &seen) {
             return Ok(x);
         }
+        let tried = self.try_direct(INCENTIVE, h, m, t, None);
+        if let Tried::Ready(o, ops) = &tried
+            && let Some(out) = direct_incentive(&o.value)
+        {
+            self.charge(h, *ops);
+            self.keep(
+                INCENTIVE,
+                h,
+                seen,
+                Answer::Incentive(out),
+                *ops,
+                Some(o.reads),
+            );
+            return Ok(out);
+        }
         self.load_for(Some(INCENTIVE), h, m, t);
         let (v, ops) = self.call(h, INCENTIVE, (h.member.clone(), h.ctx.clone()))?;
         let out = read_incentive(&v, &|what| {
             ScriptError::bad_value(&self.file, "incentive", what)
         })?;
-        self.keep(INCENTIVE, h, seen, Answer::Incentive(out), ops);
+        if let Tried::Check(o, known) = &tried {
+            let same = format!("{:?}", direct_incentive(&o.value)) == format!("{:?}", Some(out))
+                && o.reads == self.rhai_reads(h, INCENTIVE);
+            self.settle(INCENTIVE, o, *known, same, ops);
+        }
+        self.keep(INCENTIVE, h, seen, Answer::Incentive(out), ops, None);
         Ok(out)
+    }
+}
+
+impl RhaiHooks {
+    /// Apply a direct call's effects to the member (and the purchase), if
+    /// they pass the checks a call in Rhai must pass (`store`, and those of
+    /// `on_purchase`); otherwise leave everything and say so (the call then
+    /// runs in Rhai, which reports the error).
+    fn apply_direct(
+        &self,
+        o: &direct::Outcome,
+        m: &mut MemberFacts,
+        p: Option<&mut PurchaseFacts>,
+    ) -> bool {
+        let e = &o.effects;
+        if self.check_wallet(e.points, e.stamps, "").is_err() {
+            return false;
+        }
+        if let Some(p) = p {
+            let ok = |x: f64| x.is_finite() && (0.0..=MAX_POINTS).contains(&x);
+            if !(e.discount >= 0.0 && e.discount <= p.amount)
+                || !ok(e.reward_cost)
+                || !ok(e.points_awarded)
+            {
+                return false;
+            }
+            p.discount = e.discount;
+            p.reward_cost = e.reward_cost;
+            p.rewards = e.rewards;
+            p.points_awarded = e.points_awarded;
+        }
+        m.points = e.points;
+        m.stamps = e.stamps;
+        true
+    }
+}
+
+/// Whether a direct call left the member's points and stamps as the call in
+/// Rhai did (bit for bit).
+fn same_member(o: &direct::Outcome, m: &MemberFacts) -> bool {
+    o.effects.points.to_bits() == m.points.to_bits() && o.effects.stamps == m.stamps
+}
+
+/// A multiplier hook's direct answer, if it is a number.
+fn direct_number(v: &V) -> Option<f64> {
+    match v {
+        V::Float(x) => Some(*x),
+        V::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+    .filter(|x| x.is_finite() && *x >= 0.0)
+}
+
+/// The `incentive` hook's direct answer, if it is a map the engine can use.
+fn direct_incentive(v: &V) -> Option<ScriptIncentive> {
+    let V::Map(entries) = v else { return None };
+    read_entries(entries.iter().map(|(k, x)| (k.as_str(), x)), &|_| {
+        ScriptError::bad_value(std::path::Path::new(""), "incentive", String::new())
+    })
+    .ok()
+}
+
+/// A value of the map `incentive` returns, in Rhai or direct form.
+trait IncentiveValue {
+    fn number(&self) -> Option<f64>;
+    fn boolean(&self) -> Option<bool>;
+    fn type_name(&self) -> &str;
+}
+
+impl IncentiveValue for Dynamic {
+    fn number(&self) -> Option<f64> {
+        self.as_float()
+            .or_else(|_| self.as_int().map(|i| i as f64))
+            .ok()
+    }
+    fn boolean(&self) -> Option<bool> {
+        self.as_bool().ok()
+    }
+    fn type_name(&self) -> &str {
+        Dynamic::type_name(self)
+    }
+}
+
+impl IncentiveValue for V {
+    fn number(&self) -> Option<f64> {
+        match self {
+            V::Float(x) => Some(*x),
+            V::Int(i) => Some(*i as f64),
+            _ => None,
+        }
+    }
+    fn boolean(&self) -> Option<bool> {
+        match self {
+            V::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    fn type_name(&self) -> &str {
+        "value"
     }
 }
 
@@ -327,16 +516,22 @@ fn read_incentive(
             v.type_name()
         )));
     };
+    read_entries(map.iter().map(|(k, x)| (k.as_str(), x)), bad)
+}
+
+/// [`read_incentive`] of a map's entries, in the map's order.
+fn read_entries<'a, X: IncentiveValue + 'a>(
+    entries: impl Iterator<Item = (&'a str, &'a X)>,
+    bad: &dyn Fn(String) -> ScriptError,
+) -> Result<ScriptIncentive, ScriptError> {
     let mut out = ScriptIncentive::default();
-    for (k, x) in map.iter() {
+    for (k, x) in entries {
         let num = || {
-            x.as_float()
-                .or_else(|_| x.as_int().map(|i| i as f64))
-                .ok()
+            x.number()
                 .filter(|f| !f.is_nan())
                 .ok_or_else(|| bad(format!("`{k}` is a {}; expected a number", x.type_name())))
         };
-        match k.as_str() {
+        match k {
             "discount" => out.discount = unit(num()?, k, bad)?,
             "value" => out.value = non_neg(num()?, k, bad)?,
             "progress" => out.progress = Some(unit(num()?, k, bad)?),
@@ -347,7 +542,7 @@ fn read_incentive(
             "deadline" => out.deadline = num()?,
             "banked" => out.banked = non_neg(num()?, k, bad)?,
             "feasible" => {
-                out.feasible = x.as_bool().map_err(|_| {
+                out.feasible = x.boolean().ok_or_else(|| {
                     bad(format!(
                         "`feasible` is a {}; expected true or false",
                         x.type_name()

@@ -9,6 +9,8 @@
 //! - `limits.rs`: the sandbox's limits and the bounds on returned values.
 //! - `member.rs`, `purchase.rs`, `ctx.rs`: one registration file per object a
 //!   hook receives.
+//! - `direct/`: hooks evaluated without Rhai's interpreter when they stay
+//!   within the part of the language reproduced there exactly.
 //! - `memo.rs`: hook results kept per member, so a hook runs again only when
 //!   something it read may have changed.
 //! - `budget.rs`: the operations budget (per call, per member, per group).
@@ -22,6 +24,7 @@ pub mod budget;
 mod call;
 mod compile;
 mod ctx;
+mod direct;
 pub mod engine;
 pub mod errors;
 pub mod limits;

@@ -1,0 +1,129 @@
+//! The form a hook takes when it is evaluated directly: values, the
+//! properties a hook reads and writes, expressions and statements.
+
+use rhai::{INT, ImmutableString};
+
+/// A value as Rhai holds it, for the types direct evaluation handles.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    Unit,
+    Bool(bool),
+    Int(INT),
+    Float(f64),
+    Str(ImmutableString),
+    /// A map literal's value, its keys in Rhai's map order (sorted).
+    Map(Vec<(ImmutableString, V)>),
+}
+
+/// A property a hook reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Get {
+    Purchases,
+    Spend,
+    Segment,
+    Tenure,
+    Referred,
+    Rate,
+    MeanBasket,
+    Points,
+    Stamps,
+    Time,
+    TimeUnit,
+    CtxMeanBasket,
+    /// `ctx.response.KEY`, by the key's name.
+    Response(&'static str),
+    Amount,
+    PurchaseTime,
+    Discount,
+}
+
+/// A property a hook sets.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Set {
+    Points,
+    Stamps,
+    Discount,
+}
+
+/// A built-in function of one argument.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fun {
+    ToFloat,
+    ToInt,
+    Floor,
+    Ceiling,
+    Round,
+    Int,
+    Fraction,
+    Sqrt,
+    Exp,
+    Ln,
+}
+
+/// A binary operator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Op {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Pow,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// An expression.
+#[derive(Debug, Clone)]
+pub enum Ex {
+    Lit(V),
+    /// A local variable, by its place on the locals stack.
+    Local(usize),
+    Get(Get),
+    /// `member.share_at_least(x)`.
+    Share(Box<Ex>),
+    Bin(Op, Box<(Ex, Ex)>),
+    Neg(Box<Ex>),
+    Not(Box<Ex>),
+    And(Vec<Ex>),
+    Or(Vec<Ex>),
+    Call(Fun, Box<Ex>),
+    /// A block used as a value (`if` as an expression, `{ ... }`).
+    Block(Block),
+    /// A map literal: its entries in source order (evaluated in that
+    /// order) and, for each, its place in the map's key order.
+    Map(Vec<(ImmutableString, Ex)>, Vec<usize>),
+    /// Something Rhai would fail on (a missing `params` entry): the call is
+    /// handed to Rhai, which reports it.
+    Bail,
+}
+
+/// A statement.
+#[derive(Debug, Clone)]
+pub enum St {
+    /// `let` or `const`: pushes a new local.
+    Let(Ex),
+    /// `x = e` or, with an operator, `x op= e`.
+    Assign(usize, Option<Op>, Ex),
+    /// `member.points = e`, `member.stamps op= e`, `purchase.discount = e`.
+    SetProp(Set, Option<Op>, Ex),
+    /// `purchase.reward(cost)`.
+    Reward(Ex),
+    /// `purchase.award_points(n)`.
+    Award(Ex),
+    If(Ex, Block, Block),
+    Return(Option<Ex>),
+    Expr(Ex),
+    Block(Block),
+    Noop,
+    /// `throw`: handed to Rhai.
+    Bail,
+}
+
+/// Statements with their own scope.
+#[derive(Debug, Clone, Default)]
+pub struct Block(pub Vec<St>);
