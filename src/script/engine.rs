@@ -458,7 +458,7 @@ fn direct_number(v: &V) -> Option<f64> {
 /// The `incentive` hook's direct answer, if it is a map the engine can use.
 fn direct_incentive(v: &V) -> Option<ScriptIncentive> {
     let V::Map(entries) = v else { return None };
-    read_entries(entries.iter().map(|(k, x)| (k.as_str(), x)), &|_| {
+    read_entries(entries.iter().map(|(k, x)| (*k, x)), &|_| {
         ScriptError::bad_value(std::path::Path::new(""), "incentive", String::new())
     })
     .ok()
@@ -561,7 +561,7 @@ fn read_entries<'a, X: IncentiveValue + 'a>(
 }
 
 /// The keys an `incentive` hook's map may hold.
-const INCENTIVE_KEYS: [&str; 10] = [
+pub(crate) const INCENTIVE_KEYS: [&str; 10] = [
     "discount",
     "value",
     "progress",

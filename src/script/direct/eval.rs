@@ -1,7 +1,7 @@
 //! Evaluating a hook's direct form: Rhai's meaning of each step, or `Bail`
 //! where Rhai would report an error (the call then runs in Rhai).
 
-use super::ir::{Block, Ex, Fun, Get, Op, Set, St, V};
+use super::ir::{Block, Ex, Fun, Get, Hook, Op, Set, St, V};
 use crate::model::habits::Habits;
 use crate::model::response::Response;
 use crate::programs::hooks::MemberFacts;
@@ -87,8 +87,8 @@ struct Eval<'a> {
     locals: Vec<V>,
 }
 
-/// Evaluate `body` on `inp`; `None` when Rhai must decide the call.
-pub fn run(body: &Block, inp: Inputs<'_>) -> Option<Outcome> {
+/// Evaluate `hook` on `inp`; `None` when Rhai must decide the call.
+pub fn run(hook: &Hook, inp: Inputs<'_>) -> Option<Outcome> {
     let mut e = Eval {
         inp,
         fx: Effects {
@@ -101,9 +101,9 @@ pub fn run(body: &Block, inp: Inputs<'_>) -> Option<Outcome> {
         },
         reads: 0,
         path: Path::default(),
-        locals: Vec::new(),
+        locals: Vec::with_capacity(hook.locals),
     };
-    let value = match e.block(body) {
+    let value = match e.block(&hook.body) {
         Ok(v) | Err(Stop::Return(v)) => v,
         Err(Stop::Bail) => return None,
     };
@@ -256,17 +256,12 @@ impl Eval<'_> {
             }
             Ex::Call(f, x) => call(*f, self.expr(x)?)?,
             Ex::Block(b) => self.block(b)?,
-            Ex::Map(entries, order) => {
-                let mut vals = entries
-                    .iter()
-                    .map(|(_, x)| self.expr(x).map(Some))
-                    .collect::<R<Vec<_>>>()?;
-                V::Map(
-                    order
-                        .iter()
-                        .map(|&j| (entries[j].0.clone(), vals[j].take().unwrap_or(V::Unit)))
-                        .collect(),
-                )
+            Ex::Map(keys, entries) => {
+                let mut out: Vec<(&'static str, V)> = keys.iter().map(|k| (*k, V::Unit)).collect();
+                for (at, x) in entries {
+                    out[*at].1 = self.expr(x)?;
+                }
+                V::Map(out)
             }
             Ex::Bail => return Err(Stop::Bail),
         })

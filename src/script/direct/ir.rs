@@ -11,8 +11,9 @@ pub enum V {
     Int(INT),
     Float(f64),
     Str(ImmutableString),
-    /// A map literal's value, its keys in Rhai's map order (sorted).
-    Map(Vec<(ImmutableString, V)>),
+    /// A map literal's value, its keys (those an `incentive` map may hold)
+    /// in Rhai's map order (sorted).
+    Map(Vec<(&'static str, V)>),
 }
 
 /// A property a hook reads.
@@ -94,9 +95,9 @@ pub enum Ex {
     Call(Fun, Box<Ex>),
     /// A block used as a value (`if` as an expression, `{ ... }`).
     Block(Block),
-    /// A map literal: its entries in source order (evaluated in that
-    /// order) and, for each, its place in the map's key order.
-    Map(Vec<(ImmutableString, Ex)>, Vec<usize>),
+    /// A map literal: its keys in the map's order, and its entries in
+    /// source order (evaluated in that order), each with its key's place.
+    Map(Vec<&'static str>, Vec<(usize, Ex)>),
     /// Something Rhai would fail on (a missing `params` entry): the call is
     /// handed to Rhai, which reports it.
     Bail,
@@ -122,6 +123,13 @@ pub enum St {
     Noop,
     /// `throw`: handed to Rhai.
     Bail,
+}
+
+/// A hook's body and the most locals it holds at once.
+#[derive(Debug, Clone)]
+pub struct Hook {
+    pub body: Block,
+    pub locals: usize,
 }
 
 /// Statements with their own scope.

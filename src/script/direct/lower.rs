@@ -2,7 +2,8 @@
 //! part of the language direct evaluation handles. Anything else makes the
 //! whole hook stay with Rhai (`None`).
 
-use super::ir::{Block, Ex, Fun, Get, Op, Set, St, V};
+use super::ir::{Block, Ex, Fun, Get, Hook, Op, Set, St, V};
+use crate::script::engine::INCENTIVE_KEYS;
 use rhai::{AST, ASTFlags, ASTNode, Dynamic, Expr, FnCallExpr, ImmutableString, Map, Stmt, Token};
 
 /// What a name stands for while a hook is lowered.
@@ -30,12 +31,13 @@ struct Lowering<'a> {
     max_map_size: usize,
     syms: Vec<(ImmutableString, Sym)>,
     locals: usize,
+    most: usize,
 }
 
 /// The direct form of hook `name` of `ast`, if all of it is within what
 /// direct evaluation handles. `params` are the script's `params` (fixed for
 /// the run: read at lowering).
-pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<Block> {
+pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<Hook> {
     let f = ast.iter_functions().find(|f| f.name == name)?;
     let objs: &[Sym] = if name == "on_purchase" {
         &[Sym::Member, Sym::Purchase, Sym::Ctx]
@@ -58,6 +60,7 @@ pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<
         max_map_size,
         syms,
         locals: 0,
+        most: 0,
     };
     // The body's top-level statements: walk an AST holding only this
     // function; its body's statements are the walk's roots.
@@ -73,7 +76,11 @@ pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<
         }
         true
     });
-    l.block(&body)
+    let body = l.block(&body)?;
+    Some(Hook {
+        body,
+        locals: l.most,
+    })
 }
 
 impl Lowering<'_> {
@@ -119,6 +126,7 @@ impl Lowering<'_> {
                     Obj::Val(v) => {
                         self.syms.push((ident.name.clone(), Sym::Val(self.locals)));
                         self.locals += 1;
+                        self.most = self.most.max(self.locals);
                         St::Let(v)
                     }
                 }
@@ -242,13 +250,26 @@ impl Lowering<'_> {
                 {
                     return None;
                 }
+                // Only keys an `incentive` map may hold: a map is only of
+                // use as its answer.
+                let mut keys = entries
+                    .iter()
+                    .map(|(k, _)| {
+                        INCENTIVE_KEYS
+                            .iter()
+                            .find(|n| **n == k.name.as_str())
+                            .copied()
+                    })
+                    .collect::<Option<Vec<&'static str>>>()?;
+                keys.sort_unstable();
                 let ex = entries
                     .iter()
-                    .map(|(k, e)| Some((k.name.clone(), self.expr(e)?)))
+                    .map(|(k, e)| {
+                        let at = keys.iter().position(|n| *n == k.name.as_str())?;
+                        Some((at, self.expr(e)?))
+                    })
                     .collect::<Option<Vec<_>>>()?;
-                let mut order: Vec<usize> = (0..ex.len()).collect();
-                order.sort_by(|&a, &b| ex[a].0.as_str().cmp(ex[b].0.as_str()));
-                Ex::Map(ex, order)
+                Ex::Map(keys, ex)
             }
             _ => return None,
         }))

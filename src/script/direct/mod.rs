@@ -3,7 +3,8 @@
 //! numbers, booleans and strings; `let`, assignment, `if`/`else`,
 //! `return`; the arithmetic and comparison operators; `&&`, `||`, `!`; the
 //! members' and purchases' properties and methods, `ctx.time`,
-//! `ctx.params.*`, `ctx.response.*`; a map literal as the result; and
+//! `ctx.params.*`, `ctx.response.*`; a map literal of the keys an
+//! `incentive` map may hold as the result; and
 //! `to_float`, `to_int`, `floor`, `ceiling`, `round`, `int`, `fraction`,
 //! `sqrt`, `exp`, `ln`. A hook using anything else (loops, `member.state`,
 //! `ctx.random()`, functions of its own, arrays, ...) runs in Rhai as
@@ -35,7 +36,7 @@ mod ir;
 mod lower;
 
 pub use eval::{Fixed, Inputs, Outcome, Path, run};
-pub use ir::{Block, V};
+pub use ir::{Hook, V};
 
 use rhai::{AST, Map};
 use std::sync::RwLock;
@@ -45,7 +46,7 @@ use std::sync::RwLock;
 #[derive(Debug, Default)]
 pub struct Direct {
     /// Per hook (in the order of `engine::HOOKS`).
-    pub bodies: [Option<Block>; 6],
+    pub bodies: [Option<Hook>; 6],
     pub paths: [Paths; 6],
     /// Check every direct call against Rhai (tests).
     pub check: bool,
