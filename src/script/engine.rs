@@ -422,10 +422,9 @@ impl RhaiHooks {
         }
         if let Some(p) = p {
             let ok = |x: f64| x.is_finite() && (0.0..=MAX_POINTS).contains(&x);
-            if !(e.discount >= 0.0 && e.discount <= p.amount)
-                || !ok(e.reward_cost)
-                || !ok(e.points_awarded)
-            {
+            // Written so that NaN fails.
+            let discount_ok = e.discount >= 0.0 && e.discount <= p.amount;
+            if !discount_ok || !ok(e.reward_cost) || !ok(e.points_awarded) {
                 return false;
             }
             p.discount = e.discount;

@@ -215,6 +215,7 @@ impl Lowering<'_> {
     /// An expression that may also name an object (`ctx.params`).
     fn obj(&mut self, e: &Expr) -> Option<Obj> {
         Some(Obj::Val(match e {
+            Expr::DynamicConstant(d, ..) if d.is_map() => Ex::Lit(constant_map(d)?),
             Expr::DynamicConstant(d, ..) => Ex::Lit(value(d)?),
             Expr::BoolConstant(b, ..) => Ex::Lit(V::Bool(*b)),
             Expr::IntegerConstant(i, ..) => Ex::Lit(V::Int(*i)),
@@ -392,6 +393,20 @@ fn value(d: &Dynamic) -> Option<V> {
         return d.as_immutable_string_ref().ok().map(|s| V::Str(s.clone()));
     }
     None
+}
+
+/// A map literal the optimizer made a constant, if it holds only keys an
+/// `incentive` map may hold and values [`value`] takes (Rhai's map order is
+/// its keys' order).
+fn constant_map(d: &Dynamic) -> Option<V> {
+    let m = d.as_map_ref().ok()?;
+    m.iter()
+        .map(|(k, x)| {
+            let key = INCENTIVE_KEYS.iter().find(|n| **n == k.as_str())?;
+            Some((*key, value(x)?))
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(V::Map)
 }
 
 fn binary(t: &Token) -> Option<Op> {
