@@ -18,19 +18,16 @@
 //! and `ctx` objects are shared handles created once when the member joins
 //! and refreshed before each call: no allocation per call beyond Rhai's own.
 //!
-//! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): the scripted
-//! stamp card's `incentive` costs about 40,800 instructions a call and
-//! `on_purchase` about 21,400, so the card runs about 44× the built-in one
-//! by instructions (several kept calls per hook spare `incentive` on a
-//! card's later laps, `memo.rs`). The cost is Rhai's tree walking, spread
-//! thin: every property read is a native getter call of 1,000–2,000
-//! instructions, of which function resolution is a part
-//! (`call_fn_with_options` starts each call with an empty resolution
-//! cache; keeping it needs Rhai's `internals` and is not done,
-//! docs/scripting.md says why). `params` getters hold their
-//! value and calls reuse one scope per thread. One engine per thread
-//! (core-local reference counts) was measured and gave nothing, nor did
-//! Rhai's bytecode VM (`grain`: 16 % more instructions).
+//! Speed (docs/scripting.md, "Speed"; `examples/hookcost.rs`): a hook
+//! within the part of Rhai that `direct/` reproduces is evaluated there,
+//! without Rhai's interpreter (the scripted stamp card: about 5,400
+//! instructions an `incentive` call instead of 40,800, 8.6× the built-in
+//! card per customer instead of 51×); other hooks run in Rhai, where every
+//! property read is a native getter call of 1,000–2,000 instructions.
+//! `params` getters hold their value and calls reuse one scope per thread.
+//! One engine per thread (core-local reference counts) was measured and
+//! gave nothing, nor did Rhai's bytecode VM (`grain`: 16 % more
+//! instructions).
 
 use super::call::{MemberHandles, Tried};
 use super::ctx::{CtxObj, Params, ResponseObj};
