@@ -486,6 +486,30 @@ fn the_bundled_cards_hooks_are_evaluated_directly() {
 }
 
 #[test]
+fn validate_says_which_hooks_are_evaluated_directly_and_why_not() {
+    let validate = |name: &str| {
+        let out = loyalsim()
+            .args(["validate", &format!("scenarios/{name}.toml")])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let b = validate("script-behaviour");
+    assert!(
+        b.contains(
+            "behaviour.rhai: evaluated directly: purchase_rate_multiplier, churn_multiplier\n"
+        ),
+        "{b}"
+    );
+    let t = validate("script-tiers");
+    assert!(
+        t.contains("tiered.rhai: run in Rhai: ") && t.contains("incentive (`member.state`)"),
+        "{t}"
+    );
+}
+
+#[test]
 fn validate_runs_each_hook_once_on_a_sample_member() {
     // A runtime error in a hook is found by `validate`, before any `run`,
     // with the same message (file, line, column, hook) as `run` gives.

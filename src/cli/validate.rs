@@ -35,5 +35,18 @@ pub fn run(args: &ValidateArgs) -> Result<()> {
     for line in &s.notes.resolved {
         out.push_str(&format!("  {line}\n"));
     }
+    // How each script's hooks run (docs/scripting.md, "Speed").
+    for p in &s.programs {
+        if let Some(sc) = &p.script
+            && let Some(how) = sc.hooks.0.evaluation()
+            && !how.is_empty()
+        {
+            out.push_str(&format!(
+                "  program `{}`, {}: {how}\n",
+                p.name,
+                sc.file.display()
+            ));
+        }
+    }
     super::emit(&out)
 }

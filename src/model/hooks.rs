@@ -210,6 +210,11 @@ pub trait Hooks: Send + Sync {
     fn source(&self) -> String {
         String::new()
     }
+    /// How the hooks are evaluated, for `validate` (a script: which hooks
+    /// loyalsim evaluates itself and why the others run in Rhai).
+    fn evaluation(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A shared handle to a program's hooks, kept in the scenario.

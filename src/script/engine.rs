@@ -210,6 +210,13 @@ impl Hooks for RhaiHooks {
         self.file.display().to_string()
     }
 
+    fn evaluation(&self) -> Option<String> {
+        Some(
+            self.direct
+                .summary(&self.ast, &HOOKS.map(|h| h.0), &self.has),
+        )
+    }
+
     fn usage(&self, s: &HookState) -> Usage {
         self.handles(s).map_or(Usage::default(), |h| Usage {
             ops: h.ops.load(Relaxed),

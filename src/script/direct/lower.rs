@@ -372,6 +372,55 @@ impl Lowering<'_> {
     }
 }
 
+/// Why hook `name` of `ast` is not evaluated directly: the first construct
+/// outside the reproduced part found in it (for `validate`).
+pub fn why_not(ast: &AST, name: &str) -> String {
+    let mut one = ast.clone_functions_only();
+    one.retain_functions(|_, _, n, _| n == name);
+    let own: Vec<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
+    let mut why: Option<String> = None;
+    one.walk(&mut |path: &[ASTNode]| {
+        let found = match path.last() {
+            Some(ASTNode::Stmt(s)) => match s {
+                Stmt::While(..) | Stmt::Do(..) | Stmt::For(..) => Some("a loop".to_string()),
+                Stmt::Switch(..) => Some("`switch`".into()),
+                Stmt::TryCatch(..) => Some("`try`/`catch`".into()),
+                Stmt::FnCall(f, ..) => call_why(f, &own),
+                _ => None,
+            },
+            Some(ASTNode::Expr(e)) => match e {
+                Expr::Property(p, ..) if p.2.as_str() == "state" => Some("`member.state`".into()),
+                Expr::Array(..) | Expr::Index(..) => Some("an array or an index".into()),
+                Expr::InterpolatedString(..) => Some("string interpolation".into()),
+                Expr::FnCall(f, ..) | Expr::MethodCall(f, ..) => call_why(f, &own),
+                _ => None,
+            },
+            _ => None,
+        };
+        if why.is_none() {
+            why = found;
+        }
+        why.is_none()
+    });
+    why.unwrap_or_else(|| "something outside that part".into())
+}
+
+fn call_why(f: &FnCallExpr, own: &[String]) -> Option<String> {
+    let name = f.name.as_str();
+    if own.iter().any(|n| n == name) {
+        Some(format!("its own function `{name}`"))
+    } else if name == "random" {
+        Some("`ctx.random()`".into())
+    } else if f.op_token.is_none()
+        && fun(name).is_none()
+        && !["share_at_least", "reward", "award_points"].contains(&name)
+    {
+        Some(format!("the function `{name}`"))
+    } else {
+        None
+    }
+}
+
 /// A constant as a direct value (numbers, booleans, strings, unit).
 fn value(d: &Dynamic) -> Option<V> {
     if d.is_shared() {

@@ -61,6 +61,30 @@ impl Direct {
         }
     }
 
+    /// Which of the hooks `has` (by index) are evaluated directly, and why
+    /// the others are not, in words for `validate`.
+    pub fn summary(&self, ast: &AST, names: &[&str; 6], has: &[bool; 6]) -> String {
+        let direct: Vec<&str> = (0..6)
+            .filter(|&i| has[i] && self.bodies[i].is_some())
+            .map(|i| names[i])
+            .collect();
+        let rhai: Vec<String> = (0..6)
+            .filter(|&i| has[i] && self.bodies[i].is_none())
+            .map(|i| format!("{} ({})", names[i], lower::why_not(ast, names[i])))
+            .collect();
+        let mut out = String::new();
+        if !direct.is_empty() {
+            out.push_str(&format!("evaluated directly: {}", direct.join(", ")));
+        }
+        if !rhai.is_empty() {
+            if !out.is_empty() {
+                out.push_str("; ");
+            }
+            out.push_str(&format!("run in Rhai: {}", rhai.join(", ")));
+        }
+        out
+    }
+
     /// Whether any hook is evaluated directly.
     pub fn any(&self) -> bool {
         self.bodies.iter().any(Option::is_some)
