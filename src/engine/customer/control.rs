@@ -54,7 +54,10 @@ fn life(
     }
     let c = Customer::new(arm, a, tr, key);
     let mut streams = c.streams();
-    book_arrival(a, rec);
+    // The customer's answers, noted here rather than in the recorder's own
+    // tally (the recorder folds them in at the end).
+    let mut tally = Tally::default();
+    book_arrival(a, &mut rec.booker_to(&mut tally));
     let exp = sampling::ExpSampler::get();
     let buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate).at;
     let leave = match tr.churn {
@@ -64,16 +67,17 @@ fn life(
     // The loop comes in two copies: with fixed baskets (the value known,
     // no stream) and with drawn ones.
     match c.draws.fixed_basket() {
-        Some(x) => purchases(&c, &mut streams, buy, leave, rec, |_| x),
-        None => purchases(&c, &mut streams, buy, leave, rec, |s| {
+        Some(x) => purchases(&c, &mut streams, buy, leave, rec, tally, |_| x),
+        None => purchases(&c, &mut streams, buy, leave, rec, tally, |s| {
             c.draws.basket(tr, s.basket.as_mut())
         }),
     }
 }
 
 /// [`life`] from the first purchase clock at `buy` and the lifetime's end
-/// at `leave` (infinity for churn after a purchase): the event loop, the
-/// end of the life and the fold into the answers.
+/// at `leave` (infinity for churn after a purchase), with the customer's
+/// `tally` so far: the event loop, the end of the life and the fold into
+/// the answers.
 #[inline(always)]
 fn purchases(
     c: &Customer<'_>,
@@ -81,12 +85,12 @@ fn purchases(
     mut buy: f64,
     leave: f64,
     rec: &mut Recorder,
+    mut tally: Tally,
     mut basket: impl FnMut(&mut Streams) -> f64,
 ) -> (f64, u64) {
     let (a, tr) = (c.a, c.tr);
     let exp = sampling::ExpSampler::get();
     let churn_after_purchase = c.churn_after_purchase();
-    let mut tally = Tally::default();
     let mut events: u64 = 0;
     // Neither clock is ever NaN (a rate that is not positive gives
     // infinity), so plain comparisons decide as `min` would: the churn
@@ -114,7 +118,7 @@ fn purchases(
         // time without its test.
         buy = t + exp.sample(&mut streams.purchases) / tr.rate;
     };
-    book_end(a, churned_at, rec);
+    book_end(a, churned_at, &mut rec.booker_to(&mut tally));
     rec.end_customer_with(
         &tally,
         &Life {
