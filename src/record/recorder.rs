@@ -118,8 +118,11 @@ impl Booker<'_> {
 }
 
 /// Flows per report period, and the per-customer answers
-/// ([`crate::record::answers`]).
-#[derive(Debug, Clone, PartialEq)]
+/// ([`crate::record::answers`]). Two recorders are equal when their grid,
+/// flows and answers are: the tally of the customer being booked is
+/// scratch, left out (between customers it holds NaN placeholders, which
+/// never compare equal).
+#[derive(Debug, Clone)]
 pub struct Recorder {
     periods: usize,
     inv_len: f64,
@@ -128,6 +131,25 @@ pub struct Recorder {
     answers: Answers,
     /// The customer being booked (see [`Recorder::end_customer`]).
     current: Tally,
+}
+
+impl PartialEq for Recorder {
+    fn eq(&self, other: &Recorder) -> bool {
+        // Every field named, so that a new one is not left out unawares.
+        let Recorder {
+            periods,
+            inv_len,
+            horizon,
+            data,
+            answers,
+            current: _,
+        } = self;
+        *periods == other.periods
+            && *inv_len == other.inv_len
+            && *horizon == other.horizon
+            && *data == other.data
+            && *answers == other.answers
+    }
 }
 
 impl Recorder {
@@ -512,6 +534,40 @@ mod tests {
         assert_eq!(a.data, b.data);
         assert_eq!(a.total(Flow::Purchases), 13.0);
         assert_eq!(a.total(Flow::Churned) + a.total(Flow::ActiveAtEnd), 5.0);
+    }
+
+    /// Recorders with the same bookings compare equal (the NaN placeholders
+    /// of the tally of the customer being booked left out), and ones with
+    /// different bookings do not.
+    #[test]
+    fn recorders_with_the_same_bookings_are_equal() {
+        let new = || Recorder::new(12.0, 1.0).with_regular_window(2.0);
+        assert_eq!(new(), new());
+        let book = |r: &mut Recorder, basket: f64| {
+            r.add_at_start(Flow::Arrivals, 1.0);
+            for t in [0.5, 1.0, 1.2] {
+                r.add_purchase(r.moment(t), basket);
+            }
+            r.add_at_end(Flow::ActiveAtEnd, 1.0);
+            r.end_customer(&Life {
+                segment: 0,
+                arrived: 0.0,
+                churned: None,
+                initial: true,
+                referred: false,
+            });
+        };
+        let (mut a, mut b, mut c) = (new(), new(), new());
+        book(&mut a, 10.0);
+        book(&mut b, 10.0);
+        book(&mut c, 11.0);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Also with a customer under way (their tally is not compared).
+        a.add_purchase(a.moment(2.0), 5.0);
+        b.add_purchase(b.moment(2.0), 5.0);
+        assert_eq!(a, b);
+        assert_ne!(a, new());
     }
 
     #[test]
