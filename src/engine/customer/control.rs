@@ -92,31 +92,49 @@ fn purchases(
     let exp = sampling::ExpSampler::get();
     let churn_after_purchase = c.churn_after_purchase();
     let mut events: u64 = 0;
-    // Neither clock is ever NaN (a rate that is not positive gives
-    // infinity), so plain comparisons decide as `min` would: the churn
-    // clock wins a tie.
-    let churned_at = loop {
-        events += 1;
-        if events > MAX_EVENTS_PER_CUSTOMER {
-            return (f64::INFINITY, events);
+    // One purchase: booked, the churn coin, the next purchase's time.
+    macro_rules! purchase {
+        ($life:lifetime) => {{
+            let t = buy;
+            let basket = basket(streams);
+            rec.add_purchase_to(&mut tally, rec.moment(t), basket);
+            if let Some(p) = churn_after_purchase
+                && streams.churn().uniform() < p
+            {
+                break $life Some(t);
+            }
+            // The rate is positive (the customer bought): `Clock::start`'s
+            // time without its test.
+            buy = t + exp.sample(&mut streams.purchases) / tr.rate;
+        }};
+    }
+    // The next event, if it is a purchase within the horizon. Neither
+    // clock is ever NaN (a rate that is not positive gives infinity), so
+    // plain comparisons decide as `min` would: the churn clock wins a tie.
+    macro_rules! next_event {
+        ($life:lifetime) => {{
+            events += 1;
+            if events > MAX_EVENTS_PER_CUSTOMER {
+                return (f64::INFINITY, events);
+            }
+            if leave <= buy {
+                break $life (leave <= c.horizon).then_some(leave);
+            }
+            if buy > c.horizon {
+                break $life None;
+            }
+        }};
+    }
+    // The first event and purchase come before the loop (peeled), where
+    // the compiler knows the customer's tally is still empty: the
+    // control 15 instructions a customer cheaper (callgrind).
+    let churned_at = 'life: {
+        next_event!('life);
+        purchase!('life);
+        loop {
+            next_event!('life);
+            purchase!('life);
         }
-        if leave <= buy {
-            break (leave <= c.horizon).then_some(leave);
-        }
-        if buy > c.horizon {
-            break None;
-        }
-        let t = buy;
-        let basket = basket(streams);
-        rec.add_purchase_to(&mut tally, rec.moment(t), basket);
-        if let Some(p) = churn_after_purchase
-            && streams.churn().uniform() < p
-        {
-            break Some(t);
-        }
-        // The rate is positive (the customer bought): `Clock::start`'s
-        // time without its test.
-        buy = t + exp.sample(&mut streams.purchases) / tr.rate;
     };
     book_end(a, churned_at, &mut rec.booker_to(&mut tally));
     rec.end_customer_with(
