@@ -58,7 +58,8 @@ impl From<std::io::Error> for Error {
 }
 
 /// A simulation stops only for reasons in the scenario (a failing script
-/// hook, a runaway purchase rate): bad input.
+/// hook, a runaway purchase rate, an uncertain value drawn beyond the
+/// largest number): bad input.
 impl From<crate::engine::SimError> for Error {
     fn from(e: crate::engine::SimError) -> Self {
         Error::Input(e.to_string())

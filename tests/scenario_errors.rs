@@ -69,6 +69,7 @@ bad_fixtures!(
     not_utf8,
     winback_response,
     winback_response_range,
+    response_draws_overflow,
     winback_response_kind,
     winback_negative_cost,
     winback_after_zero,

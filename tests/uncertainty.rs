@@ -271,3 +271,44 @@ fn run_set_is_the_same_as_editing_the_file() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean `goal_gradient`"));
 }
+
+/// A draw beyond the largest number stops the run with a message naming
+/// the value and the first replication (in replication order, whatever the
+/// thread count) that drew it, rather than running with a response key of
+/// infinity. Loading rejects such distributions
+/// (`tests/fixtures/bad/response_draws_overflow.toml`), so the scenario's
+/// distribution is replaced after loading.
+#[test]
+fn a_draw_beyond_the_largest_number_stops_the_run() {
+    use loyalsim::model::assumptions;
+    use loyalsim::scenario::Dist;
+    let mut sc = load_str(DISCOUNT, None).unwrap();
+    sc.simulation.replications = 8;
+    sc.population.customers = 20;
+    // Exponential draws above 1 overflow: about a third of the replications.
+    // Of a key the discount does not read, so that the huge draws that do
+    // not overflow change nothing.
+    sc.assumptions[0] = assumptions::Assumption {
+        target: assumptions::Target::Response {
+            key: "goal_gradient",
+            segments: vec![0],
+        },
+        label: "goal_gradient".into(),
+        dist: Dist::Exponential { mean: f64::MAX },
+        documented: false,
+    };
+    let base = vec![sc.population.segments[0].response; 1];
+    let first = (0..8)
+        .find(|&r| assumptions::draw(&sc.assumptions, &base, sc.simulation.seed, r).is_err())
+        .expect("some replication overflows");
+    let err = loyalsim::engine::try_run(&sc, &|| {}).unwrap_err();
+    assert!(
+        matches!(err, loyalsim::engine::SimError::Draw(_)),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains(&format!("replication {first} drew inf for goal_gradient")),
+        "{err}"
+    );
+}

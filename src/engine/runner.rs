@@ -95,7 +95,15 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             // What we do not know about customers: this replication's draw,
             // shared by every arm.
             let (responses, draws) =
-                assumptions::draw(&sc.assumptions, &base, sc.simulation.seed, r);
+                assumptions::draw(&sc.assumptions, &base, sc.simulation.seed, r).map_err(|e| {
+                    first_failed.fetch_min(r, Ordering::Relaxed);
+                    SimError::Draw(format!(
+                        "{}: {e}",
+                        sc.path
+                            .as_ref()
+                            .map_or_else(|| sc.name.clone(), |p| p.display().to_string())
+                    ))
+                })?;
             // The programs with this replication's draw of their uncertain
             // values (the scenario's own when there are none).
             let programs = assumptions::programs(&sc.assumptions, &sc.programs, &draws);

@@ -62,17 +62,29 @@ impl Assumption {
 /// Each segment's response in replication `replication`, and the value
 /// drawn for each assumption (in `list` order). `base` holds the segments'
 /// responses with every uncertain key at its point value.
+///
+/// Every value drawn is a finite number, or the first assumption (in `list`
+/// order) whose draw is not is the error: loading a scenario rejects
+/// distributions that draw beyond the largest number more than once in
+/// 10^12, and the engine's shortcuts rely on finite response keys.
 pub fn draw(
     list: &[Assumption],
     base: &[Response],
     seed: u64,
     replication: u64,
-) -> (Vec<Response>, Vec<f64>) {
+) -> Result<(Vec<Response>, Vec<f64>), NonFinite> {
     let mut responses = base.to_vec();
     let mut values = Vec::with_capacity(list.len());
     for a in list {
         let mut rng = Stream::new(seed, replication, label_key(&a.label), Purpose::Assumptions);
         let x = sampling::draw(&mut rng, &a.dist);
+        if !x.is_finite() {
+            return Err(NonFinite {
+                label: a.label.clone(),
+                value: x,
+                replication,
+            });
+        }
         if let Target::Response { key, segments } = &a.target {
             for &s in segments {
                 responses[s].set(key, x);
@@ -80,7 +92,28 @@ pub fn draw(
         }
         values.push(x);
     }
-    (responses, values)
+    Ok((responses, values))
+}
+
+/// An assumption's draw that is not a finite number ([`draw`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonFinite {
+    /// The assumption's label (`goal_gradient`, `segment[NAME].key`, ...).
+    pub label: String,
+    pub value: f64,
+    pub replication: u64,
+}
+
+impl std::fmt::Display for NonFinite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "replication {} drew {} for {}: expected a finite number. its distribution reaches \
+             beyond the largest number: give it a smaller mean or spread, or a triangular, \
+             uniform or beta distribution",
+            self.replication, self.value, self.label
+        )
+    }
 }
 
 /// The programs as one replication runs them: each program value that is
@@ -137,18 +170,54 @@ mod tests {
             },
         ];
         let base = vec![Response::default(); 3];
-        let (r, v) = draw(&list, &base, 7, 3);
+        let (r, v) = draw(&list, &base, 7, 3).unwrap();
         assert_eq!(r[0].goal_gradient, v[0]);
         assert_eq!(r[2].goal_gradient, v[0]);
         assert_eq!(r[1].goal_gradient, v[1]);
         assert!((0.5..0.6).contains(&v[1]));
         // Deterministic, and another replication draws anew.
-        assert_eq!(draw(&list, &base, 7, 3).1, v);
-        assert_ne!(draw(&list, &base, 7, 4).1, v);
+        assert_eq!(draw(&list, &base, 7, 3).unwrap().1, v);
+        assert_ne!(draw(&list, &base, 7, 4).unwrap().1, v);
         // Keys that are not uncertain keep their values.
         assert_eq!(r[1].member_churn, base[1].member_churn);
         // A key's draws do not depend on the other keys.
-        assert_eq!(draw(&list[1..], &base, 7, 3).1[0], v[1]);
+        assert_eq!(draw(&list[1..], &base, 7, 3).unwrap().1[0], v[1]);
+    }
+
+    /// A draw beyond the largest number is an error naming the value and
+    /// the replication, not a response key of infinity.
+    #[test]
+    fn a_draw_that_is_not_finite_is_an_error() {
+        let key = |dist| Assumption {
+            target: Target::Response {
+                key: "goal_gradient",
+                segments: vec![0],
+            },
+            label: "goal_gradient".into(),
+            dist,
+            documented: false,
+        };
+        let base = vec![Response::default()];
+        // Exponential draws above 1 (about a third of them) overflow.
+        let huge = key(Dist::Exponential { mean: f64::MAX });
+        let failed = (0..20)
+            .filter_map(|r| draw(std::slice::from_ref(&huge), &base, 7, r).err())
+            .collect::<Vec<_>>();
+        assert!(!failed.is_empty());
+        for e in &failed {
+            assert_eq!(e.label, "goal_gradient");
+            assert_eq!(e.value, f64::INFINITY);
+            assert!(e.to_string().contains("drew inf for goal_gradient"), "{e}");
+        }
+        // NaN parameters draw NaN: an error as well.
+        let nan = key(Dist::LogNormal {
+            mu: f64::NEG_INFINITY,
+            sigma: f64::INFINITY,
+        });
+        assert!(draw(&[nan], &base, 7, 0).unwrap_err().value.is_nan());
+        // A finite draw of the same key goes through.
+        let fine = key(Dist::Exponential { mean: 0.2 });
+        assert!(draw(&[fine], &base, 7, 0).is_ok());
     }
 
     #[test]
@@ -178,7 +247,7 @@ mod tests {
             documented: false,
         }];
         let base = vec![Response::default()];
-        let (r, v) = draw(&list, &base, 7, 3);
+        let (r, v) = draw(&list, &base, 7, 3).unwrap();
         // No response key moves.
         assert_eq!(r, base);
         assert!((0.02..0.1).contains(&v[0]));

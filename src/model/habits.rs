@@ -9,14 +9,22 @@ use crate::model::dist::{Basket, Dist};
 use crate::model::scenario::Segment;
 use crate::model::traits::Traits;
 
-/// What is known of one customer's buying habits (from their traits).
+/// What is known of one customer's buying habits (from their traits),
+/// fixed when made ([`Habits::new`], [`Habits::fixed`]): read through the
+/// accessors, since some of it is worked out from the rest once.
 #[derive(Debug, Clone, Copy)]
 pub struct Habits {
-    /// Purchases per time unit without a program (λᵢ).
+    /// Purchases per time unit without a program (λᵢ): [`Habits::rate`].
+    /// Public only for the script module's getter, which is to read it
+    /// through the accessor as well.
     pub rate: f64,
     /// The population's mean purchase rate (λ̄), for self-selection and damping.
-    pub mean_rate: f64,
-    /// This customer's own expected basket (list value).
+    mean_rate: f64,
+    /// This customer's own expected basket (list value):
+    /// [`Habits::mean_basket`]. Never assign it: `basket_measures` is
+    /// worked out from it when the habits are made. Public only for the
+    /// script module's getter, which is to read it through the accessor as
+    /// well (then the field is private and the rule holds by construction).
     pub mean_basket: f64,
     basket: Basket,
     basket_nu: f64,
@@ -60,10 +68,28 @@ impl Habits {
         }
     }
 
+    /// Purchases per time unit without a program (λᵢ).
+    #[inline]
+    pub fn rate(&self) -> f64 {
+        self.rate
+    }
+
+    /// This customer's own expected basket (list value; infinite for
+    /// Gamma-Gamma spend without a spend parameter).
+    #[inline]
+    pub fn mean_basket(&self) -> f64 {
+        self.mean_basket
+    }
+
     /// True when the mean basket is positive and finite, so that a value
     /// can be stated in baskets (`mean_basket > 0 && mean_basket.is_finite()`).
     #[inline]
     pub fn basket_measures(&self) -> bool {
+        debug_assert_eq!(
+            self.basket_measures,
+            measures(self.mean_basket),
+            "the mean basket changed after the habits were made"
+        );
         self.basket_measures
     }
 

@@ -14,7 +14,7 @@ impl ScriptIncentive {
     /// The incentive as a built-in mechanism states it: the time to the
     /// goal from the member's own rate of qualifying purchases.
     pub fn resolve(&self, habits: &Habits) -> Incentive {
-        let rate = habits.rate * habits.share_at_least(self.min_basket);
+        let rate = habits.rate() * habits.share_at_least(self.min_basket);
         Incentive {
             discount: self.discount.clamp(0.0, 1.0),
             deferred: self.value.max(0.0),

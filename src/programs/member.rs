@@ -232,7 +232,7 @@ impl Member {
             Some(r) => response::referral_factor(
                 r.referral_boost.unwrap_or(who.response.referral_boost),
                 r.referrer_reward,
-                who.habits.mean_basket,
+                who.habits.mean_basket(),
             ),
             None => 1.0,
         }

@@ -39,8 +39,8 @@ impl Mechanism for Points {
 
     fn join(&self, st: &mut PointsState, cx: &Ctx<'_>, rec: &mut Recorder) {
         let h = cx.habits;
-        st.earn_rate = h.rate * h.mean_basket * self.earn;
-        let per_purchase = h.mean_basket * self.earn;
+        st.earn_rate = h.rate() * h.mean_basket() * self.earn;
+        let per_purchase = h.mean_basket() * self.earn;
         let needed = if per_purchase > 0.0 {
             self.redeem_threshold / per_purchase
         } else {
@@ -50,7 +50,7 @@ impl Mechanism for Points {
             .expiry
             .unwrap_or(f64::INFINITY)
             .min(cx.program_end - cx.t);
-        st.chance = self.redeem_probability * mechanism::chance_within(needed, h.rate, window);
+        st.chance = self.redeem_probability * mechanism::chance_within(needed, h.rate(), window);
         st.feasible = self
             .expiry
             .is_none_or(|e| mechanism::time_for(self.redeem_threshold, st.earn_rate) <= e);

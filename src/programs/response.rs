@@ -281,7 +281,7 @@ fn churn(r: &Response, inc: &Incentive, damping: f64, tenure: f64, habits: &Habi
     // Whether the mean basket is positive and finite is decided with the
     // habits: tested here, it cost some twenty instructions an event.
     let switching = if inc.banked > 0.0 && habits.basket_measures() {
-        1.0 / (1.0 + r.switching_cost * inc.banked / habits.mean_basket)
+        1.0 / (1.0 + r.switching_cost * inc.banked / habits.mean_basket())
     } else {
         1.0
     };

@@ -65,7 +65,7 @@ impl Mechanism for Stamps {
         let qualifying = stamps_per_purchase(self, h);
         let needed = f64::from(self.card_size - self.prestamped);
         let value = if h.basket_measures() {
-            qualifying * self.reward_value / (needed * h.mean_basket)
+            qualifying * self.reward_value / (needed * h.mean_basket())
         } else {
             0.0
         };
@@ -75,7 +75,7 @@ impl Mechanism for Stamps {
             .min(cx.program_end - cx.t);
         // Fixed for the membership (the member's habits do not change),
         // so worked out here rather than at every event.
-        let pace = h.rate * qualifying;
+        let pace = h.rate() * qualifying;
         *card = Card {
             stamps: self.prestamped,
             started: f64::INFINITY,
@@ -176,10 +176,10 @@ pub fn stamps_per_purchase(s: &Stamps, h: &crate::model::habits::Habits) -> f64 
     let m = s.min_basket;
     if s.carry_remainder {
         if m <= 0.0 {
-            return h.mean_basket / a;
+            return h.mean_basket() / a;
         }
         // E[B; B >= m] = m P(B >= m) + ∫_m^∞ P(B >= x) dx, by the midpoint rule.
-        let step = (h.mean_basket / 50.0).min(a).max(m * 1e-3);
+        let step = (h.mean_basket() / 50.0).min(a).max(m * 1e-3);
         let mut tail = 0.0;
         for j in 0..MAX_TERMS {
             let p = h.share_at_least(m + (j as f64 + 0.5) * step);
@@ -199,7 +199,7 @@ pub fn stamps_per_purchase(s: &Stamps, h: &crate::model::habits::Habits) -> f64 
         }
     }
     // Amounts tiny against the basket: every basket earns about B / a − 1/2.
-    (h.mean_basket / a - 0.5).max(sum)
+    (h.mean_basket() / a - 0.5).max(sum)
 }
 
 /// Terms summed for the expected stamps of a purchase.

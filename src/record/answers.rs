@@ -133,6 +133,11 @@ impl Tally {
         self.purchases = 0;
         self.regular = None;
     }
+
+    /// Nothing noted since the last reset (or since it was made).
+    pub fn is_reset(&self) -> bool {
+        self.flows == [0.0; SLOTS] && self.purchases == 0 && self.regular.is_none()
+    }
 }
 
 impl Default for Tally {

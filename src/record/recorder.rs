@@ -66,9 +66,63 @@ pub struct Moment {
     period: usize,
 }
 
+/// A recorder's flows and the tally noting what the customer being booked
+/// does ([`Recorder::booker`], [`Recorder::booker_to`]): the flow bookings
+/// of [`Recorder::add`] and its kin, for code that books a customer into
+/// either tally.
+pub struct Booker<'a> {
+    data: &'a mut [f64],
+    tally: &'a mut Tally,
+    periods: usize,
+    inv_len: f64,
+    horizon: f64,
+}
+
+impl Booker<'_> {
+    /// [`Recorder::add`].
+    #[inline]
+    pub fn add(&mut self, flow: Flow, t: f64, v: f64) {
+        if t <= self.horizon {
+            let p = period_index(t, self.inv_len, self.periods);
+            self.data[flow as usize * self.periods + p] += v;
+            self.tally.note(flow, v);
+        }
+    }
+
+    /// [`Recorder::moment`].
+    #[inline]
+    pub fn moment(&self, t: f64) -> Moment {
+        moment(t, self.horizon, self.inv_len, self.periods)
+    }
+
+    /// [`Recorder::add_at_start`].
+    #[inline]
+    pub fn add_at_start(&mut self, flow: Flow, v: f64) {
+        self.data[flow as usize * self.periods] += v;
+        self.tally.note(flow, v);
+    }
+
+    /// [`Recorder::add_at_end`].
+    #[inline]
+    pub fn add_at_end(&mut self, flow: Flow, v: f64) {
+        self.data[flow as usize * self.periods + self.periods - 1] += v;
+        self.tally.note(flow, v);
+    }
+
+    /// [`Recorder::book`].
+    #[inline]
+    pub fn book(&mut self, flow: Flow, at: Moment, v: f64) {
+        self.data[flow as usize * self.periods + at.period] += v;
+        self.tally.note(flow, v);
+    }
+}
+
 /// Flows per report period, and the per-customer answers
-/// ([`crate::record::answers`]).
-#[derive(Debug, Clone, PartialEq)]
+/// ([`crate::record::answers`]). Two recorders are equal when their grid,
+/// flows and answers are: the tally of the customer being booked is
+/// scratch, left out (between customers it holds NaN placeholders, which
+/// never compare equal).
+#[derive(Debug, Clone)]
 pub struct Recorder {
     periods: usize,
     inv_len: f64,
@@ -77,6 +131,25 @@ pub struct Recorder {
     answers: Answers,
     /// The customer being booked (see [`Recorder::end_customer`]).
     current: Tally,
+}
+
+impl PartialEq for Recorder {
+    fn eq(&self, other: &Recorder) -> bool {
+        // Every field named, so that a new one is not left out unawares.
+        let Recorder {
+            periods,
+            inv_len,
+            horizon,
+            data,
+            answers,
+            current: _,
+        } = self;
+        *periods == other.periods
+            && *inv_len == other.inv_len
+            && *horizon == other.horizon
+            && *data == other.data
+            && *answers == other.answers
+    }
 }
 
 impl Recorder {
@@ -115,10 +188,16 @@ impl Recorder {
         self.current.reset();
     }
 
-    /// [`Recorder::end_customer`] for a customer whose purchases were
-    /// booked with [`Recorder::add_purchase_to`] into `tally`.
+    /// [`Recorder::end_customer`] for a customer booked into `tally`
+    /// ([`Recorder::add_purchase_to`], [`Recorder::booker_to`]), none of
+    /// whose bookings went into the recorder's own tally (which another
+    /// customer's [`Recorder::end_customer`] would then fold in).
     #[inline]
     pub fn end_customer_with(&mut self, tally: &Tally, life: &Life) {
+        debug_assert!(
+            self.current.is_reset(),
+            "a customer ended with their own tally booked into the recorder's"
+        );
         let (first, last) = self.life_periods(life);
         self.answers.end_customer_inline(tally, life, first, last);
     }
@@ -168,45 +247,71 @@ impl Recorder {
     /// Add `v` to `flow` at time `t` (ignored past the horizon).
     #[inline]
     pub fn add(&mut self, flow: Flow, t: f64, v: f64) {
-        if t <= self.horizon {
-            let p = self.period_of(t);
-            self.data[flow as usize * self.periods + p] += v;
-            self.current.note(flow, v);
-        }
+        self.booker().add(flow, t, v);
     }
 
     /// The moment `t` (within the horizon) with its report period, looked
     /// up once for the several flows booked at one event.
     #[inline]
     pub fn moment(&self, t: f64) -> Moment {
-        debug_assert!(t <= self.horizon);
-        Moment {
-            t,
-            period: self.period_of(t),
-        }
+        moment(t, self.horizon, self.inv_len, self.periods)
     }
 
     /// Add `v` to `flow` at time 0 (the first period), the same as
     /// `add(flow, 0.0, v)` without working out the period.
     #[inline]
     pub fn add_at_start(&mut self, flow: Flow, v: f64) {
-        self.data[flow as usize * self.periods] += v;
-        self.current.note(flow, v);
+        self.booker().add_at_start(flow, v);
     }
 
     /// Add `v` to `flow` at the horizon (the last period), the same as
     /// `add(flow, horizon, v)` without working out the period.
     #[inline]
     pub fn add_at_end(&mut self, flow: Flow, v: f64) {
-        self.data[flow as usize * self.periods + self.periods - 1] += v;
-        self.current.note(flow, v);
+        self.booker().add_at_end(flow, v);
     }
 
     /// Add `v` to `flow` at a moment.
     #[inline]
     pub fn book(&mut self, flow: Flow, at: Moment, v: f64) {
-        self.data[flow as usize * self.periods + at.period] += v;
-        self.current.note(flow, v);
+        self.booker().book(flow, at, v);
+    }
+
+    /// The recorder's flows with its own tally of the customer being
+    /// booked (ended with [`Recorder::end_customer`]): the same bookings as
+    /// [`Recorder::add`] and its kin.
+    #[inline(always)]
+    pub fn booker(&mut self) -> Booker<'_> {
+        let Recorder {
+            data,
+            current,
+            periods,
+            inv_len,
+            horizon,
+            ..
+        } = self;
+        Booker {
+            data,
+            tally: current,
+            periods: *periods,
+            inv_len: *inv_len,
+            horizon: *horizon,
+        }
+    }
+
+    /// The recorder's flows with `tally`, a customer's tally the caller
+    /// keeps (filled with [`Recorder::add_purchase_to`] and ended with
+    /// [`Recorder::end_customer_with`]), so that nothing of that customer
+    /// is noted in the recorder's own.
+    #[inline(always)]
+    pub fn booker_to<'a>(&'a mut self, tally: &'a mut Tally) -> Booker<'a> {
+        Booker {
+            data: &mut self.data,
+            tally,
+            periods: self.periods,
+            inv_len: self.inv_len,
+            horizon: self.horizon,
+        }
     }
 
     /// Book one purchase of list value `basket`.
@@ -302,6 +407,17 @@ fn book_purchase(
     });
 }
 
+/// [`Recorder::moment`] on a horizon split into `periods` periods of
+/// length `1 / inv_len`.
+#[inline]
+fn moment(t: f64, horizon: f64, inv_len: f64, periods: usize) -> Moment {
+    debug_assert!(t <= horizon);
+    Moment {
+        t,
+        period: period_index(t, inv_len, periods),
+    }
+}
+
 /// [`Recorder::period_of`] for a grid of `periods` periods of length `1 / inv_len`.
 #[inline]
 fn period_index(t: f64, inv_len: f64, periods: usize) -> usize {
@@ -364,8 +480,10 @@ mod tests {
         assert!((r.total(Flow::FixedCost) - 2.5).abs() < 1e-12);
     }
 
-    /// The control's path (a tally of its own, folded with
-    /// `end_customer_with`) books what the recorder's own tally books.
+    /// The control's path (a tally of its own, filled with
+    /// `add_purchase_to` and `booker_to`, folded with `end_customer_with`)
+    /// books what the recorder's own tally books, and leaves the
+    /// recorder's own untouched.
     #[test]
     fn own_tally_books_as_the_recorders() {
         // Purchase times and churn of five customers: none, one, two,
@@ -388,19 +506,68 @@ mod tests {
                 referred: i == 3,
             };
             let mut tally = Tally::default();
+            a.booker().add_at_start(Flow::Arrivals, 1.0);
+            b.booker_to(&mut tally).add_at_start(Flow::Arrivals, 1.0);
             for (k, &t) in buys.iter().enumerate() {
                 let basket = 10.0 + k as f64 * 0.1;
                 a.add_purchase(a.moment(t), basket);
                 b.add_purchase_to(&mut tally, b.moment(t), basket);
             }
+            match *churned {
+                Some(t) => {
+                    let at = a.moment(t);
+                    a.booker().book(Flow::Churned, at, 1.0);
+                    let at = b.moment(t);
+                    b.booker_to(&mut tally).book(Flow::Churned, at, 1.0);
+                }
+                None => {
+                    a.booker().add_at_end(Flow::ActiveAtEnd, 1.0);
+                    b.booker_to(&mut tally).add_at_end(Flow::ActiveAtEnd, 1.0);
+                }
+            }
             a.end_customer(&life);
             b.end_customer_with(&tally, &life);
+            // Nothing of b's customers went into b's own tally.
+            assert!(b.current.is_reset());
         }
         assert_eq!(a.answers(), b.answers());
-        for f in [Flow::Purchases, Flow::RevenueGross] {
-            assert_eq!(a.flow(f), b.flow(f));
-        }
+        assert_eq!(a.data, b.data);
         assert_eq!(a.total(Flow::Purchases), 13.0);
+        assert_eq!(a.total(Flow::Churned) + a.total(Flow::ActiveAtEnd), 5.0);
+    }
+
+    /// Recorders with the same bookings compare equal (the NaN placeholders
+    /// of the tally of the customer being booked left out), and ones with
+    /// different bookings do not.
+    #[test]
+    fn recorders_with_the_same_bookings_are_equal() {
+        let new = || Recorder::new(12.0, 1.0).with_regular_window(2.0);
+        assert_eq!(new(), new());
+        let book = |r: &mut Recorder, basket: f64| {
+            r.add_at_start(Flow::Arrivals, 1.0);
+            for t in [0.5, 1.0, 1.2] {
+                r.add_purchase(r.moment(t), basket);
+            }
+            r.add_at_end(Flow::ActiveAtEnd, 1.0);
+            r.end_customer(&Life {
+                segment: 0,
+                arrived: 0.0,
+                churned: None,
+                initial: true,
+                referred: false,
+            });
+        };
+        let (mut a, mut b, mut c) = (new(), new(), new());
+        book(&mut a, 10.0);
+        book(&mut b, 10.0);
+        book(&mut c, 11.0);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        // Also with a customer under way (their tally is not compared).
+        a.add_purchase(a.moment(2.0), 5.0);
+        b.add_purchase(b.moment(2.0), 5.0);
+        assert_eq!(a, b);
+        assert_ne!(a, new());
     }
 
     #[test]

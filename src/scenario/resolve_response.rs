@@ -136,10 +136,33 @@ pub(crate) fn value(
                     ),
                 ));
             }
-            Ok((d.quantile(0.5), Some(d)))
+            // A draw must be a finite number (the engine's shortcuts rely
+            // on it): an unbounded distribution whose far tail, or whose
+            // median, is already beyond the largest number would draw
+            // infinity (or NaN) in some replications.
+            let (median, far) = (d.quantile(0.5), d.quantile(FAR_TAIL));
+            if !(median.is_finite() && far.is_finite()) {
+                return Err(cx.err(
+                    &v.span(),
+                    format!(
+                        "this distribution draws values beyond the largest number (its median is {}, \
+                         its 1 - 10^-12 quantile {}): expected {what} {} as a finite number. give it a \
+                         smaller mean or spread, or a triangular, uniform or beta distribution",
+                        crate::input::number(median),
+                        crate::input::number(far),
+                        bound.describe()
+                    ),
+                ));
+            }
+            Ok((median, Some(d)))
         }
     }
 }
+
+/// The quantile an uncertain value's distribution must keep finite: beyond
+/// it lies one draw in 10^12 (a draw that is not finite anyway stops the
+/// run, see [`crate::model::assumptions::draw`]).
+const FAR_TAIL: f64 = 1.0 - 1e-12;
 
 fn bound(r: KeyRange) -> Bound {
     match r {

@@ -54,7 +54,10 @@ fn life(
     }
     let c = Customer::new(arm, a, tr, key);
     let mut streams = c.streams();
-    book_arrival(a, rec);
+    // The customer's answers, noted here rather than in the recorder's own
+    // tally (the recorder folds them in at the end).
+    let mut tally = Tally::default();
+    book_arrival(a, &mut rec.booker_to(&mut tally));
     let exp = sampling::ExpSampler::get();
     let buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate).at;
     let leave = match tr.churn {
@@ -64,16 +67,17 @@ fn life(
     // The loop comes in two copies: with fixed baskets (the value known,
     // no stream) and with drawn ones.
     match c.draws.fixed_basket() {
-        Some(x) => purchases(&c, &mut streams, buy, leave, rec, |_| x),
-        None => purchases(&c, &mut streams, buy, leave, rec, |s| {
+        Some(x) => purchases(&c, &mut streams, buy, leave, rec, tally, |_| x),
+        None => purchases(&c, &mut streams, buy, leave, rec, tally, |s| {
             c.draws.basket(tr, s.basket.as_mut())
         }),
     }
 }
 
 /// [`life`] from the first purchase clock at `buy` and the lifetime's end
-/// at `leave` (infinity for churn after a purchase): the event loop, the
-/// end of the life and the fold into the answers.
+/// at `leave` (infinity for churn after a purchase), with the customer's
+/// `tally` so far: the event loop, the end of the life and the fold into
+/// the answers.
 #[inline(always)]
 fn purchases(
     c: &Customer<'_>,
@@ -81,40 +85,58 @@ fn purchases(
     mut buy: f64,
     leave: f64,
     rec: &mut Recorder,
+    mut tally: Tally,
     mut basket: impl FnMut(&mut Streams) -> f64,
 ) -> (f64, u64) {
     let (a, tr) = (c.a, c.tr);
     let exp = sampling::ExpSampler::get();
     let churn_after_purchase = c.churn_after_purchase();
-    let mut tally = Tally::default();
     let mut events: u64 = 0;
-    // Neither clock is ever NaN (a rate that is not positive gives
-    // infinity), so plain comparisons decide as `min` would: the churn
-    // clock wins a tie.
-    let churned_at = loop {
-        events += 1;
-        if events > MAX_EVENTS_PER_CUSTOMER {
-            return (f64::INFINITY, events);
+    // One purchase: booked, the churn coin, the next purchase's time.
+    macro_rules! purchase {
+        ($life:lifetime) => {{
+            let t = buy;
+            let basket = basket(streams);
+            rec.add_purchase_to(&mut tally, rec.moment(t), basket);
+            if let Some(p) = churn_after_purchase
+                && streams.churn().uniform() < p
+            {
+                break $life Some(t);
+            }
+            // The rate is positive (the customer bought): `Clock::start`'s
+            // time without its test.
+            buy = t + exp.sample(&mut streams.purchases) / tr.rate;
+        }};
+    }
+    // The next event, if it is a purchase within the horizon. Neither
+    // clock is ever NaN (a rate that is not positive gives infinity), so
+    // plain comparisons decide as `min` would: the churn clock wins a tie.
+    macro_rules! next_event {
+        ($life:lifetime) => {{
+            events += 1;
+            if events > MAX_EVENTS_PER_CUSTOMER {
+                return (f64::INFINITY, events);
+            }
+            if leave <= buy {
+                break $life (leave <= c.horizon).then_some(leave);
+            }
+            if buy > c.horizon {
+                break $life None;
+            }
+        }};
+    }
+    // The first event and purchase come before the loop (peeled), where
+    // the compiler knows the customer's tally is still empty: the
+    // control 15 instructions a customer cheaper (callgrind).
+    let churned_at = 'life: {
+        next_event!('life);
+        purchase!('life);
+        loop {
+            next_event!('life);
+            purchase!('life);
         }
-        if leave <= buy {
-            break (leave <= c.horizon).then_some(leave);
-        }
-        if buy > c.horizon {
-            break None;
-        }
-        let t = buy;
-        let basket = basket(streams);
-        rec.add_purchase_to(&mut tally, rec.moment(t), basket);
-        if let Some(p) = churn_after_purchase
-            && streams.churn().uniform() < p
-        {
-            break Some(t);
-        }
-        // The rate is positive (the customer bought): `Clock::start`'s
-        // time without its test.
-        buy = t + exp.sample(&mut streams.purchases) / tr.rate;
     };
-    book_end(a, churned_at, rec);
+    book_end(a, churned_at, &mut rec.booker_to(&mut tally));
     rec.end_customer_with(
         &tally,
         &Life {

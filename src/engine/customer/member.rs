@@ -78,7 +78,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
     let (a, tr, horizon) = (c.a, c.tr, c.horizon);
     let arm = c.arm;
     let mut streams = c.streams();
-    book_arrival(a, rec);
+    book_arrival(a, &mut rec.booker());
     let exp = sampling::ExpSampler::get();
     let mut buy = Clock::start(a.t, exp.sample(&mut streams.purchases), tr.rate);
     let mut leave = match tr.churn {
@@ -95,7 +95,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
         let t = earliest(earliest(buy.at, leave.at), f64::INFINITY);
         if t > horizon || leave.at == t {
             let churned_at = (t <= horizon).then_some(t);
-            book_end(a, churned_at, rec);
+            book_end(a, churned_at, &mut rec.booker());
             let gone = churned_at.unwrap_or(f64::INFINITY);
             return Ok(Outcome {
                 churn_at: gone,
@@ -288,7 +288,7 @@ pub(super) fn simulate<const SCRIPTED: bool>(
         churned_at
     };
 
-    book_end(a, churned_at, rec);
+    book_end(a, churned_at, &mut rec.booker());
     tally.book(churned_at.unwrap_or(horizon), rec);
     match churned_at {
         Some(t) => {

@@ -27,7 +27,7 @@ pub use budget::EventBudget;
 
 use crate::engine::SimError;
 use crate::engine::answers::Life;
-use crate::engine::recorder::{Flow, Recorder};
+use crate::engine::recorder::{Booker, Flow, Recorder};
 use crate::model::response::Response;
 use crate::model::rng::{CustomerKey, Purpose, ReplicationKey, Stream};
 use crate::model::scenario::{ProgramSpec, Scenario};
@@ -303,9 +303,10 @@ impl Outcome {
     }
 }
 
-/// Book a customer's arrival (and how they came).
-#[inline]
-fn book_arrival(a: &Arrival, rec: &mut Recorder) {
+/// Book a customer's arrival (and how they came) into `rec` (the
+/// recorder's flows with the customer's tally).
+#[inline(always)]
+fn book_arrival(a: &Arrival, rec: &mut Booker<'_>) {
     if a.t == 0.0 {
         rec.add_at_start(Flow::Arrivals, 1.0);
     } else {
@@ -319,9 +320,10 @@ fn book_arrival(a: &Arrival, rec: &mut Recorder) {
     }
 }
 
-/// Book how a customer's life ends: churned at a time, or active at the horizon.
-#[inline]
-fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Recorder) {
+/// Book how a customer's life ends: churned at a time, or active at the
+/// horizon (into `rec` as [`book_arrival`]).
+#[inline(always)]
+fn book_end(a: &Arrival, churned_at: Option<f64>, rec: &mut Booker<'_>) {
     match churned_at {
         Some(t) => {
             // Within the horizon (a life ends there), so both bookings share
