@@ -37,7 +37,8 @@ pub(super) struct MemberHandles {
     pub(super) fixed: Fixed,
     /// Set for good when a hook run in Rhai left the member's or the ctx's
     /// handle replaced (`member = 5;`): later calls then all run in Rhai,
-    /// which sees what the script left.
+    /// which sees what the script left. Set from the start for a member
+    /// whose segment name Rhai would refuse as too long a string.
     pub(super) broken: AtomicBool,
 }
 

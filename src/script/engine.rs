@@ -198,7 +198,12 @@ impl Hooks for RhaiHooks {
                 mean_basket: who.mean_basket,
                 time_unit: self.time_unit.clone(),
             },
-            broken: std::sync::atomic::AtomicBool::new(false),
+            // Rhai refuses a string past `max_string_size` when a getter
+            // returns it: a member whose segment name is longer runs in Rhai.
+            broken: std::sync::atomic::AtomicBool::new(
+                self.limits.max_string_size > 0
+                    && who.segment_name.len() > self.limits.max_string_size,
+            ),
         }))
     }
 

@@ -683,3 +683,39 @@ fn params_of_every_type() {
         incentive_calls(&mk(body).checking_direct());
     }
 }
+
+#[test]
+fn a_segment_name_past_the_string_limit_is_rhais_error() {
+    // Rhai refuses a string longer than `max_string_size` returned by a
+    // getter. The path is known from a member of a short-named segment;
+    // directly, the long-named segment's member got an answer.
+    let src = "fn incentive(member, ctx) { #{ feasible: member.segment == \"a\" } }";
+    let run = |h: RhaiHooks| {
+        let mut log = Vec::new();
+        for name in ["a".to_string(), "x".repeat(10_001), "a".to_string()] {
+            let response = crate::model::response::Response::default();
+            let habits = crate::model::habits::Habits::fixed(1.0, 20.0);
+            let who = crate::programs::hooks::CustomerInfo {
+                segment: 0,
+                segment_name: &name,
+                response: &response,
+                mean_basket: 20.0,
+                referred: false,
+                habits: &habits,
+            };
+            let st = h.new_state(
+                &who,
+                crate::model::rng::Stream::new(1, 0, 0, crate::model::rng::Purpose::Script),
+            );
+            let m = probe::member(&h, 20.0).1;
+            for t in 0..2 {
+                log.push(format!("{:?}", h.incentive(&st, &m, f64::from(t))));
+            }
+        }
+        log
+    };
+    let a = run(hooks(src));
+    assert_eq!(a, run(hooks(src).without_direct()));
+    assert!(a[2].contains("Length of string too large"), "{a:?}");
+    assert!(a[5].contains("feasible: true"), "{a:?}");
+}
