@@ -37,7 +37,8 @@ pub(super) struct MemberHandles {
     pub(super) fixed: Fixed,
     /// Set for good when a hook run in Rhai left the member's or the ctx's
     /// handle replaced (`member = 5;`): later calls then all run in Rhai,
-    /// which sees what the script left.
+    /// which sees what the script left. Set from the start for a member
+    /// whose segment name Rhai would refuse as too long a string.
     pub(super) broken: AtomicBool,
 }
 
@@ -153,7 +154,7 @@ impl RhaiHooks {
         let mut intact = false;
         let mut d = h.member.clone();
         if let Some(mut w) = d.write_lock::<MemberObj>() {
-            reads = w.reads;
+            reads = w.reads.get();
             if reads & memo::STATE != 0 {
                 // Copied at the first read (unless the hook's last call had
                 // an effect), and unchanged by the call.
@@ -165,7 +166,7 @@ impl RhaiHooks {
             }
             w.state_at_read = None;
             if let Some(c) = h.ctx.read_lock::<CtxObj>() {
-                reads |= c.reads;
+                reads |= c.reads.get();
                 intact = c
                     .params
                     .read_lock::<Params>()
@@ -175,7 +176,7 @@ impl RhaiHooks {
         }
         if i == ON_PURCHASE {
             match h.purchase.read_lock::<PurchaseObj>() {
-                Some(p) => reads |= p.reads,
+                Some(p) => reads |= p.reads.get(),
                 None => intact = false,
             }
         }
@@ -278,10 +279,16 @@ impl RhaiHooks {
     /// The inputs the last Rhai call of hook `i` read, as the handles noted
     /// them.
     pub(super) fn rhai_reads(&self, h: &MemberHandles, i: usize) -> u16 {
-        let mut reads = h.member.read_lock::<MemberObj>().map_or(0, |m| m.reads);
-        reads |= h.ctx.read_lock::<CtxObj>().map_or(0, |c| c.reads);
+        let mut reads = h
+            .member
+            .read_lock::<MemberObj>()
+            .map_or(0, |m| m.reads.get());
+        reads |= h.ctx.read_lock::<CtxObj>().map_or(0, |c| c.reads.get());
         if i == ON_PURCHASE {
-            reads |= h.purchase.read_lock::<PurchaseObj>().map_or(0, |p| p.reads);
+            reads |= h
+                .purchase
+                .read_lock::<PurchaseObj>()
+                .map_or(0, |p| p.reads.get());
         }
         reads
     }
@@ -386,13 +393,13 @@ impl RhaiHooks {
             w.tenure = m.tenure;
             w.points = m.points;
             w.stamps = m.stamps;
-            w.reads = 0;
+            w.reads.clear();
             w.state_at_read = None;
         }
         let mut c = h.ctx.clone();
         if let Some(mut w) = c.write_lock::<CtxObj>() {
             w.time = t;
-            w.reads = 0;
+            w.reads.clear();
         }
     }
 

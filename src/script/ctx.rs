@@ -50,8 +50,8 @@ pub struct CtxObj {
     pub mean_basket: f64,
     pub rng: Stream,
     /// What the call read (`ctx.time`) and whether it drew a random number
-    /// (`memo.rs`).
-    pub reads: u16,
+    /// (`memo.rs`), shared with the copies a script makes of the object.
+    pub reads: super::memo::Reads,
 }
 
 /// Register `ctx`'s type, properties and `random()`.
@@ -81,13 +81,13 @@ pub fn register(engine: &mut Engine) {
         .register_get("params", |c: &mut CtxObj| c.params.clone())
         .register_get("response", |c: &mut CtxObj| c.response.clone())
         .register_get("time", |c: &mut CtxObj| {
-            c.reads |= super::memo::TIME;
+            c.reads.add(super::memo::TIME);
             c.time
         })
         .register_get("time_unit", |c: &mut CtxObj| c.time_unit.clone())
         .register_get("mean_basket", |c: &mut CtxObj| c.mean_basket)
         .register_fn("random", |c: &mut CtxObj| {
-            c.reads |= super::memo::TAINT;
+            c.reads.add(super::memo::TAINT);
             c.rng.uniform()
         });
 }

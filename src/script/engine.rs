@@ -168,7 +168,7 @@ impl Hooks for RhaiHooks {
             points: 0.0,
             stamps: 0,
             habits: *who.habits,
-            reads: 0,
+            reads: Default::default(),
             memo: self.memo,
             state_at_read: None,
         };
@@ -180,7 +180,7 @@ impl Hooks for RhaiHooks {
             time_unit: self.time_unit.clone(),
             mean_basket: who.mean_basket,
             rng,
-            reads: 0,
+            reads: Default::default(),
         };
         HookState(Arc::new(MemberHandles {
             member: Dynamic::from(member).into_shared(),
@@ -198,7 +198,12 @@ impl Hooks for RhaiHooks {
                 mean_basket: who.mean_basket,
                 time_unit: self.time_unit.clone(),
             },
-            broken: std::sync::atomic::AtomicBool::new(false),
+            // Rhai refuses a string past `max_string_size` when a getter
+            // returns it: a member whose segment name is longer runs in Rhai.
+            broken: std::sync::atomic::AtomicBool::new(
+                self.limits.max_string_size > 0
+                    && who.segment_name.len() > self.limits.max_string_size,
+            ),
         }))
     }
 
@@ -273,11 +278,14 @@ impl Hooks for RhaiHooks {
         self.load_for(Some(ON_PURCHASE), h, m, p.time);
         let mut pd = h.purchase.clone();
         if let Some(mut w) = pd.write_lock::<PurchaseObj>() {
-            *w = PurchaseObj {
-                amount: p.amount,
-                time: p.time,
-                ..PurchaseObj::default()
-            };
+            // Field by field: the reads cell stays the object's.
+            w.amount = p.amount;
+            w.time = p.time;
+            w.discount = 0.0;
+            w.reward_cost = 0.0;
+            w.rewards = 0;
+            w.points_awarded = 0.0;
+            w.reads.clear();
         }
         let (_, ops) = self.call(
             h,
@@ -740,6 +748,40 @@ mod tests {
             "fn on_enrol(member, ctx) { member.state.f = Fn(\"abs\"); member.state.k = 0; }
              fn on_period(member, ctx) { member.state.k += 1; }
              fn incentive(member, ctx) { #{ value: member.state.k / 100.0 } }",
+        );
+    }
+
+    #[test]
+    fn reads_through_a_copy_of_an_object_count() {
+        // `let m = member;` copies the object in Rhai: what the call reads
+        // through the copy must count as read, or its answer would be kept
+        // for members it does not fit (the value stayed 0 for every count).
+        for src in [
+            "fn incentive(member, ctx) { let m = member; #{ value: m.stamps } }",
+            "fn incentive(member, ctx) { let c = ctx; #{ value: c.time } }",
+            "fn incentive(member, ctx) { #{ value: f(member) } } fn f(m) { m.stamps }",
+        ] {
+            let run = |h: RhaiHooks| {
+                let (st, mut m) = probe::member(&h, 10.0);
+                (0..8_i32)
+                    .map(|i| {
+                        m.stamps = (i % 4).into();
+                        let r = h.incentive(&st, &m, f64::from(i % 3)).unwrap();
+                        (r.value, h.usage(&st))
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let with = run(hooks(src, Limits::default()));
+            assert_eq!(
+                with,
+                run(hooks(src, Limits::default()).without_memo()),
+                "{src}"
+            );
+            assert!(with.iter().any(|x| x.0 > 0.0), "{src}");
+        }
+        same_with_and_without_memo(
+            "fn on_purchase(member, purchase, ctx) { let p = purchase; if p.amount > 15.0 { member.stamps += 1; } }
+             fn incentive(member, ctx) { let m = member; #{ progress: m.stamps % 4 / 4.0 } }",
         );
     }
 

@@ -2,7 +2,7 @@
 //! shared handle per member (no allocation per call); `state` is a map the
 //! script owns, kept with the member for its whole membership.
 
-use super::memo::{self, Snap};
+use super::memo::{self, Reads, Snap};
 use crate::model::habits::Habits;
 use rhai::{Dynamic, Engine, INT, ImmutableString};
 
@@ -21,8 +21,9 @@ pub struct MemberObj {
     /// The customer's own buying habits (read-only).
     pub habits: Habits,
     /// What the running call read and whether it had an effect
-    /// (`memo::PURCHASES`, ..., `memo::TAINT`); reset before each call.
-    pub reads: u16,
+    /// (`memo::PURCHASES`, ..., `memo::TAINT`), shared with the copies a
+    /// script makes of the object; reset before each call.
+    pub reads: Reads,
     /// Whether hook results are kept (`memo.rs`): then the first read of
     /// `state` in a call copies it, to see afterwards whether it changed.
     pub memo: bool,
@@ -33,7 +34,7 @@ pub struct MemberObj {
 
 impl MemberObj {
     fn read(&mut self, bit: u16) {
-        self.reads |= bit;
+        self.reads.add(bit);
     }
 }
 

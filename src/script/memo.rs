@@ -54,6 +54,27 @@ pub const P_DISCOUNT: u16 = 1 << 9;
 /// The call drew a random number or had an effect: not to be kept.
 pub const TAINT: u16 = 1 << 15;
 
+/// The bits of what a call read, held by an object (`member`, `ctx`,
+/// `purchase`) and shared with every copy Rhai makes of it: `let m =
+/// member;` copies the object, and what the call then reads through `m`
+/// must count as read too.
+#[derive(Debug, Clone, Default)]
+pub struct Reads(std::sync::Arc<std::sync::atomic::AtomicU16>);
+
+impl Reads {
+    /// Note `bit`.
+    pub fn add(&self, bit: u16) {
+        self.0.fetch_or(bit, std::sync::atomic::Ordering::Relaxed);
+    }
+    /// The bits noted since the last [`Reads::clear`].
+    pub fn get(&self) -> u16 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    pub fn clear(&self) {
+        self.0.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// A value of `member.state` copied for comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Snap {

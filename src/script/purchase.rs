@@ -14,8 +14,9 @@ pub struct PurchaseObj {
     pub reward_cost: f64,
     pub rewards: u32,
     pub points_awarded: f64,
-    /// What the call read and whether it had an effect (`memo.rs`).
-    pub reads: u16,
+    /// What the call read and whether it had an effect (`memo.rs`), shared
+    /// with the copies a script makes of the object.
+    pub reads: memo::Reads,
 }
 
 /// Register `purchase`'s type, properties and methods. Getters note the
@@ -24,44 +25,44 @@ pub fn register(engine: &mut Engine) {
     engine
         .register_type_with_name::<PurchaseObj>("Purchase")
         .register_get("amount", |p: &mut PurchaseObj| {
-            p.reads |= memo::P_AMOUNT;
+            p.reads.add(memo::P_AMOUNT);
             p.amount
         })
         .register_get("time", |p: &mut PurchaseObj| {
-            p.reads |= memo::P_TIME;
+            p.reads.add(memo::P_TIME);
             p.time
         })
         .register_get_set(
             "discount",
             |p: &mut PurchaseObj| {
-                p.reads |= memo::P_DISCOUNT;
+                p.reads.add(memo::P_DISCOUNT);
                 p.discount
             },
             |p: &mut PurchaseObj, v: f64| {
-                p.reads |= memo::TAINT;
+                p.reads.add(memo::TAINT);
                 p.discount = v
             },
         )
         .register_set("discount", |p: &mut PurchaseObj, v: INT| {
-            p.reads |= memo::TAINT;
+            p.reads.add(memo::TAINT);
             p.discount = v as f64
         })
         .register_fn("reward", |p: &mut PurchaseObj, cost: f64| {
-            p.reads |= memo::TAINT;
+            p.reads.add(memo::TAINT);
             p.reward_cost += cost;
             p.rewards += 1;
         })
         .register_fn("reward", |p: &mut PurchaseObj, cost: INT| {
-            p.reads |= memo::TAINT;
+            p.reads.add(memo::TAINT);
             p.reward_cost += cost as f64;
             p.rewards += 1;
         })
         .register_fn("award_points", |p: &mut PurchaseObj, n: f64| {
-            p.reads |= memo::TAINT;
+            p.reads.add(memo::TAINT);
             p.points_awarded += n
         })
         .register_fn("award_points", |p: &mut PurchaseObj, n: INT| {
-            p.reads |= memo::TAINT;
+            p.reads.add(memo::TAINT);
             p.points_awarded += n as f64
         });
 }

@@ -118,7 +118,13 @@ impl Lowering<'_> {
                 }
                 let (ident, e, _) = &**x;
                 match self.obj(e)? {
-                    // `let p = ctx.params;`: `p` names the object.
+                    // `let m = member;` copies the object in Rhai (`let`
+                    // flattens a shared value): `m` no longer sees or makes
+                    // the call's changes, nor are its reads noted on the
+                    // member. Left to Rhai.
+                    Obj::Sym(Sym::Member | Sym::Purchase) => return None,
+                    // `let p = ctx.params;`: `p` names the object (read-only,
+                    // and unchanged during a call: a copy reads the same).
                     Obj::Sym(s) => {
                         self.syms.push((ident.name.clone(), s));
                         St::Noop
@@ -194,7 +200,8 @@ impl Lowering<'_> {
         let Expr::MethodCall(f, ..) = &d.rhs else {
             return Some(None);
         };
-        if f.args.len() != 1 || f.capture_parent_scope {
+        // A script function of the name is called instead (with `this`).
+        if f.args.len() != 1 || f.capture_parent_scope || self.script_fns.contains(&f.name) {
             return Some(None);
         }
         let arg = self.expr(&f.args[0]);
