@@ -16,6 +16,8 @@ enum Sym {
     Ctx,
     Params,
     Response,
+    /// `member.state`.
+    State,
 }
 
 /// An object or a value partway through a property chain (`ctx.params.x`).
@@ -32,6 +34,7 @@ struct Lowering<'a> {
     syms: Vec<(ImmutableString, Sym)>,
     locals: usize,
     most: usize,
+    state: bool,
 }
 
 /// The direct form of hook `name` of `ast`, if all of it is within what
@@ -61,6 +64,7 @@ pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<
         syms,
         locals: 0,
         most: 0,
+        state: false,
     };
     // The body's top-level statements: walk an AST holding only this
     // function; its body's statements are the walk's roots.
@@ -80,6 +84,7 @@ pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<
     Some(Hook {
         body,
         locals: l.most,
+        state: l.state,
     })
 }
 
@@ -118,7 +123,12 @@ impl Lowering<'_> {
                 }
                 let (ident, e, _) = &**x;
                 match self.obj(e)? {
-                    // `let p = ctx.params;`: `p` names the object.
+                    // `let p = ctx.params;`: `p` names the object (read-only
+                    // during a call). `let m = member;` or `let s =
+                    // member.state;` would be a copy in Rhai: not lowered.
+                    Obj::Sym(Sym::Member | Sym::Purchase | Sym::State | Sym::Val(_)) => {
+                        return None;
+                    }
                     Obj::Sym(s) => {
                         self.syms.push((ident.name.clone(), s));
                         St::Noop
@@ -147,10 +157,20 @@ impl Lowering<'_> {
                         let Expr::Variable(v, ..) = &d.lhs else {
                             return None;
                         };
+                        let base = self.lookup(&v.1)?;
+                        // `member.state.KEY = e`
+                        if let (Sym::Member, Expr::Dot(d2, ..)) = (base, &d.rhs)
+                            && let (Expr::Property(s, ..), Expr::Property(k, ..)) =
+                                (&d2.lhs, &d2.rhs)
+                            && s.2.as_str() == "state"
+                        {
+                            self.state = true;
+                            return Some(St::SetState(k.2.clone(), op, rhs));
+                        }
                         let Expr::Property(p, ..) = &d.rhs else {
                             return None;
                         };
-                        let set = match (self.lookup(&v.1)?, p.2.as_str()) {
+                        let set = match (base, p.2.as_str()) {
                             (Sym::Member, "points") => Set::Points,
                             (Sym::Member, "stamps") => Set::Stamps,
                             (Sym::Purchase, "discount") => Set::Discount,
@@ -192,7 +212,8 @@ impl Lowering<'_> {
             return None;
         }
         let Expr::MethodCall(f, ..) = &d.rhs else {
-            return Some(None);
+            // A property (`purchase.amount` as a block's value).
+            return None;
         };
         if f.args.len() != 1 || f.capture_parent_scope {
             return Some(None);
@@ -283,6 +304,11 @@ impl Lowering<'_> {
             (Obj::Sym(s), Expr::Property(p, ..)) => {
                 let name = p.2.as_str();
                 match s {
+                    Sym::Member if name == "state" => {
+                        self.state = true;
+                        Some(Obj::Sym(Sym::State))
+                    }
+                    Sym::State => Some(Obj::Val(Ex::State(p.2.clone()))),
                     Sym::Member => get(match name {
                         "purchases" => Get::Purchases,
                         "spend" => Get::Spend,
@@ -389,7 +415,6 @@ pub fn why_not(ast: &AST, name: &str) -> String {
                 _ => None,
             },
             Some(ASTNode::Expr(e)) => match e {
-                Expr::Property(p, ..) if p.2.as_str() == "state" => Some("`member.state`".into()),
                 Expr::Array(..) | Expr::Index(..) => Some("an array or an index".into()),
                 Expr::InterpolatedString(..) => Some("string interpolation".into()),
                 Expr::FnCall(f, ..) | Expr::MethodCall(f, ..) => call_why(f, &own),
