@@ -451,8 +451,8 @@ fn hooks_evaluated_directly_change_no_result() {
 #[test]
 fn the_bundled_cards_hooks_are_evaluated_directly() {
     // The scripted stamp card, points and discount stay within what is
-    // evaluated directly; hooks that read `member.state` or draw
-    // `ctx.random()` run in Rhai.
+    // evaluated directly; hooks that draw `ctx.random()`, loop or use
+    // arrays run in Rhai.
     let direct = |file: &str| {
         let path = Path::new("scripts").join(file);
         let source = std::fs::read_to_string(&path).unwrap();
@@ -481,8 +481,14 @@ fn the_bundled_cards_hooks_are_evaluated_directly() {
         direct("behaviour.rhai"),
         ["purchase_rate_multiplier", "churn_multiplier"]
     );
-    // Reads `member.state` throughout; draws `ctx.random()`.
-    assert_eq!(direct("double_points.rhai"), Vec::<&str>::new());
+    // `on_enrol` draws `ctx.random()`; the rest reads `member.state`.
+    assert_eq!(direct("double_points.rhai"), ["on_purchase", "incentive"]);
+    assert_eq!(
+        direct("winback.rhai"),
+        ["on_enrol", "on_purchase", "on_period", "incentive"]
+    );
+    // `on_enrol` pads an array, `on_period` sums one in a loop.
+    assert_eq!(direct("tiered.rhai"), ["on_purchase", "incentive"]);
 }
 
 #[test]
@@ -504,7 +510,10 @@ fn validate_says_which_hooks_are_evaluated_directly_and_why_not() {
     );
     let t = validate("script-tiers");
     assert!(
-        t.contains("tiered.rhai: run in Rhai: ") && t.contains("incentive (`member.state`)"),
+        t.contains(
+            "tiered.rhai: evaluated directly: on_purchase, incentive; run in Rhai: \
+             on_enrol (the function `pad`), on_period (an array or an index)\n"
+        ),
         "{t}"
     );
 }

@@ -42,13 +42,44 @@ pub(super) struct MemberHandles {
     pub(super) broken: AtomicBool,
 }
 
+/// Whether `member.state` now holds what it held before a call (`before`)
+/// with a direct call's writes made (the call in Rhai made them).
+fn same_state(
+    h: &MemberHandles,
+    before: &Option<memo::Snap>,
+    writes: &[(rhai::ImmutableString, direct::V)],
+) -> bool {
+    let Some(memo::Snap::Map(mut want)) = before.clone() else {
+        return false;
+    };
+    for (k, v) in writes {
+        let s = match v {
+            direct::V::Unit => memo::Snap::Unit,
+            direct::V::Bool(b) => memo::Snap::Bool(*b),
+            direct::V::Int(i) => memo::Snap::Int(*i),
+            direct::V::Float(x) => memo::Snap::Float(x.to_bits()),
+            direct::V::Str(s) => memo::Snap::Str(s.clone()),
+            direct::V::Map(_) => return false,
+        };
+        match want.binary_search_by(|(w, _)| w.as_str().cmp(k.as_str())) {
+            Ok(at) => want[at].1 = s,
+            Err(at) => want.insert(at, (k.as_str().into(), s)),
+        }
+    }
+    h.member
+        .read_lock::<MemberObj>()
+        .and_then(|m| memo::snap_state(&m.state))
+        == Some(memo::Snap::Map(want))
+}
+
 /// What trying a hook directly gave.
 pub(super) enum Tried {
     /// The answer, and the operations Rhai counts on its path.
     Ready(Outcome, u64),
     /// An answer to be checked against Rhai's (a path not seen before, or
-    /// every call when checking): the operations of its path if known.
-    Check(Outcome, Option<u64>),
+    /// every call when checking): the operations of its path if known, and
+    /// `member.state` before the call (hooks that use it).
+    Check(Outcome, Option<u64>, Option<memo::Snap>),
     /// Rhai decides.
     No,
 }
@@ -114,7 +145,8 @@ impl RhaiHooks {
     /// returned `answer`: keep it when it changed nothing and drew no
     /// random number, and check that the member's handles are intact.
     /// `direct`: the inputs a direct call read (it did not touch the
-    /// handles).
+    /// handles but for what it set in `member.state`) and whether it set
+    /// anything there.
     pub(super) fn keep(
         &self,
         i: usize,
@@ -122,7 +154,7 @@ impl RhaiHooks {
         seen: Seen,
         answer: Answer,
         ops: u64,
-        direct: Option<u16>,
+        direct: Option<(u16, bool)>,
     ) {
         if !self.memo {
             return;
@@ -130,19 +162,44 @@ impl RhaiHooks {
         let Ok(mut memo) = h.memo.lock() else {
             return;
         };
-        if let Some(reads) = direct {
-            memo.wrote[i] = reads & memo::TAINT != 0;
-            if reads & memo::TAINT == 0 && !memo.off {
+        if let Some((reads, wrote_state)) = direct {
+            if memo.off {
+                return;
+            }
+            // As for a call in Rhai: kept when it changed nothing, with a
+            // copy of `member.state` when it read it (taken only when the
+            // hook's last call changed nothing).
+            let mut taint = reads & memo::TAINT != 0 || wrote_state;
+            let mut keepable = !taint;
+            let mut state = None;
+            if keepable && reads & memo::STATE != 0 {
+                if memo.wrote[i] {
+                    keepable = false;
+                } else {
+                    state = h
+                        .member
+                        .read_lock::<MemberObj>()
+                        .and_then(|m| memo::snap_state(&m.state));
+                    if state.is_none() {
+                        keepable = false;
+                        taint = true;
+                    }
+                }
+            }
+            memo.wrote[i] = taint;
+            if keepable {
                 memo.add(
                     i,
                     Entry {
                         reads,
                         seen,
-                        state: None,
+                        state,
                         answer,
                         ops,
                     },
                 );
+            } else {
+                memo.entries[i].retain(|k| k.state.is_none());
             }
             return;
         }
@@ -225,18 +282,29 @@ impl RhaiHooks {
         if h.broken.load(Relaxed) {
             return Tried::No;
         }
+        // `member.state`, read-locked for the call (hooks that use it).
+        let mo = body
+            .state
+            .then(|| h.member.read_lock::<MemberObj>())
+            .flatten();
+        let st = mo.as_ref().and_then(|m| m.state.read_lock::<Map>());
+        if body.state && st.is_none() {
+            return Tried::No;
+        }
         let inputs = direct::Inputs {
             member: m,
             time: t,
             purchase,
             fixed: &h.fixed,
+            state: st.as_deref(),
         };
         let Some(o) = direct::run(body, inputs) else {
             return Tried::No;
         };
         let known = self.direct.paths[i].ops(o.path);
+        let before = || st.as_deref().and_then(memo::snap_map);
         match known {
-            None => Tried::Check(o, None),
+            None => Tried::Check(o, None, before()),
             // A call that would pass the budget, or reach the wall-clock
             // guard's first look, runs in Rhai to be stopped as usual.
             Some(ops) if ops >= budget::WALL_EVERY => Tried::No,
@@ -246,7 +314,7 @@ impl RhaiHooks {
                 if ops > limit {
                     Tried::No
                 } else if self.direct.check {
-                    Tried::Check(o, known)
+                    Tried::Check(o, known, before())
                 } else {
                     Tried::Ready(o, ops)
                 }
@@ -263,8 +331,21 @@ impl RhaiHooks {
     /// After hook `i` ran in Rhai in place of the direct call `o`: keep the
     /// operations of `o`'s path when Rhai's answer, effects and inputs read
     /// were the same (`same`) and, if the path was known, its operations.
-    pub(super) fn settle(&self, i: usize, o: &Outcome, known: Option<u64>, same: bool, ops: u64) {
-        let same = same && known.is_none_or(|k| k == ops);
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn settle(
+        &self,
+        i: usize,
+        h: &MemberHandles,
+        o: &Outcome,
+        known: Option<u64>,
+        before: &Option<memo::Snap>,
+        same: bool,
+        ops: u64,
+    ) {
+        let same = same
+            && known.is_none_or(|k| k == ops)
+            && (o.state_writes.is_empty() && before.is_none()
+                || same_state(h, before, &o.state_writes));
         if same {
             self.direct.paths[i].add(o.path, ops);
         } else if self.direct.check {

@@ -103,7 +103,14 @@ impl RhaiHooks {
             && let Some(x) = direct_number(&o.value)
         {
             self.charge(h, *ops);
-            self.keep(i, h, seen, Answer::Number(x), *ops, Some(o.reads));
+            self.keep(
+                i,
+                h,
+                seen,
+                Answer::Number(x),
+                *ops,
+                Some((o.reads, !o.state_writes.is_empty())),
+            );
             return Ok(x);
         }
         self.load_for(Some(i), h, m, t);
@@ -119,10 +126,10 @@ impl RhaiHooks {
                     format!("returned a {}; expected a number", v.type_name()),
                 )
             })?;
-        if let Tried::Check(o, known) = &tried {
+        if let Tried::Check(o, known, before) = &tried {
             let same = direct_number(&o.value).map(f64::to_bits) == Some(x.to_bits())
                 && o.reads == self.rhai_reads(h, i);
-            self.settle(i, o, *known, same, ops);
+            self.settle(i, h, o, *known, before, same, ops);
         }
         if x.is_finite() && x >= 0.0 {
             self.keep(i, h, seen, Answer::Number(x), ops, None);
@@ -234,7 +241,7 @@ impl Hooks for RhaiHooks {
         let h = self.handles(s)?;
         let tried = self.try_direct(ON_ENROL, h, m, t, None);
         if let Tried::Ready(o, ops) = &tried
-            && self.apply_direct(o, m, None)
+            && self.apply_direct(h, o, m, None)
         {
             self.charge(h, *ops);
             return Ok(());
@@ -242,9 +249,9 @@ impl Hooks for RhaiHooks {
         self.load(h, m, t);
         let (_, ops) = self.call(h, ON_ENROL, (h.member.clone(), h.ctx.clone()))?;
         self.store(h, m, "on_enrol")?;
-        if let Tried::Check(o, known) = &tried {
+        if let Tried::Check(o, known, before) = &tried {
             let same = same_member(o, m) && o.reads == self.rhai_reads(h, ON_ENROL);
-            self.settle(ON_ENROL, o, *known, same, ops);
+            self.settle(ON_ENROL, h, o, *known, before, same, ops);
         }
         Ok(())
     }
@@ -269,10 +276,17 @@ impl Hooks for RhaiHooks {
         }
         let tried = self.try_direct(ON_PURCHASE, h, m, p.time, Some((p.amount, p.time)));
         if let Tried::Ready(o, ops) = &tried
-            && self.apply_direct(o, m, Some(p))
+            && self.apply_direct(h, o, m, Some(p))
         {
             self.charge(h, *ops);
-            self.keep(ON_PURCHASE, h, seen, Answer::Unit, *ops, Some(o.reads));
+            self.keep(
+                ON_PURCHASE,
+                h,
+                seen,
+                Answer::Unit,
+                *ops,
+                Some((o.reads, !o.state_writes.is_empty())),
+            );
             return Ok(());
         }
         self.load_for(Some(ON_PURCHASE), h, m, p.time);
@@ -321,7 +335,7 @@ impl Hooks for RhaiHooks {
             p.rewards = r.rewards;
             p.points_awarded = r.points_awarded;
         }
-        if let Tried::Check(o, known) = &tried {
+        if let Tried::Check(o, known, before) = &tried {
             let e = &o.effects;
             let same = same_member(o, m)
                 && format!(
@@ -332,7 +346,7 @@ impl Hooks for RhaiHooks {
                     (p.discount, p.reward_cost, p.rewards, p.points_awarded)
                 )
                 && o.reads == self.rhai_reads(h, ON_PURCHASE);
-            self.settle(ON_PURCHASE, o, *known, same, ops);
+            self.settle(ON_PURCHASE, h, o, *known, before, same, ops);
         }
         self.keep(ON_PURCHASE, h, seen, Answer::Unit, ops, None);
         Ok(())
@@ -346,18 +360,25 @@ impl Hooks for RhaiHooks {
         }
         let tried = self.try_direct(ON_PERIOD, h, m, t, None);
         if let Tried::Ready(o, ops) = &tried
-            && self.apply_direct(o, m, None)
+            && self.apply_direct(h, o, m, None)
         {
             self.charge(h, *ops);
-            self.keep(ON_PERIOD, h, seen, Answer::Unit, *ops, Some(o.reads));
+            self.keep(
+                ON_PERIOD,
+                h,
+                seen,
+                Answer::Unit,
+                *ops,
+                Some((o.reads, !o.state_writes.is_empty())),
+            );
             return Ok(());
         }
         self.load_for(Some(ON_PERIOD), h, m, t);
         let (_, ops) = self.call(h, ON_PERIOD, (h.member.clone(), h.ctx.clone()))?;
         self.store(h, m, "on_period")?;
-        if let Tried::Check(o, known) = &tried {
+        if let Tried::Check(o, known, before) = &tried {
             let same = same_member(o, m) && o.reads == self.rhai_reads(h, ON_PERIOD);
-            self.settle(ON_PERIOD, o, *known, same, ops);
+            self.settle(ON_PERIOD, h, o, *known, before, same, ops);
         }
         self.keep(ON_PERIOD, h, seen, Answer::Unit, ops, None);
         Ok(())
@@ -398,7 +419,7 @@ impl Hooks for RhaiHooks {
                 seen,
                 Answer::Incentive(out),
                 *ops,
-                Some(o.reads),
+                Some((o.reads, !o.state_writes.is_empty())),
             );
             return Ok(out);
         }
@@ -407,10 +428,10 @@ impl Hooks for RhaiHooks {
         let out = read_incentive(&v, &|what| {
             ScriptError::bad_value(&self.file, "incentive", what)
         })?;
-        if let Tried::Check(o, known) = &tried {
+        if let Tried::Check(o, known, before) = &tried {
             let same = format!("{:?}", direct_incentive(&o.value)) == format!("{:?}", Some(out))
                 && o.reads == self.rhai_reads(h, INCENTIVE);
-            self.settle(INCENTIVE, o, *known, same, ops);
+            self.settle(INCENTIVE, h, o, *known, before, same, ops);
         }
         self.keep(INCENTIVE, h, seen, Answer::Incentive(out), ops, None);
         Ok(out)
@@ -424,6 +445,7 @@ impl RhaiHooks {
     /// runs in Rhai, which reports the error).
     fn apply_direct(
         &self,
+        h: &MemberHandles,
         o: &direct::Outcome,
         m: &mut MemberFacts,
         p: Option<&mut PurchaseFacts>,
@@ -432,13 +454,18 @@ impl RhaiHooks {
         if self.check_wallet(e.points, e.stamps, "").is_err() {
             return false;
         }
-        if let Some(p) = p {
+        if let Some(p) = &p {
             let ok = |x: f64| x.is_finite() && (0.0..=MAX_POINTS).contains(&x);
             // Written so that NaN fails.
             let discount_ok = e.discount >= 0.0 && e.discount <= p.amount;
             if !discount_ok || !ok(e.reward_cost) || !ok(e.points_awarded) {
                 return false;
             }
+        }
+        if !o.state_writes.is_empty() && !self.write_state(h, &o.state_writes) {
+            return false;
+        }
+        if let Some(p) = p {
             p.discount = e.discount;
             p.reward_cost = e.reward_cost;
             p.rewards = e.rewards;
@@ -446,6 +473,46 @@ impl RhaiHooks {
         }
         m.points = e.points;
         m.stamps = e.stamps;
+        true
+    }
+
+    /// Set what a direct call set in `member.state`, unless the map would
+    /// then hold more entries than `max_map_size` (the check `store` makes
+    /// after a call in Rhai; the call is then handed to Rhai).
+    fn write_state(&self, h: &MemberHandles, writes: &[(rhai::ImmutableString, V)]) -> bool {
+        let Some(mut st) = h.member.read_lock::<MemberObj>().map(|m| m.state.clone()) else {
+            return false;
+        };
+        let Some(mut map) = st.write_lock::<Map>() else {
+            return false;
+        };
+        let mut added: Vec<&str> = Vec::new();
+        for (k, _) in writes {
+            if !map.contains_key(k.as_str()) && !added.contains(&k.as_str()) {
+                added.push(k.as_str());
+            }
+        }
+        if map.len() + added.len() > self.limits.max_map_size {
+            return false;
+        }
+        let values = writes
+            .iter()
+            .map(|(k, v)| {
+                let d = match v {
+                    V::Unit => Dynamic::UNIT,
+                    V::Bool(b) => Dynamic::from_bool(*b),
+                    V::Int(i) => Dynamic::from_int(*i),
+                    V::Float(x) => Dynamic::from_float(*x),
+                    V::Str(s) => Dynamic::from(s.clone()),
+                    V::Map(_) => return None,
+                };
+                Some((k, d))
+            })
+            .collect::<Option<Vec<_>>>();
+        let Some(values) = values else { return false };
+        for (k, d) in values {
+            map.insert(k.as_str().into(), d);
+        }
         true
     }
 }

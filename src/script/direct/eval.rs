@@ -6,7 +6,7 @@ use crate::model::habits::Habits;
 use crate::model::response::Response;
 use crate::programs::hooks::MemberFacts;
 use crate::script::memo;
-use rhai::{FLOAT, INT, ImmutableString};
+use rhai::{Dynamic, FLOAT, INT, ImmutableString, Map};
 
 /// What a hook can see of a member that does not change during the
 /// membership (copied when the member joins).
@@ -30,6 +30,8 @@ pub struct Inputs<'a> {
     /// `purchase.amount` and `purchase.time` (`on_purchase` only).
     pub purchase: Option<(f64, f64)>,
     pub fixed: &'a Fixed,
+    /// `member.state` (for hooks that use it).
+    pub state: Option<&'a Map>,
 }
 
 /// What a call changed: the member's points and stamps, and the purchase.
@@ -69,6 +71,8 @@ pub struct Outcome {
     /// The inputs read (`memo.rs` bits; `TAINT` for an effect).
     pub reads: u16,
     pub path: Path,
+    /// What the call set in `member.state`, in order.
+    pub state_writes: Vec<(ImmutableString, V)>,
 }
 
 enum Stop {
@@ -85,6 +89,7 @@ struct Eval<'a> {
     reads: u16,
     path: Path,
     locals: Vec<V>,
+    state_writes: Vec<(ImmutableString, V)>,
 }
 
 /// Evaluate `hook` on `inp`; `None` when Rhai must decide the call.
@@ -102,6 +107,7 @@ pub fn run(hook: &Hook, inp: Inputs<'_>) -> Option<Outcome> {
         reads: 0,
         path: Path::default(),
         locals: Vec::with_capacity(hook.locals),
+        state_writes: Vec::new(),
     };
     let value = match e.block(&hook.body) {
         Ok(v) | Err(Stop::Return(v)) => v,
@@ -112,6 +118,7 @@ pub fn run(hook: &Hook, inp: Inputs<'_>) -> Option<Outcome> {
         effects: e.fx,
         reads: e.reads,
         path: e.path,
+        state_writes: e.state_writes,
     })
 }
 
@@ -161,6 +168,23 @@ impl Eval<'_> {
                     }
                 };
                 self.set(*p, &v)?;
+            }
+            St::SetState(k, op, e) => {
+                let r = self.expr(e)?;
+                let v = match op {
+                    None => r,
+                    Some(op) => {
+                        let cur = self.state(k)?;
+                        binary(*op, &cur, &r)?
+                    }
+                };
+                if matches!(v, V::Map(_)) {
+                    return Err(Stop::Bail);
+                }
+                // Rhai gets `member.state` and sets it back after changing
+                // it: the getter's read and the setter's effect.
+                self.reads |= memo::STATE | memo::TAINT;
+                self.state_writes.push((k.clone(), v));
             }
             St::Reward(e) => {
                 let cost = number(&self.expr(e)?)?;
@@ -216,6 +240,7 @@ impl Eval<'_> {
             Ex::Lit(v) => v.clone(),
             Ex::Local(i) => self.locals[*i].clone(),
             Ex::Get(g) => self.get(*g)?,
+            Ex::State(k) => self.state(k)?,
             Ex::Share(x) => {
                 let x = number(&self.expr(x)?)?;
                 V::Float(self.inp.fixed.habits.share_at_least(x))
@@ -265,6 +290,32 @@ impl Eval<'_> {
             }
             Ex::Bail => return Err(Stop::Bail),
         })
+    }
+
+    /// `member.state.KEY` as the call left it: unit for a missing key (as
+    /// Rhai reads a map). The value's type joins the path: it can differ
+    /// from call to call, and Rhai's operations with it.
+    fn state(&mut self, k: &ImmutableString) -> R<V> {
+        self.reads |= memo::STATE;
+        let v = match self.state_writes.iter().rev().find(|(w, _)| w == k) {
+            Some((_, v)) => v.clone(),
+            None => match self.inp.state.ok_or(Stop::Bail)?.get(k.as_str()) {
+                Some(d) => scalar(d)?,
+                None => V::Unit,
+            },
+        };
+        let tag = match v {
+            V::Unit => 0,
+            V::Bool(_) => 1,
+            V::Int(_) => 2,
+            V::Float(_) => 3,
+            V::Str(_) => 4,
+            V::Map(_) => return Err(Stop::Bail),
+        };
+        for b in 0..3 {
+            self.path.push(tag >> b & 1 == 1)?;
+        }
+        Ok(v)
     }
 
     /// A property, noting what was read as the objects' getters do
@@ -336,6 +387,30 @@ impl Eval<'_> {
     }
 }
 
+/// A value of `member.state` the direct form holds (numbers, booleans,
+/// strings, unit); anything else is Rhai's to handle.
+fn scalar(d: &Dynamic) -> R<V> {
+    if d.is_shared() {
+        return Err(Stop::Bail);
+    }
+    if d.is_unit() {
+        return Ok(V::Unit);
+    }
+    if let Ok(b) = d.as_bool() {
+        return Ok(V::Bool(b));
+    }
+    if let Ok(i) = d.as_int() {
+        return Ok(V::Int(i));
+    }
+    if let Ok(f) = d.as_float() {
+        return Ok(V::Float(f));
+    }
+    if let Ok(s) = d.as_immutable_string_ref() {
+        return Ok(V::Str(s.clone()));
+    }
+    Err(Stop::Bail)
+}
+
 /// A number argument of a native method registered for `f64` and `INT`.
 fn number(v: &V) -> R<f64> {
     match v {
@@ -354,6 +429,19 @@ fn binary(op: Op, a: &V, b: &V) -> R<V> {
         (V::Int(x), V::Float(y)) => float_op(op, *x as FLOAT, *y),
         (V::Bool(x), V::Bool(y)) => compare(op, x, y),
         (V::Str(x), V::Str(y)) => compare(op, x.as_str(), y.as_str()),
+        // Rhai's built-ins for unit: `() == ()` only; every other
+        // comparison with unit (a string on the other side too) is false
+        // but `!=`.
+        (V::Unit, V::Unit) => match op {
+            Op::Eq => Ok(V::Bool(true)),
+            Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge => Ok(V::Bool(false)),
+            _ => Err(Stop::Bail),
+        },
+        (V::Unit, V::Str(_)) | (V::Str(_), V::Unit) => match op {
+            Op::Ne => Ok(V::Bool(true)),
+            Op::Eq | Op::Lt | Op::Le | Op::Gt | Op::Ge => Ok(V::Bool(false)),
+            _ => Err(Stop::Bail),
+        },
         _ => Err(Stop::Bail),
     }
 }

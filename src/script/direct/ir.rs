@@ -85,6 +85,8 @@ pub enum Ex {
     /// A local variable, by its place on the locals stack.
     Local(usize),
     Get(Get),
+    /// `member.state.KEY` (unit when the map has no such key).
+    State(ImmutableString),
     /// `member.share_at_least(x)`.
     Share(Box<Ex>),
     Bin(Op, Box<(Ex, Ex)>),
@@ -112,6 +114,8 @@ pub enum St {
     Assign(usize, Option<Op>, Ex),
     /// `member.points = e`, `member.stamps op= e`, `purchase.discount = e`.
     SetProp(Set, Option<Op>, Ex),
+    /// `member.state.KEY = e` (or `op=`).
+    SetState(ImmutableString, Option<Op>, Ex),
     /// `purchase.reward(cost)`.
     Reward(Ex),
     /// `purchase.award_points(n)`.
@@ -130,6 +134,8 @@ pub enum St {
 pub struct Hook {
     pub body: Block,
     pub locals: usize,
+    /// Whether it reads or writes `member.state`.
+    pub state: bool,
 }
 
 /// Statements with their own scope.

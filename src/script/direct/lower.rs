@@ -16,6 +16,8 @@ enum Sym {
     Ctx,
     Params,
     Response,
+    /// `member.state`.
+    State,
 }
 
 /// An object or a value partway through a property chain (`ctx.params.x`).
@@ -32,6 +34,7 @@ struct Lowering<'a> {
     syms: Vec<(ImmutableString, Sym)>,
     locals: usize,
     most: usize,
+    state: bool,
 }
 
 /// The direct form of hook `name` of `ast`, if all of it is within what
@@ -61,6 +64,7 @@ pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<
         syms,
         locals: 0,
         most: 0,
+        state: false,
     };
     // The body's top-level statements: walk an AST holding only this
     // function; its body's statements are the walk's roots.
@@ -80,6 +84,7 @@ pub fn hook(ast: &AST, name: &str, params: &Map, max_map_size: usize) -> Option<
     Some(Hook {
         body,
         locals: l.most,
+        state: l.state,
     })
 }
 
@@ -118,11 +123,14 @@ impl Lowering<'_> {
                 }
                 let (ident, e, _) = &**x;
                 match self.obj(e)? {
-                    // `let m = member;` copies the object in Rhai (`let`
-                    // flattens a shared value): `m` no longer sees or makes
-                    // the call's changes, nor are its reads noted on the
-                    // member. Left to Rhai.
-                    Obj::Sym(Sym::Member | Sym::Purchase) => return None,
+                    // `let m = member;` (or `purchase`, `member.state`)
+                    // copies the object in Rhai (`let` flattens a shared
+                    // value): `m` no longer sees or makes the call's
+                    // changes, nor are its reads noted on the member. Left
+                    // to Rhai.
+                    Obj::Sym(Sym::Member | Sym::Purchase | Sym::State | Sym::Val(_)) => {
+                        return None;
+                    }
                     // `let p = ctx.params;`: `p` names the object (read-only,
                     // and unchanged during a call: a copy reads the same).
                     Obj::Sym(s) => {
@@ -153,10 +161,20 @@ impl Lowering<'_> {
                         let Expr::Variable(v, ..) = &d.lhs else {
                             return None;
                         };
+                        let base = self.lookup(&v.1)?;
+                        // `member.state.KEY = e`
+                        if let (Sym::Member, Expr::Dot(d2, ..)) = (base, &d.rhs)
+                            && let (Expr::Property(s, ..), Expr::Property(k, ..)) =
+                                (&d2.lhs, &d2.rhs)
+                            && s.2.as_str() == "state"
+                        {
+                            self.state = true;
+                            return Some(St::SetState(k.2.clone(), op, rhs));
+                        }
                         let Expr::Property(p, ..) = &d.rhs else {
                             return None;
                         };
-                        let set = match (self.lookup(&v.1)?, p.2.as_str()) {
+                        let set = match (base, p.2.as_str()) {
                             (Sym::Member, "points") => Set::Points,
                             (Sym::Member, "stamps") => Set::Stamps,
                             (Sym::Purchase, "discount") => Set::Discount,
@@ -198,7 +216,8 @@ impl Lowering<'_> {
             return None;
         }
         let Expr::MethodCall(f, ..) = &d.rhs else {
-            return Some(None);
+            // A property (`purchase.amount` as a block's value).
+            return None;
         };
         // A script function of the name is called instead (with `this`).
         if f.args.len() != 1 || f.capture_parent_scope || self.script_fns.contains(&f.name) {
@@ -290,6 +309,11 @@ impl Lowering<'_> {
             (Obj::Sym(s), Expr::Property(p, ..)) => {
                 let name = p.2.as_str();
                 match s {
+                    Sym::Member if name == "state" => {
+                        self.state = true;
+                        Some(Obj::Sym(Sym::State))
+                    }
+                    Sym::State => Some(Obj::Val(Ex::State(p.2.clone()))),
                     Sym::Member => get(match name {
                         "purchases" => Get::Purchases,
                         "spend" => Get::Spend,
@@ -396,7 +420,6 @@ pub fn why_not(ast: &AST, name: &str) -> String {
                 _ => None,
             },
             Some(ASTNode::Expr(e)) => match e {
-                Expr::Property(p, ..) if p.2.as_str() == "state" => Some("`member.state`".into()),
                 Expr::Array(..) | Expr::Index(..) => Some("an array or an index".into()),
                 Expr::InterpolatedString(..) => Some("string interpolation".into()),
                 Expr::FnCall(f, ..) | Expr::MethodCall(f, ..) => call_why(f, &own),

@@ -178,7 +178,9 @@ fn a_purchase_hook_changes_what_rhai_changes() {
 fn hooks_outside_the_reproduced_part_stay_with_rhai() {
     for src in [
         "fn incentive(member, ctx) { let n = 0; while n < 3 { n += 1; } #{ value: n } }",
-        "fn incentive(member, ctx) { #{ value: member.state.x } }",
+        "fn incentive(member, ctx) { #{ value: member.state.len() } }",
+        "fn incentive(member, ctx) { member.state = #{}; #{ value: 1 } }",
+        "fn incentive(member, ctx) { let s = member.state; #{ value: s.x } }",
         "fn incentive(member, ctx) { #{ value: ctx.random() } }",
         "fn incentive(member, ctx) { #{ value: f(1) } } fn f(x) { x }",
         "fn incentive(member, ctx) { #{ value: floor(1.5) } } fn floor(x) { x }",
@@ -718,4 +720,61 @@ fn a_segment_name_past_the_string_limit_is_rhais_error() {
     assert_eq!(a, run(hooks(src).without_direct()));
     assert!(a[2].contains("Length of string too large"), "{a:?}");
     assert!(a[5].contains("feasible: true"), "{a:?}");
+}
+
+#[test]
+fn member_state_reads_and_writes_are_rhais() {
+    // `member.state` entries of changing types (unit when missing, then an
+    // integer, a string, a float): each type is its own path, with Rhai's
+    // operations; reads see the call's own writes; kept results still
+    // compare the state.
+    let src = "
+        fn on_purchase(member, purchase, ctx) {
+            if member.state.n == () { member.state.n = 0; }
+            member.state.n += 1;
+            if member.state.n % 3 == 0 { member.state.tag = \"third\"; }
+            else if member.state.n % 3 == 1 { member.state.tag = 2.5; }
+            else { member.state.tag = 7; }
+            member.state.last = purchase.time;
+        }
+        fn incentive(member, ctx) {
+            let t = member.state.tag;
+            #{ discount: if t == \"third\" { 0.1 } else if t == () { 0.0 } else { 0.05 },
+               value: if member.state.missing == () { 0.01 } else { 0.02 } }
+        }";
+    let run = |h: RhaiHooks| {
+        let (st, mut m) = probe::member(&h, 20.0);
+        let mut log = vec![format!("{:?}", h.incentive(&st, &m, 0.0))];
+        for i in 0..12 {
+            let mut p = PurchaseFacts {
+                amount: 20.0,
+                time: f64::from(i),
+                ..PurchaseFacts::default()
+            };
+            log.push(format!("{:?}", h.on_purchase(&st, &mut m, &mut p)));
+            log.push(format!(
+                "{:?} {:?}",
+                h.incentive(&st, &m, f64::from(i)),
+                h.usage(&st)
+            ));
+        }
+        log
+    };
+    let mk = || {
+        RhaiHooks::new(
+            Path::new("t.rhai"),
+            src,
+            &toml::Table::new(),
+            TimeUnit::Week,
+            Limits::default(),
+        )
+        .unwrap()
+    };
+    assert_eq!(mk().direct_hooks(), ["on_purchase", "incentive"]);
+    let direct = run(mk());
+    assert_eq!(direct, run(mk().without_direct()));
+    assert_eq!(direct, run(mk().without_memo()));
+    run(mk().checking_direct());
+    run(mk().without_memo().checking_direct());
+    assert!(direct[6].contains("discount: 0.1"), "{direct:?}");
 }
