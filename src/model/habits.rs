@@ -15,17 +15,13 @@ use crate::model::traits::Traits;
 #[derive(Debug, Clone, Copy)]
 pub struct Habits {
     /// Purchases per time unit without a program (λᵢ): [`Habits::rate`].
-    /// Public only for the script module's getter, which is to read it
-    /// through the accessor as well.
-    pub rate: f64,
+    rate: f64,
     /// The population's mean purchase rate (λ̄), for self-selection and damping.
     mean_rate: f64,
     /// This customer's own expected basket (list value):
-    /// [`Habits::mean_basket`]. Never assign it: `basket_measures` is
-    /// worked out from it when the habits are made. Public only for the
-    /// script module's getter, which is to read it through the accessor as
-    /// well (then the field is private and the rule holds by construction).
-    pub mean_basket: f64,
+    /// [`Habits::mean_basket`]. Private: `basket_measures` is worked out
+    /// from it when the habits are made.
+    mean_basket: f64,
     basket: Basket,
     basket_nu: f64,
     /// `mean_basket` is positive and finite (an amount others can be

@@ -71,8 +71,8 @@ pub fn register(engine: &mut Engine) {
             m.tenure
         })
         .register_get("referred", |m: &mut MemberObj| m.referred)
-        .register_get("rate", |m: &mut MemberObj| m.habits.rate)
-        .register_get("mean_basket", |m: &mut MemberObj| m.habits.mean_basket)
+        .register_get("rate", |m: &mut MemberObj| m.habits.rate())
+        .register_get("mean_basket", |m: &mut MemberObj| m.habits.mean_basket())
         .register_fn("share_at_least", |m: &mut MemberObj, x: f64| {
             m.habits.share_at_least(x)
         })

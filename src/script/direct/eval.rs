@@ -339,8 +339,8 @@ impl Eval<'_> {
                 V::Float(m.tenure)
             }
             Get::Referred => V::Bool(f.referred),
-            Get::Rate => V::Float(f.habits.rate),
-            Get::MeanBasket => V::Float(f.habits.mean_basket),
+            Get::Rate => V::Float(f.habits.rate()),
+            Get::MeanBasket => V::Float(f.habits.mean_basket()),
             Get::Points => {
                 read(memo::POINTS);
                 V::Float(self.fx.points)
