@@ -187,20 +187,14 @@ impl RhaiHooks {
                 }
             }
             memo.wrote[i] = taint;
-            if keepable {
-                memo.add(
-                    i,
-                    Entry {
-                        reads,
-                        seen,
-                        state,
-                        answer,
-                        ops,
-                    },
-                );
-            } else {
-                memo.entries[i].retain(|k| k.state.is_none());
-            }
+            let entry = Entry {
+                reads,
+                seen,
+                state,
+                answer,
+                ops,
+            };
+            memo.settle(i, keepable.then_some(entry));
             return;
         }
         // What the objects noted: the inputs read, and TAINT for a setter,
@@ -248,21 +242,14 @@ impl RhaiHooks {
         // whatever calls came since. But only the newest call that read
         // `member.state` is kept, and none once a later call could not be
         // (comparing states is the costly part of a look-up).
-        if !keepable {
-            memo.entries[i].retain(|k| k.state.is_none());
-        }
-        if keepable {
-            memo.add(
-                i,
-                Entry {
-                    reads,
-                    seen,
-                    state,
-                    answer,
-                    ops,
-                },
-            );
-        }
+        let entry = Entry {
+            reads,
+            seen,
+            state,
+            answer,
+            ops,
+        };
+        memo.settle(i, keepable.then_some(entry));
     }
 
     /// Evaluate hook `i` directly for a member showing `m` at time `t`

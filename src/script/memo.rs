@@ -291,6 +291,16 @@ impl Memo {
         self.entries[i].iter().rev().find(|e| e.fits(seen, state))
     }
 
+    /// After a call of hook `i`: keep its entry if it can be kept;
+    /// otherwise drop the entries that read `member.state` (none is kept
+    /// once a later call could not be).
+    pub fn settle(&mut self, i: usize, e: Option<Entry>) {
+        match e {
+            Some(e) => self.add(i, e),
+            None => self.entries[i].retain(|k| k.state.is_none()),
+        }
+    }
+
     /// Keep `e` for hook `i`, dropping the oldest entry past
     /// [`KEPT_PER_HOOK`] (and any other that read `member.state`, if `e`
     /// did).

@@ -390,25 +390,7 @@ impl Eval<'_> {
 /// A value of `member.state` the direct form holds (numbers, booleans,
 /// strings, unit); anything else is Rhai's to handle.
 fn scalar(d: &Dynamic) -> R<V> {
-    if d.is_shared() {
-        return Err(Stop::Bail);
-    }
-    if d.is_unit() {
-        return Ok(V::Unit);
-    }
-    if let Ok(b) = d.as_bool() {
-        return Ok(V::Bool(b));
-    }
-    if let Ok(i) = d.as_int() {
-        return Ok(V::Int(i));
-    }
-    if let Ok(f) = d.as_float() {
-        return Ok(V::Float(f));
-    }
-    if let Ok(s) = d.as_immutable_string_ref() {
-        return Ok(V::Str(s.clone()));
-    }
-    Err(Stop::Bail)
+    super::lower::value(d).ok_or(Stop::Bail)
 }
 
 /// A number argument of a native method registered for `f64` and `INT`.

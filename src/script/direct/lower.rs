@@ -451,8 +451,9 @@ fn call_why(f: &FnCallExpr, own: &[String]) -> Option<String> {
     }
 }
 
-/// A constant as a direct value (numbers, booleans, strings, unit).
-fn value(d: &Dynamic) -> Option<V> {
+/// A constant (or a `member.state` entry) as a direct value: numbers,
+/// booleans, strings, unit.
+pub(super) fn value(d: &Dynamic) -> Option<V> {
     if d.is_shared() {
         return None;
     }
