@@ -145,8 +145,8 @@ impl RhaiHooks {
     /// returned `answer`: keep it when it changed nothing and drew no
     /// random number, and check that the member's handles are intact.
     /// `direct`: the inputs a direct call read (it did not touch the
-    /// handles but for what it set in `member.state`) and whether it set
-    /// anything there.
+    /// handles but for what it set in `member.state`, which it notes as an
+    /// effect, `TAINT`, as the `state` setter Rhai calls back does).
     pub(super) fn keep(
         &self,
         i: usize,
@@ -154,7 +154,7 @@ impl RhaiHooks {
         seen: Seen,
         answer: Answer,
         ops: u64,
-        direct: Option<(u16, bool)>,
+        direct: Option<u16>,
     ) {
         if !self.memo {
             return;
@@ -162,81 +162,67 @@ impl RhaiHooks {
         let Ok(mut memo) = h.memo.lock() else {
             return;
         };
-        if let Some((reads, wrote_state)) = direct {
+        let (reads, state, state_changed) = if let Some(reads) = direct {
             if memo.off {
                 return;
             }
-            // As for a call in Rhai: kept when it changed nothing, with a
-            // copy of `member.state` when it read it (taken only when the
-            // hook's last call changed nothing).
-            let mut taint = reads & memo::TAINT != 0 || wrote_state;
-            let mut keepable = !taint;
+            // As for a call in Rhai: `member.state` copied when the call
+            // read it and changed nothing, unless the hook's last call had
+            // an effect; a state that cannot be copied counts as changed.
             let mut state = None;
-            if keepable && reads & memo::STATE != 0 {
-                if memo.wrote[i] {
-                    keepable = false;
-                } else {
-                    state = h
-                        .member
-                        .read_lock::<MemberObj>()
-                        .and_then(|m| memo::snap_state(&m.state));
-                    if state.is_none() {
-                        keepable = false;
-                        taint = true;
+            let mut uncopied = false;
+            if reads & (memo::TAINT | memo::STATE) == memo::STATE && !memo.wrote[i] {
+                state = h
+                    .member
+                    .read_lock::<MemberObj>()
+                    .and_then(|m| memo::snap_state(&m.state));
+                uncopied = state.is_none();
+            }
+            (reads, state, uncopied)
+        } else {
+            // What the objects noted: the inputs read, and TAINT for a setter,
+            // a method with an effect or a random draw.
+            let mut reads = memo::TAINT;
+            let mut state = None;
+            let mut state_changed = false;
+            let mut intact = false;
+            let mut d = h.member.clone();
+            if let Some(mut w) = d.write_lock::<MemberObj>() {
+                reads = w.reads.get();
+                if reads & memo::STATE != 0 {
+                    // Copied at the first read (unless the hook's last call had
+                    // an effect), and unchanged by the call.
+                    match w.state_at_read.take() {
+                        Some(Some(s)) if memo::state_is(&w.state, &s) => state = Some(s),
+                        Some(_) => state_changed = true,
+                        None => {}
                     }
                 }
-            }
-            memo.wrote[i] = taint;
-            let entry = Entry {
-                reads,
-                seen,
-                state,
-                answer,
-                ops,
-            };
-            memo.settle(i, keepable.then_some(entry));
-            return;
-        }
-        // What the objects noted: the inputs read, and TAINT for a setter,
-        // a method with an effect or a random draw.
-        let mut reads = memo::TAINT;
-        let mut state = None;
-        let mut state_changed = false;
-        let mut intact = false;
-        let mut d = h.member.clone();
-        if let Some(mut w) = d.write_lock::<MemberObj>() {
-            reads = w.reads.get();
-            if reads & memo::STATE != 0 {
-                // Copied at the first read (unless the hook's last call had
-                // an effect), and unchanged by the call.
-                match w.state_at_read.take() {
-                    Some(Some(s)) if memo::state_is(&w.state, &s) => state = Some(s),
-                    Some(_) => state_changed = true,
-                    None => {}
+                w.state_at_read = None;
+                if let Some(c) = h.ctx.read_lock::<CtxObj>() {
+                    reads |= c.reads.get();
+                    intact = c
+                        .params
+                        .read_lock::<Params>()
+                        .is_some_and(|p| Arc::ptr_eq(&p.0, &h.params))
+                        && c.response.is::<ResponseObj>();
                 }
             }
-            w.state_at_read = None;
-            if let Some(c) = h.ctx.read_lock::<CtxObj>() {
-                reads |= c.reads.get();
-                intact = c
-                    .params
-                    .read_lock::<Params>()
-                    .is_some_and(|p| Arc::ptr_eq(&p.0, &h.params))
-                    && c.response.is::<ResponseObj>();
+            if i == ON_PURCHASE {
+                match h.purchase.read_lock::<PurchaseObj>() {
+                    Some(p) => reads |= p.reads.get(),
+                    None => intact = false,
+                }
             }
-        }
-        if i == ON_PURCHASE {
-            match h.purchase.read_lock::<PurchaseObj>() {
-                Some(p) => reads |= p.reads.get(),
-                None => intact = false,
+            if !intact {
+                memo.wrote[i] = reads & memo::TAINT != 0 || state_changed;
+                memo.off = true;
+                memo.entries = Default::default();
+                return;
             }
-        }
+            (reads, state, state_changed)
+        };
         memo.wrote[i] = reads & memo::TAINT != 0 || state_changed;
-        if !intact {
-            memo.off = true;
-            memo.entries = Default::default();
-            return;
-        }
         let keepable = reads & memo::TAINT == 0 && (reads & memo::STATE == 0 || state.is_some());
         // Earlier entries stay: each one holds for the inputs it read,
         // whatever calls came since. But only the newest call that read

@@ -103,14 +103,7 @@ impl RhaiHooks {
             && let Some(x) = direct_number(&o.value)
         {
             self.charge(h, *ops);
-            self.keep(
-                i,
-                h,
-                seen,
-                Answer::Number(x),
-                *ops,
-                Some((o.reads, !o.state_writes.is_empty())),
-            );
+            self.keep(i, h, seen, Answer::Number(x), *ops, Some(o.reads));
             return Ok(x);
         }
         self.load_for(Some(i), h, m, t);
@@ -279,14 +272,7 @@ impl Hooks for RhaiHooks {
             && self.apply_direct(h, o, m, Some(p))
         {
             self.charge(h, *ops);
-            self.keep(
-                ON_PURCHASE,
-                h,
-                seen,
-                Answer::Unit,
-                *ops,
-                Some((o.reads, !o.state_writes.is_empty())),
-            );
+            self.keep(ON_PURCHASE, h, seen, Answer::Unit, *ops, Some(o.reads));
             return Ok(());
         }
         self.load_for(Some(ON_PURCHASE), h, m, p.time);
@@ -363,14 +349,7 @@ impl Hooks for RhaiHooks {
             && self.apply_direct(h, o, m, None)
         {
             self.charge(h, *ops);
-            self.keep(
-                ON_PERIOD,
-                h,
-                seen,
-                Answer::Unit,
-                *ops,
-                Some((o.reads, !o.state_writes.is_empty())),
-            );
+            self.keep(ON_PERIOD, h, seen, Answer::Unit, *ops, Some(o.reads));
             return Ok(());
         }
         self.load_for(Some(ON_PERIOD), h, m, t);
@@ -419,7 +398,7 @@ impl Hooks for RhaiHooks {
                 seen,
                 Answer::Incentive(out),
                 *ops,
-                Some((o.reads, !o.state_writes.is_empty())),
+                Some(o.reads),
             );
             return Ok(out);
         }
