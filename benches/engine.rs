@@ -4,7 +4,8 @@
 //! which times the 1,000,000-customer case; these run a smaller population
 //! so `cargo bench` stays quick.
 //!
-//! Also the control against the exact minimal loop (benches/support/minimal_loop.rs).
+//! Also the control against the exact minimal loops (benches/support/minimal_loop.rs):
+//! the bare one, and the one making every booking the control makes.
 //!
 //! cargo bench --bench engine
 
@@ -26,16 +27,21 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-/// The control against the exact minimal loop doing the same work
-/// (benches/support/minimal_loop.rs), at the documented 1,000,000 customers.
-/// For the ratio, prefer the interleaved rounds of
-/// `cargo run --release --example throughput -- 1000000 1 15 minimal,control`.
+/// The control against the exact minimal loops doing the same draws
+/// (benches/support/minimal_loop.rs), at the documented 1,000,000 customers:
+/// `minimal` counts purchases per period and churned customers only,
+/// `minimal-booked` makes every booking the control makes (its whole
+/// replication, bit for bit). For the ratios, prefer the interleaved rounds of
+/// `cargo run --release --example throughput -- 1000000 1 15 minimal,minimal-booked,control`.
 fn control_vs_minimal(c: &mut Criterion) {
     let mut group = c.benchmark_group("control vs minimal loop, 1M BG/NBD customers, 78 weeks");
     group.sample_size(10);
     let sc = loyalsim::bench::bgnbd_scenario(1_000_000, "control");
     group.bench_function("minimal", |b| {
         b.iter(|| black_box(minimal_loop::control(1_000_000, 1, 0)))
+    });
+    group.bench_function("minimal-booked", |b| {
+        b.iter(|| black_box(minimal_loop::control_booked(1_000_000, 1, 0)))
     });
     group.bench_function("control", |b| {
         b.iter(|| black_box(loyalsim::engine::run(black_box(&sc), &|| {})))

@@ -6,7 +6,9 @@
 //!
 //! VARIANTS is one of control, stamps, points, script-stamps, compare,
 //! control+stamps, control+points, control+script-stamps, minimal (the
-//! exact minimal control loop of benches/support/minimal_loop.rs), or several
+//! exact minimal control loop of benches/support/minimal_loop.rs),
+//! minimal-booked (the same loop making every booking the control makes, into
+//! loyalsim's recorder), or several
 //! separated by commas: they are then run in interleaved rounds (one run of
 //! each per round, so load on a shared machine hits them alike) and each
 //! median is also given as a ratio to the first variant's:
@@ -36,11 +38,12 @@ fn main() {
         .map_or("control", String::as_str)
         .split(',')
         .collect();
-    // `minimal`: the exact minimal control loop (benches/support/minimal_loop.rs),
-    // the yardstick for `control`.
+    // `minimal` and `minimal-booked`: the exact minimal control loops
+    // (benches/support/minimal_loop.rs), the yardsticks for `control`.
+    let is_minimal = |v: &str| v == "minimal" || v == "minimal-booked";
     let scenarios: Vec<_> = variants
         .iter()
-        .map(|v| (*v != "minimal").then(|| loyalsim::bench::bgnbd_scenario(customers, v)))
+        .map(|v| (!is_minimal(v)).then(|| loyalsim::bench::bgnbd_scenario(customers, v)))
         .collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -52,9 +55,15 @@ fn main() {
         for (i, sc) in scenarios.iter().enumerate() {
             let t = Instant::now();
             let Some(sc) = sc else {
-                let out = pool.install(|| minimal_loop::control(customers, 1, 0));
-                times[i].push(t.elapsed().as_secs_f64());
-                purchases[i] = out.purchases.iter().sum();
+                if variants[i] == "minimal" {
+                    let out = pool.install(|| minimal_loop::control(customers, 1, 0));
+                    times[i].push(t.elapsed().as_secs_f64());
+                    purchases[i] = out.purchases.iter().sum();
+                } else {
+                    let rec = pool.install(|| minimal_loop::control_booked(customers, 1, 0));
+                    times[i].push(t.elapsed().as_secs_f64());
+                    purchases[i] = rec.total(loyalsim::engine::recorder::Flow::Purchases);
+                }
                 continue;
             };
             let out = pool.install(|| loyalsim::engine::run(sc, &|| {}));

@@ -17,6 +17,8 @@
 
 #![allow(dead_code)]
 
+use loyalsim::engine::answers::{Life, Tally};
+use loyalsim::engine::recorder::{Flow, Recorder};
 use rayon::prelude::*;
 
 const LAYERS: usize = 256;
@@ -38,6 +40,8 @@ pub const B: f64 = 2.426;
 pub const HORIZON: f64 = 78.0;
 const PERIODS: usize = 78;
 const BLOCK: u64 = 8192;
+/// The benchmark's fixed basket.
+const BASKET: f64 = 35.0;
 
 #[inline(always)]
 fn splitmix(x: &mut u64) -> u64 {
@@ -277,4 +281,81 @@ pub fn control(customers: u64, seed: u64, replication: u64) -> Totals {
                 a
             },
         )
+}
+
+/// The regular window of the benchmark's weekly scenario: a year of weeks.
+const WEEKS_PER_YEAR: f64 = 365.25 / 7.0;
+
+/// [`control`]'s loop doing also the rest of the control's work: every
+/// booking loyalsim's control makes (arrival, each purchase with its
+/// basket, the churn or the active stock at the end) into a
+/// [`Recorder`](loyalsim::engine::recorder::Recorder), through the same
+/// calls, with the customer's answers folded in at the end. Still one flat
+/// loop with none of the engine's structure (scenario, arms, streams kept
+/// in a struct, event budget, error paths), so that the ratio of the
+/// control to this loop is what the engine's structure costs, and the
+/// ratio of this loop to [`control`] what the bookings cost. It gives
+/// loyalsim's control replication bit for bit (`tests/minimal_loop.rs`).
+pub fn control_booked(customers: u64, seed: u64, replication: u64) -> Recorder {
+    let rate = Gamma::new(R);
+    let (ga, gb) = (Gamma::new(A), Gamma::new(B));
+    let base = mix(mix(seed) ^ replication);
+    let empty = || Recorder::new(HORIZON, 1.0).with_regular_window(WEEKS_PER_YEAR);
+    let blocks: Vec<Recorder> = (0..customers.div_ceil(BLOCK))
+        .into_par_iter()
+        .map(|b| {
+            let mut rec = empty();
+            for id in b * BLOCK..((b + 1) * BLOCK).min(customers) {
+                let key = mix(base ^ id);
+                let mut traits = Rng::new(key, 1);
+                let (g, e) = rate.parts(&mut traits);
+                let lambda = (1.0 / ALPHA) * (g * e.exp());
+                let p = beta(&mut traits, &ga, &gb);
+                let mut buys = Rng::new(key, 2);
+                let mut t = if lambda > 0.0 {
+                    0.0 + exponential(&mut buys) / lambda
+                } else {
+                    f64::INFINITY
+                };
+                let mut tally = Tally::default();
+                rec.booker_to(&mut tally).add_at_start(Flow::Arrivals, 1.0);
+                let mut coins: Option<Rng> = None;
+                let mut churned = None;
+                while t <= HORIZON {
+                    rec.add_purchase_to(&mut tally, rec.moment(t), BASKET);
+                    if coins.get_or_insert_with(|| Rng::new(key, 3)).uniform() < p {
+                        churned = Some(t);
+                        break;
+                    }
+                    t += exponential(&mut buys) / lambda;
+                }
+                let mut booker = rec.booker_to(&mut tally);
+                match churned {
+                    Some(t) => {
+                        let at = booker.moment(t);
+                        booker.book(Flow::Churned, at, 1.0);
+                        booker.book(Flow::InitialChurned, at, 1.0);
+                    }
+                    None => {
+                        booker.add_at_end(Flow::ActiveAtEnd, 1.0);
+                        booker.add_at_end(Flow::InitialActiveAtEnd, 1.0);
+                    }
+                }
+                let life = Life {
+                    segment: 0,
+                    arrived: 0.0,
+                    churned,
+                    initial: true,
+                    referred: false,
+                };
+                rec.end_customer_with(&tally, &life);
+            }
+            rec
+        })
+        .collect();
+    // Merged in block order, as loyalsim merges its blocks' recorders.
+    blocks.iter().fold(empty(), |mut all, b| {
+        all.merge(b);
+        all
+    })
 }
