@@ -89,6 +89,9 @@ pub struct SegmentDraws {
     rate: Prepared,
     dropout: DropoutDraw,
     basket: BasketDraw,
+    /// [`SegmentDraws::fixed_basket`], read for every customer: one load
+    /// rather than a match on two nested enums.
+    fixed_basket: Option<f64>,
 }
 
 impl SegmentDraws {
@@ -112,10 +115,15 @@ impl SegmentDraws {
                 _ => BasketDraw::Raw(seg.basket),
             },
         };
+        let fixed_basket = match basket {
+            BasketDraw::Iid(Prepared::Fixed(x)) => Some(x),
+            _ => None,
+        };
         SegmentDraws {
             rate: Prepared::new(&seg.purchase_rate),
             dropout,
             basket,
+            fixed_basket,
         }
     }
 
@@ -151,10 +159,7 @@ impl SegmentDraws {
     /// The list value of every purchase when baskets are fixed.
     #[inline]
     pub fn fixed_basket(&self) -> Option<f64> {
-        match self.basket {
-            BasketDraw::Iid(Prepared::Fixed(x)) => Some(x),
-            _ => None,
-        }
+        self.fixed_basket
     }
 
     /// The list value of one purchase, the same as [`basket`]. `rng` may be
