@@ -135,6 +135,9 @@ pub fn run(arms: &[Arm<'_>]) -> Result<Vec<Recorder>, SimError> {
                         }
                     }};
                 }
+                // The copies are the same text on purpose: the compiler
+                // specialises each after inlining.
+                #[allow(clippy::if_same_then_else)]
                 if arm.program.is_none() {
                     settle!()
                 } else {

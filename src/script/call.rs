@@ -252,7 +252,7 @@ impl RhaiHooks {
         let Some(body) = &self.direct.bodies[i] else {
             return Tried::No;
         };
-        if h.broken.load(Relaxed) {
+        if h.broken.load(Relaxed) || self.direct.paths[i].given_up() {
             return Tried::No;
         }
         // `member.state`, read-locked for the call (hooks that use it).
@@ -316,6 +316,7 @@ impl RhaiHooks {
         ops: u64,
     ) {
         let same = same
+            && !self.direct.disagree
             && known.is_none_or(|k| k == ops)
             && (o.state_writes.is_empty() && before.is_none()
                 || same_state(h, before, &o.state_writes));
@@ -327,6 +328,9 @@ impl RhaiHooks {
                 self.file.display(),
                 HOOKS[i].0
             );
+        } else {
+            // Not one of the paths seen so far can be trusted either.
+            self.direct.paths[i].give_up();
         }
     }
 

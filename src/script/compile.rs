@@ -154,10 +154,18 @@ impl RhaiHooks {
         self
     }
 
-    /// The hooks evaluated directly, by name.
+    /// The same hooks, where every direct call's first check counts as a
+    /// disagreement with Rhai (tests of what a disagreement does).
+    pub fn disagreeing_direct(mut self) -> RhaiHooks {
+        self.direct.disagree = true;
+        self
+    }
+
+    /// The hooks evaluated directly, by name (not those given up after a
+    /// disagreement with Rhai).
     pub fn direct_hooks(&self) -> Vec<&'static str> {
         (0..6)
-            .filter(|&i| self.direct.bodies[i].is_some())
+            .filter(|&i| self.direct.bodies[i].is_some() && !self.direct.paths[i].given_up())
             .map(|i| HOOKS[i].0)
             .collect()
     }

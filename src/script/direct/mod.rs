@@ -6,9 +6,9 @@
 //! `ctx.params.*`, `ctx.response.*`; a map literal of the keys an
 //! `incentive` map may hold as the result; and
 //! `to_float`, `to_int`, `floor`, `ceiling`, `round`, `int`, `fraction`,
-//! `sqrt`, `exp`, `ln`. A hook using anything else (loops, `member.state`,
-//! `ctx.random()`, functions of its own, arrays, ...) runs in Rhai as
-//! before.
+//! `sqrt`, `exp`, `ln`; `member.state` entries, read and set. A hook using
+//! anything else (loops, `member.state` as a whole, `ctx.random()`,
+//! functions of its own, arrays, ...) runs in Rhai as before.
 //!
 //! Why this is exact:
 //! - Values: integers with Rhai's checked arithmetic, floats with Rhai's
@@ -26,7 +26,10 @@
 //!   operations; they are kept with the path ([`Paths`]) and charged to
 //!   every later call taking it. That first call also compares what Rhai
 //!   returned and changed with what direct evaluation gave, and the path
-//!   is only kept when they agree.
+//!   is only kept when they agree. Should they ever disagree (a defect of
+//!   this module: the tests check every construct against Rhai), the hook
+//!   is evaluated in Rhai alone from then on, so that no later call can
+//!   take a direct answer that might be wrong.
 //! - Results are the same bit for bit whether hooks are evaluated directly
 //!   or not: tests/scripts.rs runs the bundled scripted scenarios both ways,
 //!   and with every direct call checked against Rhai.
@@ -40,6 +43,7 @@ pub use ir::{Hook, V};
 
 use rhai::{AST, Map};
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 /// The hooks of a script that are evaluated directly, and the operations
 /// each path through them costs.
@@ -50,6 +54,9 @@ pub struct Direct {
     pub paths: [Paths; 6],
     /// Check every direct call against Rhai (tests).
     pub check: bool,
+    /// Count every direct call's first check as a disagreement (tests of
+    /// what a disagreement does).
+    pub disagree: bool,
 }
 
 impl Direct {
@@ -92,24 +99,38 @@ impl Direct {
 }
 
 /// The paths through one hook seen so far, with the operations Rhai counted
-/// on each (the same on every call taking the path).
+/// on each (the same on every call taking the path); or none for good, once
+/// a direct call and Rhai disagreed ([`Paths::give_up`]).
 #[derive(Debug, Default)]
-pub struct Paths(RwLock<Vec<(Path, u64)>>);
+pub struct Paths {
+    known: RwLock<Vec<(Path, u64)>>,
+    given_up: AtomicBool,
+}
 
 impl Paths {
     /// The operations of path `p`, if a call has taken it in Rhai.
     pub fn ops(&self, p: Path) -> Option<u64> {
-        let v = self.0.read().ok()?;
+        let v = self.known.read().ok()?;
         v.iter().find(|(q, _)| *q == p).map(|(_, ops)| *ops)
     }
 
     /// Keep the operations Rhai counted on path `p`.
     pub fn add(&self, p: Path, ops: u64) {
-        if let Ok(mut v) = self.0.write()
+        if let Ok(mut v) = self.known.write()
             && !v.iter().any(|(q, _)| *q == p)
         {
             v.push((p, ops));
         }
+    }
+
+    /// A direct call and Rhai disagreed: the hook runs in Rhai from now on.
+    pub fn give_up(&self) {
+        self.given_up.store(true, Relaxed);
+    }
+
+    /// Whether the hook runs in Rhai alone ([`Paths::give_up`]).
+    pub fn given_up(&self) -> bool {
+        self.given_up.load(Relaxed)
     }
 }
 

@@ -778,3 +778,20 @@ fn member_state_reads_and_writes_are_rhais() {
     run(mk().without_memo().checking_direct());
     assert!(direct[6].contains("discount: 0.1"), "{direct:?}");
 }
+
+#[test]
+fn a_disagreement_with_rhai_sends_the_hook_to_rhai_for_good() {
+    // Whatever the direct answer, a first check that disagrees (injected
+    // here) turns the hook's direct evaluation off: every path, the ones
+    // already kept too. Answers and usage stay Rhai's.
+    let src = "fn incentive(member, ctx) { #{ value: member.stamps * 2, deadline: ctx.time } }";
+    let fine = hooks(src);
+    let kept = incentive_calls(&fine);
+    assert_eq!(fine.direct_hooks(), ["incentive"]);
+    let odd = hooks(src).disagreeing_direct();
+    assert_eq!(odd.direct_hooks(), ["incentive"]);
+    let given_up = incentive_calls(&odd);
+    assert!(odd.direct_hooks().is_empty());
+    assert_eq!(kept, given_up);
+    assert_eq!(kept, incentive_calls(&hooks(src).without_direct()));
+}
