@@ -301,6 +301,22 @@ impl RhaiHooks {
         h.ops.fetch_add(ops, Relaxed);
     }
 
+    /// A call of hook `i` evaluated directly, which read `reads` and
+    /// answered `answer` on a path of `ops` operations: charged, and kept
+    /// as [`RhaiHooks::keep`] decides.
+    pub(super) fn took_direct(
+        &self,
+        i: usize,
+        h: &MemberHandles,
+        seen: Seen,
+        answer: Answer,
+        ops: u64,
+        reads: u16,
+    ) {
+        self.charge(h, ops);
+        self.keep(i, h, seen, answer, ops, Some(reads));
+    }
+
     /// After hook `i` ran in Rhai in place of the direct call `o`: keep the
     /// operations of `o`'s path when Rhai's answer, effects and inputs read
     /// were the same (`same`) and, if the path was known, its operations.

@@ -102,8 +102,7 @@ impl RhaiHooks {
         if let Tried::Ready(o, ops) = &tried
             && let Some(x) = direct_number(&o.value)
         {
-            self.charge(h, *ops);
-            self.keep(i, h, seen, Answer::Number(x), *ops, Some(o.reads));
+            self.took_direct(i, h, seen, Answer::Number(x), *ops, o.reads);
             return Ok(x);
         }
         self.load_for(Some(i), h, m, t);
@@ -271,8 +270,7 @@ impl Hooks for RhaiHooks {
         if let Tried::Ready(o, ops) = &tried
             && self.apply_direct(h, o, m, Some(p))
         {
-            self.charge(h, *ops);
-            self.keep(ON_PURCHASE, h, seen, Answer::Unit, *ops, Some(o.reads));
+            self.took_direct(ON_PURCHASE, h, seen, Answer::Unit, *ops, o.reads);
             return Ok(());
         }
         self.load_for(Some(ON_PURCHASE), h, m, p.time);
@@ -348,8 +346,7 @@ impl Hooks for RhaiHooks {
         if let Tried::Ready(o, ops) = &tried
             && self.apply_direct(h, o, m, None)
         {
-            self.charge(h, *ops);
-            self.keep(ON_PERIOD, h, seen, Answer::Unit, *ops, Some(o.reads));
+            self.took_direct(ON_PERIOD, h, seen, Answer::Unit, *ops, o.reads);
             return Ok(());
         }
         self.load_for(Some(ON_PERIOD), h, m, t);
@@ -391,15 +388,7 @@ impl Hooks for RhaiHooks {
         if let Tried::Ready(o, ops) = &tried
             && let Some(out) = direct_incentive(&o.value)
         {
-            self.charge(h, *ops);
-            self.keep(
-                INCENTIVE,
-                h,
-                seen,
-                Answer::Incentive(out),
-                *ops,
-                Some(o.reads),
-            );
+            self.took_direct(INCENTIVE, h, seen, Answer::Incentive(out), *ops, o.reads);
             return Ok(out);
         }
         self.load_for(Some(INCENTIVE), h, m, t);
