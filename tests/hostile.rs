@@ -443,6 +443,55 @@ fn a_truncated_or_edited_point_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn a_point_with_matching_checksums_but_no_results_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    sweep(&a, "1/2");
+    sweep(&b, "2/2");
+    let out = t.path().join("merged");
+
+    // Point 3's JSON without its programs, its checksums rewritten to
+    // match (as a bug or a hand edit could leave it): the header names the
+    // right sweep and point, the rest is no results document. Was exit 1
+    // from drawing the charts, naming a file in the merge's temporary
+    // folder; a resumed sweep reused the point and failed the same way.
+    let points = b.join("points");
+    let read = |f: &str| std::fs::read_to_string(points.join(f)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&read("00003.json")).unwrap();
+    doc.as_object_mut().unwrap().remove("programs");
+    let damaged = loyalsim::sweep::files::PointText {
+        json: serde_json::to_string_pretty(&doc).unwrap(),
+        csv: read("00003.csv"),
+        replications: read("00003.replications.csv"),
+    };
+    loyalsim::sweep::files::write_point(&b, 3, &damaged).unwrap();
+
+    let err = merge_fails(&[&a, &b], &out);
+    let file = points.join("00003.json");
+    assert!(
+        err.contains(&format!(
+            "point 3 cannot be merged: {} is damaged: missing field `programs`",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains(".merge-"), "{err}");
+    assert!(!out.exists(), "nothing written");
+
+    // Resuming the shard recomputes the point instead of reusing it.
+    let err = sweep(&b, "2/2");
+    assert!(err.contains("recomputing point 3"), "{err}");
+    loyalsim()
+        .args(["merge"])
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
 fn a_resumed_sweep_removes_what_a_killed_one_left() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("s");
