@@ -492,6 +492,27 @@ fn a_point_with_matching_checksums_but_no_results_is_refused() {
 }
 
 #[test]
+fn merging_one_shard_of_a_billion_fails_at_once() {
+    // Was a list of all 999,999,999 missing shards: gigabytes of memory
+    // within seconds, and no end.
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("a");
+    sweep(&a, "1/1000000000");
+    let out = t.path().join("merged");
+    let t0 = Instant::now();
+    let err = merge_fails(&[&a], &out);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert!(
+        err.contains(
+            "missing shards 2/1000000000, 3/1000000000, 4/1000000000, 5/1000000000, \
+             6/1000000000 and 999999994 more: run `loyalsim sweep ... --shard 2/1000000000`"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
 fn a_resumed_sweep_removes_what_a_killed_one_left() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("s");
