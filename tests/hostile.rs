@@ -120,6 +120,26 @@ fn scripts_cannot_set_impossible_stamps_or_points() {
 }
 
 #[test]
+fn hook_answers_out_of_range_are_named_in_short() {
+    // Were echoed with 309 digits, and NaN as "a f64; expected a number".
+    let err = script_fails("incentive_huge");
+    assert!(
+        err.contains("`discount` is 1e308; expected a number in [0, 1] (in incentive)"),
+        "{err}"
+    );
+    let err = script_fails("incentive_nan");
+    assert!(
+        err.contains("`value` is NaN; expected a number (in incentive)"),
+        "{err}"
+    );
+    let err = script_fails("multiplier_huge");
+    assert!(
+        err.contains("returned -1e308; expected a finite number >= 0 (in churn_multiplier)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_script_with_40000_functions_fails_fast() {
     let dir = tempfile::tempdir().unwrap();
     let mut src = String::from("fn on_purchase(member, purchase, ctx) { }\n");
