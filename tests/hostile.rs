@@ -620,6 +620,12 @@ fn whole_scenario_checks_name_the_key_and_numbers_stay_short() {
         err.contains("workload_1e303.toml:16:17: population.segment[0].purchase_rate: this scenario would simulate about 1.0e303 purchases"),
         "{err}"
     );
+    // An estimate beyond the largest number (was "about inf purchases").
+    let err = fails(&["validate", &format!("{FIX}/workload_inf.toml")]);
+    assert!(
+        err.contains("workload_inf.toml:21:11: acquisition.organic: this scenario would simulate an unbounded number of purchases per replication"),
+        "{err}"
+    );
     let err = fails(&["validate", &format!("{FIX}/horizon_1e300.toml")]);
     assert!(!err.contains("0000000000"), "{err}");
     assert!(

@@ -262,8 +262,14 @@ fn workload(
     let events = (pop.customers as f64 + arrivals) * pop.mean_purchase_rate() * sim.horizon;
     if !(events <= MAX_EVENTS) {
         let span = culprit(raw, sim, pop, arrivals);
+        // The estimate itself may overflow (1e308 new customers a week).
+        let about = if events.is_finite() {
+            format!("about {events:.1e}")
+        } else {
+            "an unbounded number of".to_string()
+        };
         return Err(cx.err(&span, format!(
-            "this scenario would simulate about {events:.1e} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
+            "this scenario would simulate {about} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
             sim.time_unit.as_str()
         )));
     }
