@@ -76,6 +76,7 @@ bad_fixtures!(
     winback_max_messages,
     welcome_discount,
     welcome_gift_negative,
+    table_as_list,
 );
 
 const BOUTIQUE: &str = "tests/fixtures/good/boutique.toml";
