@@ -120,6 +120,26 @@ fn scripts_cannot_set_impossible_stamps_or_points() {
 }
 
 #[test]
+fn hook_answers_out_of_range_are_named_in_short() {
+    // Were echoed with 309 digits, and NaN as "a f64; expected a number".
+    let err = script_fails("incentive_huge");
+    assert!(
+        err.contains("`discount` is 1e308; expected a number in [0, 1] (in incentive)"),
+        "{err}"
+    );
+    let err = script_fails("incentive_nan");
+    assert!(
+        err.contains("`value` is NaN; expected a number (in incentive)"),
+        "{err}"
+    );
+    let err = script_fails("multiplier_huge");
+    assert!(
+        err.contains("returned -1e308; expected a finite number >= 0 (in churn_multiplier)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_script_with_40000_functions_fails_fast() {
     let dir = tempfile::tempdir().unwrap();
     let mut src = String::from("fn on_purchase(member, purchase, ctx) { }\n");
@@ -443,6 +463,76 @@ fn a_truncated_or_edited_point_is_refused_and_nothing_is_written() {
 }
 
 #[test]
+fn a_point_with_matching_checksums_but_no_results_is_refused() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, b) = (t.path().join("a"), t.path().join("b"));
+    sweep(&a, "1/2");
+    sweep(&b, "2/2");
+    let out = t.path().join("merged");
+
+    // Point 3's JSON without its programs, its checksums rewritten to
+    // match (as a bug or a hand edit could leave it): the header names the
+    // right sweep and point, the rest is no results document. Was exit 1
+    // from drawing the charts, naming a file in the merge's temporary
+    // folder; a resumed sweep reused the point and failed the same way.
+    let points = b.join("points");
+    let read = |f: &str| std::fs::read_to_string(points.join(f)).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&read("00003.json")).unwrap();
+    doc.as_object_mut().unwrap().remove("programs");
+    let damaged = loyalsim::sweep::files::PointText {
+        json: serde_json::to_string_pretty(&doc).unwrap(),
+        csv: read("00003.csv"),
+        replications: read("00003.replications.csv"),
+    };
+    loyalsim::sweep::files::write_point(&b, 3, &damaged).unwrap();
+
+    let err = merge_fails(&[&a, &b], &out);
+    let file = points.join("00003.json");
+    assert!(
+        err.contains(&format!(
+            "point 3 cannot be merged: {} is damaged: missing field `programs`",
+            file.display()
+        )),
+        "{err}"
+    );
+    assert!(!err.contains(".merge-"), "{err}");
+    assert!(!out.exists(), "nothing written");
+
+    // Resuming the shard recomputes the point instead of reusing it.
+    let err = sweep(&b, "2/2");
+    assert!(err.contains("recomputing point 3"), "{err}");
+    loyalsim()
+        .args(["merge"])
+        .arg(&a)
+        .arg(&b)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn merging_one_shard_of_a_billion_fails_at_once() {
+    // Was a list of all 999,999,999 missing shards: gigabytes of memory
+    // within seconds, and no end.
+    let t = tempfile::tempdir().unwrap();
+    let a = t.path().join("a");
+    sweep(&a, "1/1000000000");
+    let out = t.path().join("merged");
+    let t0 = Instant::now();
+    let err = merge_fails(&[&a], &out);
+    assert!(t0.elapsed() < Duration::from_secs(5));
+    assert!(
+        err.contains(
+            "missing shards 2/1000000000, 3/1000000000, 4/1000000000, 5/1000000000, \
+             6/1000000000 and 999999994 more: run `loyalsim sweep ... --shard 2/1000000000`"
+        ),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
 fn a_resumed_sweep_removes_what_a_killed_one_left() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("s");
@@ -528,6 +618,12 @@ fn whole_scenario_checks_name_the_key_and_numbers_stay_short() {
     let err = fails(&["validate", &format!("{FIX}/workload_1e303.toml")]);
     assert!(
         err.contains("workload_1e303.toml:16:17: population.segment[0].purchase_rate: this scenario would simulate about 1.0e303 purchases"),
+        "{err}"
+    );
+    // An estimate beyond the largest number (was "about inf purchases").
+    let err = fails(&["validate", &format!("{FIX}/workload_inf.toml")]);
+    assert!(
+        err.contains("workload_inf.toml:21:11: acquisition.organic: this scenario would simulate an unbounded number of purchases per replication"),
         "{err}"
     );
     let err = fails(&["validate", &format!("{FIX}/horizon_1e300.toml")]);

@@ -76,6 +76,7 @@ bad_fixtures!(
     winback_max_messages,
     welcome_discount,
     welcome_gift_negative,
+    table_as_list,
 );
 
 const BOUTIQUE: &str = "tests/fixtures/good/boutique.toml";
@@ -136,6 +137,30 @@ fn override_bad_value() {
     insta::assert_snapshot!(
         "override_bad_value",
         override_error("program[2].stamps.card_size", 0.into())
+    );
+}
+
+#[test]
+fn override_extreme_numbers_stay_short() {
+    // `--set` (and a `[sweep]` table's values) were echoed as TOML writes
+    // them: 1e-300 with 300 zeros, 1e300 with 300 digits.
+    let m = override_error("simulation.report_every", 1e-300.into());
+    assert!(
+        m.contains(": --set simulation.report_every=1e-300: simulation.report_every: "),
+        "{m}"
+    );
+    let v: toml::Value =
+        toml::from_str::<toml::Table>("v = { fixed = -1e300 }").unwrap()["v"].clone();
+    let m = override_error("population.segment[0].basket", v);
+    assert!(
+        m.contains(": --set population.segment[0].basket={ fixed = -1e300 }: "),
+        "{m}"
+    );
+    // Ordinary numbers are shown as before.
+    let m = override_error("simulation.replications", 1e9.into());
+    assert!(
+        m.contains("--set simulation.replications=1000000000.0: "),
+        "{m}"
     );
 }
 

@@ -402,6 +402,14 @@ fn reword(msg: &str, path: &mut Vec<Seg>, node: Option<&DeValue<'_>>) -> String 
         }
         return format!("expected {}, found {found}", expected_name(expected));
     }
+    // A list where a table belongs: serde would name the internal struct
+    // ("invalid length 0, expected struct RawSegment with 11 elements").
+    if let Some(rest) = msg.strip_prefix("invalid length ")
+        && let Some((_, expected)) = rest.split_once(", expected ")
+        && expected.starts_with("struct ")
+    {
+        return "expected a table, found a list `[...]`".to_string();
+    }
     if let Some(rest) = msg.strip_prefix("invalid value: ")
         && let Some((found, expected)) = rest.split_once(", expected ")
     {

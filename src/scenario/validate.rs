@@ -103,7 +103,11 @@ fn build_document<'a>(
     let mut doc = DeTable::parse(src).map_err(|e| origin.syntax(&e))?;
     let mut spans = SpanAlloc::new(src.len());
     for (o, text) in overrides.iter().zip(texts) {
-        let set = format!("--set {}={}", o.key, text);
+        let set = if has_extreme_float(&o.value) {
+            format!("--set {}={}", o.key, shown(&o.value))
+        } else {
+            format!("--set {}={}", o.key, text)
+        };
         let first = spans.mark();
         let fail = |origin: &Origin<'_>, problem: String| {
             ScenarioError::new(format!("{}: {set}: {problem}", origin.label))
@@ -116,6 +120,38 @@ fn build_document<'a>(
         origin.overrides.push((set, first..spans.mark()));
     }
     Ok(doc)
+}
+
+/// Whether a value holds a float that TOML would write with hundreds of
+/// digits (1e300, 1e-300).
+fn has_extreme_float(v: &toml::Value) -> bool {
+    match v {
+        toml::Value::Float(x) => crate::input::number(*x).contains('e'),
+        toml::Value::Array(a) => a.iter().any(has_extreme_float),
+        toml::Value::Table(t) => t.values().any(has_extreme_float),
+        _ => false,
+    }
+}
+
+/// An override's value for a message, its extreme floats as 1e300 (the
+/// text TOML writes, that the override is parsed from, spells them out).
+fn shown(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Float(x) => crate::input::number(*x),
+        toml::Value::Array(a) => {
+            let items: Vec<String> = a.iter().map(shown).collect();
+            format!("[{}]", items.join(", "))
+        }
+        toml::Value::Table(t) if t.is_empty() => "{}".into(),
+        toml::Value::Table(t) => {
+            let items: Vec<String> = t
+                .iter()
+                .map(|(k, v)| format!("{k} = {}", shown(v)))
+                .collect();
+            format!("{{ {} }}", items.join(", "))
+        }
+        other => other.to_string(),
+    }
 }
 
 fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenario> {
@@ -226,8 +262,14 @@ fn workload(
     let events = (pop.customers as f64 + arrivals) * pop.mean_purchase_rate() * sim.horizon;
     if !(events <= MAX_EVENTS) {
         let span = culprit(raw, sim, pop, arrivals);
+        // The estimate itself may overflow (1e308 new customers a week).
+        let about = if events.is_finite() {
+            format!("about {events:.1e}")
+        } else {
+            "an unbounded number of".to_string()
+        };
         return Err(cx.err(&span, format!(
-            "this scenario would simulate about {events:.1e} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
+            "this scenario would simulate {about} purchases per replication, more than the {MAX_EVENTS:.0e} loyalsim accepts. check population.customers, the segments' purchase_rate (per {}), acquisition.organic and simulation.horizon",
             sim.time_unit.as_str()
         )));
     }

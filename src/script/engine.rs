@@ -130,7 +130,10 @@ impl RhaiHooks {
             Err(ScriptError::bad_value(
                 &self.file,
                 name,
-                format!("returned {x}; expected a finite number >= 0"),
+                format!(
+                    "returned {}; expected a finite number >= 0",
+                    crate::input::number(x)
+                ),
             ))
         }
     }
@@ -572,10 +575,13 @@ fn read_entries<'a, X: IncentiveValue + 'a>(
 ) -> Result<ScriptIncentive, ScriptError> {
     let mut out = ScriptIncentive::default();
     for (k, x) in entries {
-        let num = || {
-            x.number()
-                .filter(|f| !f.is_nan())
-                .ok_or_else(|| bad(format!("`{k}` is a {}; expected a number", x.type_name())))
+        let num = || match x.number() {
+            Some(f) if f.is_nan() => Err(bad(format!("`{k}` is NaN; expected a number"))),
+            Some(f) => Ok(f),
+            None => Err(bad(format!(
+                "`{k}` is a {}; expected a number",
+                x.type_name()
+            ))),
         };
         match k {
             "discount" => out.discount = unit(num()?, k, bad)?,
@@ -624,7 +630,10 @@ fn unit(x: f64, k: &str, bad: &dyn Fn(String) -> ScriptError) -> Result<f64, Scr
     if (0.0..=1.0).contains(&x) {
         Ok(x)
     } else {
-        Err(bad(format!("`{k}` is {x}; expected a number in [0, 1]")))
+        Err(bad(format!(
+            "`{k}` is {}; expected a number in [0, 1]",
+            crate::input::number(x)
+        )))
     }
 }
 
@@ -632,7 +641,10 @@ fn non_neg(x: f64, k: &str, bad: &dyn Fn(String) -> ScriptError) -> Result<f64, 
     if x.is_finite() && x >= 0.0 {
         Ok(x)
     } else {
-        Err(bad(format!("`{k}` is {x}; expected a finite number >= 0")))
+        Err(bad(format!(
+            "`{k}` is {}; expected a finite number >= 0",
+            crate::input::number(x)
+        )))
     }
 }
 

@@ -353,11 +353,17 @@ pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
         Err(e) => return PointState::Stale(e.message(&sp)),
     }
     match serde_json::from_str::<PointHeader>(&json) {
-        Ok(h) if h.sweep == hash && h.index == index => PointState::Done(PointText {
-            json,
-            csv,
-            replications,
-        }),
+        // The checksums only show the files are as written: the body must
+        // also be what the sweep's charts read, or the point is redone
+        // (resume) or refused (merge) naming this file.
+        Ok(h) if h.sweep == hash && h.index == index => match super::charts::check_point(&json) {
+            Ok(()) => PointState::Done(PointText {
+                json,
+                csv,
+                replications,
+            }),
+            Err(e) => PointState::Stale(format!("{} is damaged: {e}", jp.display())),
+        },
         Ok(h) if h.sweep != hash => PointState::Stale(format!(
             "{} belongs to another sweep ({})",
             jp.display(),
@@ -605,12 +611,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join(POINTS)).unwrap();
         assert_eq!(read_point(dir.path(), 3, "abc"), PointState::Missing);
-        let json = "{\n  \"sweep\": \"abc\",\n  \"index\": 3\n}\n";
-        let text = PointText {
-            json: json.into(),
+        // The right header alone is not a point: the charts read more.
+        let header = "{\n  \"sweep\": \"abc\",\n  \"index\": 3\n}\n";
+        let mut text = PointText {
+            json: header.into(),
             csv: "rows\n".into(),
             replications: "reps\n".into(),
         };
+        write_point(dir.path(), 3, &text).unwrap();
+        assert!(
+            matches!(read_point(dir.path(), 3, "abc"), PointState::Stale(m) if m.contains("is damaged: missing field `point`"))
+        );
+        text.json = "{\"sweep\": \"abc\", \"index\": 3, \"point\": {}, \"programs\": []}\n".into();
         write_point(dir.path(), 3, &text).unwrap();
         assert_eq!(read_point(dir.path(), 3, "abc"), PointState::Done(text));
         assert!(

@@ -100,17 +100,27 @@ pub fn check(mut inputs: Vec<Input>) -> Result<Vec<Input>> {
             )));
         }
     }
+    // The shards are distinct and within 1..=N here, so N minus their
+    // number are missing. Name the first few only: N is what the user
+    // wrote (a split into 10^9 is accepted), so no list as long as N.
     let n = first.shard.n;
-    let missing: Vec<String> = (1..=n)
-        .filter(|k| !inputs.iter().any(|i| i.shard.k == *k))
-        .map(|k| Shard { k, n }.to_string())
-        .collect();
-    if !missing.is_empty() {
+    let missing = n - inputs.len();
+    if missing > 0 {
+        const SHOWN: usize = 5;
+        let shown: Vec<String> = (1..=n)
+            .filter(|k| !inputs.iter().any(|i| i.shard.k == *k))
+            .take(SHOWN)
+            .map(|k| Shard { k, n }.to_string())
+            .collect();
+        let more = match missing - shown.len() {
+            0 => String::new(),
+            m => format!(" and {m} more"),
+        };
         return Err(Error::input(format!(
-            "missing shard{} {}: run `loyalsim sweep ... --shard {}` and merge again",
-            if missing.len() > 1 { "s" } else { "" },
-            missing.join(", "),
-            missing[0]
+            "missing shard{} {}{more}: run `loyalsim sweep ... --shard {}` and merge again",
+            if missing > 1 { "s" } else { "" },
+            shown.join(", "),
+            shown[0]
         )));
     }
     Ok(inputs)
@@ -364,6 +374,16 @@ mod tests {
         assert_eq!(
             msg(check(vec![input("a", "1", "h", "1/2")])),
             "missing shard 2/2: run `loyalsim sweep ... --shard 2/2` and merge again"
+        );
+        // A split into many shards names the first few missing only (it
+        // listed all of them: a split into 10^9 ran out of memory).
+        assert_eq!(
+            msg(check(vec![
+                input("a", "1", "h", "1/1000000"),
+                input("b", "1", "h", "3/1000000")
+            ])),
+            "missing shards 2/1000000, 4/1000000, 5/1000000, 6/1000000, 7/1000000 and 999993 \
+             more: run `loyalsim sweep ... --shard 2/1000000` and merge again"
         );
     }
 }
