@@ -795,3 +795,25 @@ fn a_disagreement_with_rhai_sends_the_hook_to_rhai_for_good() {
     assert_eq!(kept, given_up);
     assert_eq!(kept, incentive_calls(&hooks(src).without_direct()));
 }
+
+#[test]
+fn a_hook_given_up_takes_no_direct_answer_even_on_a_path_kept_before() {
+    // A path kept by an agreeing first call is evaluated directly until
+    // the hook is given up; from then on, Rhai decides every call.
+    use crate::script::call::Tried;
+    use crate::script::engine::HOOKS;
+    let src = "fn incentive(member, ctx) { #{ value: member.stamps * 2, deadline: ctx.time } }";
+    let h = hooks(src);
+    incentive_calls(&h);
+    let i = HOOKS.iter().position(|k| k.0 == "incentive").unwrap();
+    let (st, mut m) = probe::member(&h, 20.0);
+    m.stamps = 3;
+    let hd = h.handles(&st).unwrap();
+    assert!(matches!(
+        h.try_direct(i, hd, &m, 1.5, None),
+        Tried::Ready(..)
+    ));
+    h.direct.paths[i].give_up();
+    assert!(matches!(h.try_direct(i, hd, &m, 1.5, None), Tried::No));
+    assert!(h.direct_hooks().is_empty());
+}
