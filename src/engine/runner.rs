@@ -97,12 +97,7 @@ pub fn try_run(sc: &Scenario, progress: &(dyn Fn() + Sync)) -> Result<RunOutput,
             let (responses, draws) =
                 assumptions::draw(&sc.assumptions, &base, sc.simulation.seed, r).map_err(|e| {
                     first_failed.fetch_min(r, Ordering::Relaxed);
-                    SimError::Draw(format!(
-                        "{}: {e}",
-                        sc.path
-                            .as_ref()
-                            .map_or_else(|| sc.name.clone(), |p| p.display().to_string())
-                    ))
+                    SimError::Draw(format!("{}: {e}", sc.origin()))
                 })?;
             // The programs with this replication's draw of their uncertain
             // values (the scenario's own when there are none).

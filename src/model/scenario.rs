@@ -35,6 +35,14 @@ pub struct Scenario {
 }
 
 impl Scenario {
+    /// Where the scenario came from, for messages: its file, or its name
+    /// when it was not read from one.
+    pub fn origin(&self) -> String {
+        self.path
+            .as_ref()
+            .map_or_else(|| self.name.clone(), |p| p.display().to_string())
+    }
+
     /// The provenance of a run (or sweep) of this scenario, loaded from
     /// `file` whose text is `text`, with overrides `set`; `command` re-runs it.
     pub fn provenance(

@@ -28,10 +28,7 @@ fn ran_away(arm: &Arm<'_>, a: &Arrival, what: &str) -> SimError {
         "{}: customer {} of replication {}{} {what}; the purchase rate ran away. check the \
          segments' purchase_rate, the [response] elasticities and reward values, and any script's \
          purchase_rate_multiplier or on_period",
-        arm.scenario
-            .path
-            .as_ref()
-            .map_or_else(|| arm.scenario.name.clone(), |p| p.display().to_string()),
+        arm.scenario.origin(),
         a.id,
         arm.replication,
         arm.program
