@@ -53,13 +53,8 @@ fn same_state(
         return false;
     };
     for (k, v) in writes {
-        let s = match v {
-            direct::V::Unit => memo::Snap::Unit,
-            direct::V::Bool(b) => memo::Snap::Bool(*b),
-            direct::V::Int(i) => memo::Snap::Int(*i),
-            direct::V::Float(x) => memo::Snap::Float(x.to_bits()),
-            direct::V::Str(s) => memo::Snap::Str(s.clone()),
-            direct::V::Map(_) => return false,
+        let Some(s) = v.to_dynamic().and_then(|d| memo::snap(&d)) else {
+            return false;
         };
         match want.binary_search_by(|(w, _)| w.as_str().cmp(k.as_str())) {
             Ok(at) => want[at].1 = s,

@@ -468,17 +468,7 @@ impl RhaiHooks {
         }
         let values = writes
             .iter()
-            .map(|(k, v)| {
-                let d = match v {
-                    V::Unit => Dynamic::UNIT,
-                    V::Bool(b) => Dynamic::from_bool(*b),
-                    V::Int(i) => Dynamic::from_int(*i),
-                    V::Float(x) => Dynamic::from_float(*x),
-                    V::Str(s) => Dynamic::from(s.clone()),
-                    V::Map(_) => return None,
-                };
-                Some((k, d))
-            })
+            .map(|(k, v)| Some((k, v.to_dynamic()?)))
             .collect::<Option<Vec<_>>>();
         let Some(values) = values else { return false };
         for (k, d) in values {

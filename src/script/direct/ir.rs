@@ -1,7 +1,7 @@
 //! The form a hook takes when it is evaluated directly: values, the
 //! properties a hook reads and writes, expressions and statements.
 
-use rhai::{INT, ImmutableString};
+use rhai::{Dynamic, INT, ImmutableString};
 
 /// A value as Rhai holds it, for the types direct evaluation handles.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,21 @@ pub enum V {
     /// A map literal's value, its keys (those an `incentive` map may hold)
     /// in Rhai's map order (sorted).
     Map(Vec<(&'static str, V)>),
+}
+
+impl V {
+    /// The value as Rhai holds it (`lower::value` is the way back); `None`
+    /// for a map, which is only ever an `incentive`'s answer.
+    pub fn to_dynamic(&self) -> Option<Dynamic> {
+        Some(match self {
+            V::Unit => Dynamic::UNIT,
+            V::Bool(b) => Dynamic::from_bool(*b),
+            V::Int(i) => Dynamic::from_int(*i),
+            V::Float(x) => Dynamic::from_float(*x),
+            V::Str(s) => Dynamic::from(s.clone()),
+            V::Map(_) => return None,
+        })
+    }
 }
 
 /// A property a hook reads.
