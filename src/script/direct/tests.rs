@@ -40,6 +40,26 @@ fn incentive_calls(h: &RhaiHooks) -> Vec<String> {
         .collect()
 }
 
+/// Baskets the purchase tests cycle through.
+const AMOUNTS: [f64; 3] = [10.0, 20.0, 35.5];
+
+/// `on_purchase` for one member, a call per (amount, time) in turn: the
+/// answer, the purchase, the member and their usage after each call.
+fn purchase_calls(h: &RhaiHooks, purchases: impl Iterator<Item = (f64, f64)>) -> Vec<String> {
+    let (st, mut m) = probe::member(h, 20.0);
+    purchases
+        .map(|(amount, time)| {
+            let mut p = PurchaseFacts {
+                amount,
+                time,
+                ..PurchaseFacts::default()
+            };
+            let r = h.on_purchase(&st, &mut m, &mut p);
+            format!("{r:?} {p:?} {m:?} {:?}", h.usage(&st))
+        })
+        .collect()
+}
+
 /// `expr` as the `deadline` (a number) or `feasible` (a boolean) of an
 /// incentive, direct and in Rhai: returns the direct calls' answers.
 fn same(key: &str, expr: &str) -> Vec<String> {
@@ -154,20 +174,7 @@ fn a_purchase_hook_changes_what_rhai_changes() {
             purchase.award_points(member.points / 10);
         }";
     assert_eq!(hooks(src).direct_hooks(), ["on_purchase"]);
-    let run = |h: RhaiHooks| {
-        let (st, mut m) = probe::member(&h, 20.0);
-        (0..24)
-            .map(|i| {
-                let mut p = PurchaseFacts {
-                    amount: [10.0, 20.0, 35.5][i % 3],
-                    time: f64::from(i as u8) / 2.0,
-                    ..PurchaseFacts::default()
-                };
-                let r = h.on_purchase(&st, &mut m, &mut p);
-                format!("{r:?} {p:?} {m:?} {:?}", h.usage(&st))
-            })
-            .collect::<Vec<_>>()
-    };
+    let run = |h: RhaiHooks| purchase_calls(&h, (0..24).map(|i| (AMOUNTS[i % 3], i as f64 / 2.0)));
     let direct = run(hooks(src));
     assert_eq!(direct, run(hooks(src).without_direct()));
     run(hooks(src).checking_direct());
@@ -290,20 +297,7 @@ fn a_script_function_named_like_a_purchase_method_stays_with_rhai() {
             purchase.award_points(member.stamps - 1);
         }";
     assert!(hooks(src).direct_hooks().is_empty());
-    let run = |h: RhaiHooks| {
-        let (st, mut m) = probe::member(&h, 20.0);
-        (0..14)
-            .map(|i| {
-                let mut p = PurchaseFacts {
-                    amount: 20.0,
-                    time: f64::from(i as u8),
-                    ..PurchaseFacts::default()
-                };
-                let r = h.on_purchase(&st, &mut m, &mut p);
-                format!("{r:?} {p:?} {m:?} {:?}", h.usage(&st))
-            })
-            .collect::<Vec<_>>()
-    };
+    let run = |h: RhaiHooks| purchase_calls(&h, (0..14).map(|i| (20.0, f64::from(i))));
     let a = run(hooks(src));
     assert_eq!(a, run(hooks(src).without_direct()));
     assert!(a[1].contains("rewards: 0, points_awarded: 0.0"), "{a:?}");
@@ -478,20 +472,7 @@ fn purchase_effects_are_rhais() {
     ] {
         let src = format!("fn on_purchase(member, purchase, ctx) {{ {body} }}");
         assert_eq!(hooks(&src).direct_hooks(), ["on_purchase"], "{body}");
-        let run = |h: RhaiHooks| {
-            let (st, mut m) = probe::member(&h, 20.0);
-            (0..8)
-                .map(|i| {
-                    let mut p = PurchaseFacts {
-                        amount: [10.0, 20.0, 35.5][i % 3],
-                        time: i as f64,
-                        ..PurchaseFacts::default()
-                    };
-                    let r = h.on_purchase(&st, &mut m, &mut p);
-                    format!("{r:?} {p:?} {m:?} {:?}", h.usage(&st))
-                })
-                .collect::<Vec<_>>()
-        };
+        let run = |h: RhaiHooks| purchase_calls(&h, (0..8).map(|i| (AMOUNTS[i % 3], i as f64)));
         assert_eq!(
             run(hooks(&src)),
             run(hooks(&src).without_direct()),
