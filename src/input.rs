@@ -257,9 +257,38 @@ pub fn excerpt(s: &str, max: usize) -> String {
     format!("{head}… ({n} characters)")
 }
 
+/// A message for the terminal: control characters other than line breaks
+/// and tabs escaped, so that text quoted from someone else's file (a key
+/// written `"a\u001b[2J"`) cannot move the cursor or clear the screen.
+pub fn for_terminal(msg: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !msg.contains(unsafe_char) {
+        return msg.into();
+    }
+    msg.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terminal_text_keeps_lines_and_escapes_control_characters() {
+        assert_eq!(for_terminal("a\n\tb"), "a\n\tb");
+        assert_eq!(
+            for_terminal("key `hor\u{1b}[2Jizon`\r\u{7f}"),
+            "key `hor\\u{1b}[2Jizon`\\r\\u{7f}"
+        );
+    }
 
     #[test]
     fn dev_zero_fails_fast_on_the_line_or_size_cap() {

@@ -6,7 +6,7 @@ fn main() {
         // A closed stdout (`loyalsim run --format json | head -1`) is not
         // an error to report: whoever closed it has what they wanted.
         if !matches!(e, loyalsim::error::Error::Closed) {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", loyalsim::input::for_terminal(&e.to_string()));
         }
         std::process::exit(e.exit_code());
     }

@@ -94,7 +94,7 @@ pub(crate) fn warnings(warnings: &[Warning], strict: bool, quiet: bool) -> Resul
     }
     if !quiet {
         for w in warnings {
-            eprintln!("{w}");
+            eprintln!("{}", crate::input::for_terminal(&w.to_string()));
         }
     }
     Ok(())

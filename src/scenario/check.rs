@@ -7,7 +7,7 @@
 
 use super::error::{Origin, ScenarioError};
 use super::locate;
-use super::raw::{Int, Num};
+use super::raw::{Int, Num, Str};
 use crate::warnings::At;
 use std::ops::Range;
 use std::path::Path;
@@ -96,6 +96,23 @@ impl Cx<'_> {
         problem: impl std::fmt::Display,
     ) -> ScenarioError {
         self.origin.error(Some(span), path, problem)
+    }
+
+    /// A name or label shown in tables, charts, file names and the report:
+    /// no control characters (a name written `"a\u001b[2J"` would clear
+    /// the screen of whoever prints the table).
+    pub(crate) fn printable(&self, v: &Str) -> Result<()> {
+        match v.get_ref().chars().find(|c| c.is_control()) {
+            None => Ok(()),
+            Some(c) => Err(self.err(
+                &v.span(),
+                format!(
+                    "`{}` contains the control character U+{:04X}. expected printable text (it is shown in tables, charts and the report)",
+                    crate::input::excerpt(v.get_ref(), 40),
+                    c as u32
+                ),
+            )),
+        }
     }
 
     /// A finite number within `bound`; `what` names it in the message ("a probability").

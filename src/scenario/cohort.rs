@@ -8,6 +8,10 @@
 use crate::provenance::{FileDigest, Hashing};
 use std::path::Path;
 
+/// At most this many characters of the file's text in a message (its first
+/// line may be a megabyte of anything, control characters included).
+const SHOWN: usize = 40;
+
 /// Read the start times, sorted ascending, and the file's digest (for
 /// provenance). The error is a sentence naming the file (as resolved) and,
 /// for a bad row, its line.
@@ -30,7 +34,7 @@ pub(crate) fn read(path: &Path) -> Result<(Vec<f64>, FileDigest), String> {
         let found: Vec<&str> = headers.iter().collect();
         return Err(format!(
             "cohort file `{shown}` needs the header `customer,start` (found `{}`)",
-            found.join(",")
+            crate::input::excerpt(&found.join(","), SHOWN)
         ));
     };
     let mut starts = Vec::new();
@@ -39,11 +43,15 @@ pub(crate) fn read(path: &Path) -> Result<(Vec<f64>, FileDigest), String> {
         let line = rec.position().map_or(0, |p| p.line());
         let cell = rec.get(start_col).unwrap_or("");
         let start: f64 = cell.parse().map_err(|_| {
-            format!("cohort file `{shown}` line {line}: start `{cell}` is not a number. expected time units since the first date (>= 0)")
+            format!(
+                "cohort file `{shown}` line {line}: start `{}` is not a number. expected time units since the first date (>= 0)",
+                crate::input::excerpt(cell, SHOWN)
+            )
         })?;
         if !(start.is_finite() && start >= 0.0) {
             return Err(format!(
-                "cohort file `{shown}` line {line}: start `{cell}` is out of range. expected a finite number >= 0"
+                "cohort file `{shown}` line {line}: start `{}` is out of range. expected a finite number >= 0",
+                crate::input::excerpt(cell, SHOWN)
             ));
         }
         starts.push(start);
@@ -96,5 +104,16 @@ mod tests {
                 .expect_err("header")
                 .contains("needs the header")
         );
+    }
+
+    #[test]
+    fn quotes_the_file_briefly_and_without_control_characters() {
+        let header = format!("\u{1b}[2J{}", "x".repeat(5000));
+        let e = read(write(&format!("{header}\na,1\n")).path()).expect_err("header");
+        assert!(!e.contains('\u{1b}'), "{e}");
+        assert!(e.contains("(found `\\u{1b}[2Jxxx"), "{e}");
+        assert!(e.contains("… (5004 characters)"), "{e}");
+        let e = read(write("customer,start\na,\u{7}1\n").path()).expect_err("bell");
+        assert!(e.contains("line 2: start `\\u{7}1` is not a number"), "{e}");
     }
 }

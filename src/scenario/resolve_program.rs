@@ -61,6 +61,7 @@ fn program(
     business: &Business,
 ) -> Result<(ProgramSpec, Option<Dist>)> {
     let name = p.name.get_ref().trim();
+    cx.printable(&p.name)?;
     if name.is_empty() {
         return Err(cx.err(
             &p.name.span(),

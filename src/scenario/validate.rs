@@ -157,7 +157,10 @@ fn shown(v: &toml::Value) -> String {
 fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenario> {
     let sim = simulation(cx, raw.simulation.get_ref())?;
     let name = match &raw.simulation.get_ref().name {
-        Some(n) => n.get_ref().clone(),
+        Some(n) => {
+            cx.printable(n)?;
+            n.get_ref().clone()
+        }
         None => path.and_then(Path::file_stem).map_or_else(
             || "scenario".to_string(),
             |s| s.to_string_lossy().into_owned(),
@@ -168,7 +171,10 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         Some(c) if c.get_ref().trim().is_empty() => {
             return Err(cx.err(&c.span(), "empty currency. expected a code such as \"EUR\""));
         }
-        Some(c) => c.get_ref().clone(),
+        Some(c) => {
+            cx.printable(c)?;
+            c.get_ref().clone()
+        }
         // The documented examples are in euros; documented in docs/scenario-format.md.
         None => "EUR".to_string(),
     };
@@ -455,6 +461,7 @@ fn population(
     for (i, seg) in list.get_ref().iter().enumerate() {
         let s = seg.get_ref();
         let name = s.name.get_ref();
+        cx.printable(&s.name)?;
         if segments.iter().any(|x| &x.name == name) {
             return Err(cx.err(
                 &s.name.span(),
