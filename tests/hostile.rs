@@ -691,6 +691,10 @@ fn report_refuses_impossible_documents() {
             "report_p_better_7",
             "programs[1] (Stamp card).vs_baseline.p_better: 7 is not a share",
         ),
+        (
+            "report_escape_name",
+            "programs[1].name: contains the control character U+001B",
+        ),
     ] {
         let file = format!("{FIX}/{name}.json");
         let err = fails(&["report", &file, "--out", out.path().to_str().unwrap()]);

@@ -336,7 +336,14 @@ impl Results {
         if self.programs.is_empty() {
             return Err("programs: empty; a run has at least one arm".into());
         }
+        printable("scenario", &self.scenario)?;
+        printable("currency", &self.currency)?;
+        printable("time_unit", &self.time_unit)?;
         for (i, p) in self.programs.iter().enumerate() {
+            printable(&format!("programs[{i}].name"), &p.name)?;
+            for (k, seg) in p.segments.iter().enumerate() {
+                printable(&format!("programs[{i}].segments[{k}].name"), &seg.name)?;
+            }
             let at = format!("programs[{i}] ({})", p.name);
             for (m, s) in &p.summary {
                 check_summary(s).map_err(|e| format!("{at}.summary.{m}: {e}"))?;
@@ -394,6 +401,20 @@ impl Results {
 }
 
 pub use super::build::{INCREMENTAL_SERIES, build, build_with_replications};
+
+/// Names are shown in tables on the terminal, in charts and in the
+/// report: a document whose names hold control characters (a name
+/// `"a\u001b[2J"` would clear the reader's screen) was not written by
+/// loyalsim, which refuses such names in a scenario.
+fn printable(path: &str, text: &str) -> Result<(), String> {
+    match text.chars().find(|c| c.is_control()) {
+        None => Ok(()),
+        Some(c) => Err(format!(
+            "{path}: contains the control character U+{:04X}",
+            c as u32
+        )),
+    }
+}
 
 /// A summary's numbers are finite, its interval and percentiles in order.
 fn check_summary(s: &Summary) -> Result<(), String> {

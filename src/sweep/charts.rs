@@ -488,9 +488,9 @@ fn relevant_keys(cells: &[Cell], keys: usize) -> Vec<bool> {
         .collect()
 }
 
-/// Whether a point file's text holds what [`SweepData::read`] needs.
-pub(crate) fn check_point(text: &str) -> Result<(), serde_json::Error> {
-    serde_json::from_str::<PointDoc>(text).map(|_| ())
+/// Whether a point file's document holds what [`SweepData::read`] needs.
+pub(crate) fn check_point(doc: &serde_json::Value) -> Result<(), serde_json::Error> {
+    PointDoc::deserialize(doc).map(|_| ())
 }
 
 fn read_point(dir: &Path, index: usize) -> Result<PointDoc> {

@@ -352,11 +352,17 @@ pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
         }
         Err(e) => return PointState::Stale(e.message(&sp)),
     }
-    match serde_json::from_str::<PointHeader>(&json) {
+    // Parsed once for the header, the results and what the charts read.
+    let doc = match serde_json::from_str::<serde_json::Value>(&json) {
+        Ok(doc) => doc,
+        Err(e) => return PointState::Stale(format!("{} is damaged: {e}", jp.display())),
+    };
+    match PointHeader::deserialize(&doc) {
         // The checksums only show the files are as written: the body must
-        // also be what the sweep's charts read, or the point is redone
-        // (resume) or refused (merge) naming this file.
-        Ok(h) if h.sweep == hash && h.index == index => match super::charts::check_point(&json) {
+        // also be results loyalsim could have written, and what the sweep's
+        // charts read, or the point is redone (resume) or refused (merge)
+        // naming this file.
+        Ok(h) if h.sweep == hash && h.index == index => match check_body(&doc) {
             Ok(()) => PointState::Done(PointText {
                 json,
                 csv,
@@ -372,6 +378,16 @@ pub fn read_point(dir: &Path, index: usize, hash: &str) -> PointState {
         Ok(h) => PointState::Stale(format!("{} holds point {}", jp.display(), h.index)),
         Err(e) => PointState::Stale(format!("{} is damaged: {e}", jp.display())),
     }
+}
+
+/// A point file's body: a results document that passes
+/// [`Results::check`], and what the sweep's charts read.
+fn check_body(doc: &serde_json::Value) -> std::result::Result<(), String> {
+    let results = Results::deserialize(doc).map_err(|e| e.to_string())?;
+    results
+        .check()
+        .map_err(|e| format!("not results loyalsim could have written: {e}"))?;
+    super::charts::check_point(doc).map_err(|e| e.to_string())
 }
 
 /// A file written progressively under a temporary name and renamed into
@@ -620,11 +636,51 @@ mod tests {
         };
         write_point(dir.path(), 3, &text).unwrap();
         assert!(
-            matches!(read_point(dir.path(), 3, "abc"), PointState::Stale(m) if m.contains("is damaged: missing field `point`"))
+            matches!(read_point(dir.path(), 3, "abc"), PointState::Stale(m) if m.contains("is damaged: missing field `loyalsim_version`"))
         );
-        text.json = "{\"sweep\": \"abc\", \"index\": 3, \"point\": {}, \"programs\": []}\n".into();
+        // Results loyalsim could have written, with what the charts read.
+        let mut results = Results {
+            loyalsim_version: "0".into(),
+            scenario: "s".into(),
+            replications: 2,
+            time_unit: "week".into(),
+            horizon: 4.0,
+            report_every: 1.0,
+            currency: "EUR".into(),
+            gross_margin: 0.5,
+            programs: vec![crate::stats::results::ProgramResult {
+                name: "p".into(),
+                mechanisms: vec![],
+                summary: [(
+                    "profit".to_string(),
+                    crate::stats::summary::summarize(&[1.0, 3.0]),
+                )]
+                .into(),
+                vs_baseline: None,
+                periods: vec![],
+                segments: vec![],
+            }],
+            ..Results::default()
+        };
+        text.json = run_json("abc", 3, &[], &results);
         write_point(dir.path(), 3, &text).unwrap();
-        assert_eq!(read_point(dir.path(), 3, "abc"), PointState::Done(text));
+        assert_eq!(
+            read_point(dir.path(), 3, "abc"),
+            PointState::Done(text.clone())
+        );
+        // Written with matching checksums, but not results loyalsim could
+        // have written (the audit's `horizon: -1`): redone or refused.
+        results.horizon = -1.0;
+        text.json = run_json("abc", 3, &[], &results);
+        write_point(dir.path(), 3, &text).unwrap();
+        assert!(
+            matches!(read_point(dir.path(), 3, "abc"), PointState::Stale(ref m) if m.contains("00003.json is damaged: not results loyalsim could have written: horizon: -1")),
+            "{:?}",
+            read_point(dir.path(), 3, "abc")
+        );
+        results.horizon = 4.0;
+        text.json = run_json("abc", 3, &[], &results);
+        write_point(dir.path(), 3, &text).unwrap();
         assert!(
             matches!(read_point(dir.path(), 3, "def"), PointState::Stale(m) if m.contains("another sweep"))
         );
