@@ -176,6 +176,19 @@ pub(crate) fn apply<'a>(
             }
         };
     }
+    if inner.is_empty() && last.select.is_none() && !is_section(value.get_ref()) {
+        // Every top-level key is a section; serde would read a list into one
+        // by position ("simulation[0]: expected a string"), which says
+        // nothing useful.
+        return Err(format!(
+            "`{}` is a section of the scenario, not a value; set one of its keys, e.g. `{}=...`",
+            last.key,
+            example_key(
+                &last.key,
+                table.get(last.key.as_str()).map(Spanned::get_ref)
+            )
+        ));
+    }
     match &last.select {
         None => {
             // Replacing keeps the key (and its position) already in the file.
@@ -192,6 +205,45 @@ pub(crate) fn apply<'a>(
         }
     }
     Ok(())
+}
+
+/// A table, or a list of tables (`program`, a list of programs).
+fn is_section(v: &DeValue<'_>) -> bool {
+    match v {
+        DeValue::Table(_) => true,
+        DeValue::Array(items) => items
+            .iter()
+            .all(|i| matches!(i.get_ref(), DeValue::Table(_))),
+        _ => false,
+    }
+}
+
+/// A key inside the section `key` (holding `v` in the file) to show as an
+/// example: `simulation.horizon`, `program[Stamp card].enrolment`.
+fn example_key(key: &str, v: Option<&DeValue<'_>>) -> String {
+    // The first key other than `name`, down to a value: `stamps.card_size`.
+    fn first_key(t: &DeTable<'_>) -> String {
+        match t.iter().find(|(k, _)| k.get_ref() != "name") {
+            Some((k, v)) => match v.get_ref() {
+                DeValue::Table(inner) if !inner.is_empty() => {
+                    format!("{}.{}", k.get_ref(), first_key(inner))
+                }
+                _ => k.get_ref().to_string(),
+            },
+            None => "KEY".into(),
+        }
+    }
+    match v {
+        Some(DeValue::Table(t)) => format!("{key}.{}", first_key(t)),
+        Some(DeValue::Array(items)) => match items.first().map(Spanned::get_ref) {
+            Some(DeValue::Table(t)) => {
+                let name = t.get("name").and_then(|n| n.get_ref().as_str());
+                format!("{key}[{}].{}", name.unwrap_or("0"), first_key(t))
+            }
+            _ => format!("{key}[0].KEY"),
+        },
+        _ => format!("{key}.KEY"),
+    }
 }
 
 fn join(prefix: &str, key: &str) -> String {
@@ -308,6 +360,27 @@ mod tests {
         let t: toml::Table = serde::Deserialize::deserialize(toml::de::Deserializer::from(doc))
             .map_err(|e| e.to_string())?;
         toml::to_string(&t).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_section_takes_a_table_not_a_value() {
+        let src = "[simulation]\nhorizon = 8\n[[program]]\nname = \"A\"\n[program.stamps]\ncard_size = 10\n";
+        let e = set(src, "simulation", "[1]").expect_err("a list");
+        assert_eq!(
+            e,
+            "`simulation` is a section of the scenario, not a value; set one of its keys, e.g. `simulation.horizon=...`"
+        );
+        let e = set(src, "program", "3").expect_err("a number");
+        assert!(e.ends_with("e.g. `program[A].stamps.card_size=...`"), "{e}");
+        let e = set(src, "acquisition", "\"x\"").expect_err("a string");
+        assert!(e.ends_with("e.g. `acquisition.KEY=...`"), "{e}");
+        // A whole section, or a list of programs, is still a section.
+        set(src, "simulation", "{ horizon = 4 }").expect("a table");
+        let out = set(src, "program", "[{ name = \"B\" }]").expect("a list of tables");
+        assert!(
+            out.contains("name = \"B\"") && !out.contains("\"A\""),
+            "{out}"
+        );
     }
 
     #[test]
