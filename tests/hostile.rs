@@ -581,6 +581,50 @@ fn a_resumed_sweep_removes_what_a_killed_one_left() {
 }
 
 #[test]
+fn a_resumed_sweep_quotes_a_tampered_point_without_terminal_escapes() {
+    // A sweep folder from someone else: a point whose header and a summary
+    // key hold terminal escapes, with checksums to match.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("s");
+    sweep(&out, "1/1");
+    let points = out.join("points");
+    let text = std::fs::read_to_string(points.join("00004.json")).unwrap();
+    let sweep_id = text.split('"').nth(3).unwrap().to_string();
+    let tampered = [
+        (4, text.replacen(&sweep_id, "\\u001b[2Jevil", 1)),
+        (
+            5,
+            std::fs::read_to_string(points.join("00005.json"))
+                .unwrap()
+                .replacen(
+                    "\"summary\": {",
+                    "\"summary\": {\"x\\u001b[31m\": {\"mean\": 1, \"sd\": -1, \"ci95\": [0, 1], \
+                     \"p05\": 0, \"p50\": 0, \"p95\": 0},",
+                    1,
+                ),
+        ),
+    ];
+    for (i, json) in tampered {
+        let sums_path = points.join(format!("{i:05}.sha256"));
+        let sums = std::fs::read_to_string(&sums_path).unwrap();
+        let (_, rest) = sums.split_once("  ").unwrap();
+        let sums = format!(
+            "{}  {rest}",
+            loyalsim::provenance::sha256_hex(json.as_bytes())
+        );
+        std::fs::write(points.join(format!("{i:05}.json")), json).unwrap();
+        std::fs::write(sums_path, sums).unwrap();
+    }
+    let err = sweep(&out, "1/1");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(
+        err.contains("belongs to another sweep (\\u{1b}[2Jevil)"),
+        "{err}"
+    );
+    assert!(err.contains("summary.x\\u{1b}[31m: sd -1"), "{err}");
+}
+
+#[test]
 fn sweep_json_carries_provenance() {
     let t = tempfile::tempdir().unwrap();
     let out = t.path().join("s");
