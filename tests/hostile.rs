@@ -250,6 +250,44 @@ fn terminal_escapes_in_a_scenario_never_reach_the_terminal() {
 }
 
 #[test]
+fn a_scenario_file_named_with_terminal_escapes_runs_and_reports() {
+    // Without `simulation.name` the title is the file's name, which may hold
+    // control characters: shown escaped, and the results stay a document
+    // `report` reads back.
+    let t = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SWEEP).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("name = \"Tiny") && !l.starts_with('"'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let scenario = t.path().join("t\u{1b}[1m.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = t.path().join("r");
+    let o = loyalsim()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert!(table.starts_with("t\\u{1b}[1m"), "{table}");
+    let o = loyalsim()
+        .arg("report")
+        .arg(out.join("results.json"))
+        .arg("--quiet")
+        .arg("--out")
+        .arg(t.path().join("report"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
 fn fit_memory_does_not_grow_with_the_date_span() {
     // Four rows, one dated 9999-12-31, fitted by day: 3.96 GB and 45 s before.
     let out = tempfile::tempdir().unwrap();
