@@ -288,6 +288,32 @@ fn a_scenario_file_named_with_terminal_escapes_runs_and_reports() {
 }
 
 #[test]
+fn validate_shows_a_script_file_name_with_terminal_escapes_escaped() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(
+        t.path().join("s\u{1b}[2J.rhai"),
+        include_str!("../scripts/stamps.rhai"),
+    )
+    .unwrap();
+    let scenario = t.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "[simulation]\ntime_unit = \"week\"\nhorizon = 4\nreplications = 2\n\
+         [business]\ngross_margin = 0.5\n[population]\ncustomers = 5\n\
+         [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
+         dropout = \"none\"\nbasket = { fixed = 5 }\n\
+         [[program]]\nname = \"Card\"\n[program.script]\nfile = \"s\\u001b[2J.rhai\"\n\
+         params = { card_size = 5, reward_value = 5.0, prestamped = 0, min_basket = 0.0, reward_cost_ratio = 0.5 }\n",
+    )
+    .unwrap();
+    let o = loyalsim().arg("validate").arg(&scenario).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("s\\u{1b}[2J.rhai: evaluated"), "{text}");
+}
+
+#[test]
 fn fit_memory_does_not_grow_with_the_date_span() {
     // Four rows, one dated 9999-12-31, fitted by day: 3.96 GB and 45 s before.
     let out = tempfile::tempdir().unwrap();
