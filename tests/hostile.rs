@@ -250,6 +250,70 @@ fn terminal_escapes_in_a_scenario_never_reach_the_terminal() {
 }
 
 #[test]
+fn a_scenario_file_named_with_terminal_escapes_runs_and_reports() {
+    // Without `simulation.name` the title is the file's name, which may hold
+    // control characters: shown escaped, and the results stay a document
+    // `report` reads back.
+    let t = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(SWEEP).unwrap();
+    let text: String = text
+        .lines()
+        .filter(|l| !l.starts_with("name = \"Tiny") && !l.starts_with('"'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let scenario = t.path().join("t\u{1b}[1m.toml");
+    std::fs::write(&scenario, text).unwrap();
+    let out = t.path().join("r");
+    let o = loyalsim()
+        .arg("run")
+        .arg(&scenario)
+        .arg("--quiet")
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let table = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!table.contains('\u{1b}'), "{table:?}");
+    assert!(table.starts_with("t\\u{1b}[1m"), "{table}");
+    let o = loyalsim()
+        .arg("report")
+        .arg(out.join("results.json"))
+        .arg("--quiet")
+        .arg("--out")
+        .arg(t.path().join("report"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn validate_shows_a_script_file_name_with_terminal_escapes_escaped() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(
+        t.path().join("s\u{1b}[2J.rhai"),
+        include_str!("../scripts/stamps.rhai"),
+    )
+    .unwrap();
+    let scenario = t.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "[simulation]\ntime_unit = \"week\"\nhorizon = 4\nreplications = 2\n\
+         [business]\ngross_margin = 0.5\n[population]\ncustomers = 5\n\
+         [[population.segment]]\nname = \"a\"\nshare = 1\npurchase_rate = { fixed = 1 }\n\
+         dropout = \"none\"\nbasket = { fixed = 5 }\n\
+         [[program]]\nname = \"Card\"\n[program.script]\nfile = \"s\\u001b[2J.rhai\"\n\
+         params = { card_size = 5, reward_value = 5.0, prestamped = 0, min_basket = 0.0, reward_cost_ratio = 0.5 }\n",
+    )
+    .unwrap();
+    let o = loyalsim().arg("validate").arg(&scenario).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert!(text.contains("s\\u{1b}[2J.rhai: evaluated"), "{text}");
+}
+
+#[test]
 fn fit_memory_does_not_grow_with_the_date_span() {
     // Four rows, one dated 9999-12-31, fitted by day: 3.96 GB and 45 s before.
     let out = tempfile::tempdir().unwrap();
@@ -578,6 +642,50 @@ fn a_resumed_sweep_removes_what_a_killed_one_left() {
     for f in &stale {
         assert!(!f.exists(), "{} left", f.display());
     }
+}
+
+#[test]
+fn a_resumed_sweep_quotes_a_tampered_point_without_terminal_escapes() {
+    // A sweep folder from someone else: a point whose header and a summary
+    // key hold terminal escapes, with checksums to match.
+    let t = tempfile::tempdir().unwrap();
+    let out = t.path().join("s");
+    sweep(&out, "1/1");
+    let points = out.join("points");
+    let text = std::fs::read_to_string(points.join("00004.json")).unwrap();
+    let sweep_id = text.split('"').nth(3).unwrap().to_string();
+    let tampered = [
+        (4, text.replacen(&sweep_id, "\\u001b[2Jevil", 1)),
+        (
+            5,
+            std::fs::read_to_string(points.join("00005.json"))
+                .unwrap()
+                .replacen(
+                    "\"summary\": {",
+                    "\"summary\": {\"x\\u001b[31m\": {\"mean\": 1, \"sd\": -1, \"ci95\": [0, 1], \
+                     \"p05\": 0, \"p50\": 0, \"p95\": 0},",
+                    1,
+                ),
+        ),
+    ];
+    for (i, json) in tampered {
+        let sums_path = points.join(format!("{i:05}.sha256"));
+        let sums = std::fs::read_to_string(&sums_path).unwrap();
+        let (_, rest) = sums.split_once("  ").unwrap();
+        let sums = format!(
+            "{}  {rest}",
+            loyalsim::provenance::sha256_hex(json.as_bytes())
+        );
+        std::fs::write(points.join(format!("{i:05}.json")), json).unwrap();
+        std::fs::write(sums_path, sums).unwrap();
+    }
+    let err = sweep(&out, "1/1");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(
+        err.contains("belongs to another sweep (\\u{1b}[2Jevil)"),
+        "{err}"
+    );
+    assert!(err.contains("summary.x\\u{1b}[31m: sd -1"), "{err}");
 }
 
 #[test]

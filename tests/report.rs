@@ -1005,3 +1005,44 @@ fn an_output_folder_holds_what_the_last_run_wrote() {
     run_cli(&["report", json.to_str().unwrap(), "--out", ds, "--quiet"]);
     assert_eq!(names_in(&d), names);
 }
+
+#[test]
+fn a_horizon_shorter_than_the_default_report_period_reports_and_resumes() {
+    // `report_every` defaults to 1 time unit, also for a horizon of half a
+    // week: loyalsim writes such results, so it must read them back (the
+    // report, and a resumed sweep, which recomputed every point).
+    let t = tempfile::tempdir().unwrap();
+    let scenario = "tests/fixtures/sweep/tiny.toml";
+    let bin = || Command::cargo_bin("loyalsim").unwrap();
+    let out = t.path().join("run");
+    let o = bin()
+        .args([
+            "run",
+            scenario,
+            "--set",
+            "simulation.horizon=0.5",
+            "--quiet",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = bin()
+        .arg("report")
+        .arg(out.join("results.json"))
+        .arg("--out")
+        .arg(t.path().join("report"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let sweep = t.path().join("sweep");
+    let args = ["sweep", scenario, "--set", "simulation.horizon=0.5,0.25"];
+    for _ in 0..2 {
+        let o = bin().args(args).arg("--out").arg(&sweep).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    let o = bin().args(args).arg("--out").arg(&sweep).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("(6 points: 0 run, 6 reused)"), "{err}");
+}

@@ -48,5 +48,6 @@ pub fn run(args: &ValidateArgs) -> Result<()> {
             ));
         }
     }
-    super::emit(&out)
+    // File names come from the scenario, which may be someone else's.
+    super::emit(&crate::input::for_terminal(&out))
 }

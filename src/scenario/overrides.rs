@@ -176,8 +176,12 @@ pub(crate) fn apply<'a>(
             }
         };
     }
-    if inner.is_empty() && last.select.is_none() && !is_section(value.get_ref()) {
-        // Every top-level key is a section; serde would read a list into one
+    if inner.is_empty()
+        && last.select.is_none()
+        && SECTIONS.contains(&last.key.as_str())
+        && !is_section(value.get_ref())
+    {
+        // A section set to a value: serde would read a list into one
         // by position ("simulation[0]: expected a string"), which says
         // nothing useful.
         return Err(format!(
@@ -206,6 +210,18 @@ pub(crate) fn apply<'a>(
     }
     Ok(())
 }
+
+/// The scenario's top-level keys, each a section. Another key (`horizon`)
+/// is left to the reader, which says where it belongs.
+const SECTIONS: [&str; 7] = [
+    "simulation",
+    "business",
+    "population",
+    "acquisition",
+    "response",
+    "program",
+    "sweep",
+];
 
 /// A table, or a list of tables (`program`, a list of programs).
 fn is_section(v: &DeValue<'_>) -> bool {
@@ -374,6 +390,10 @@ mod tests {
         assert!(e.ends_with("e.g. `program[A].stamps.card_size=...`"), "{e}");
         let e = set(src, "acquisition", "\"x\"").expect_err("a string");
         assert!(e.ends_with("e.g. `acquisition.KEY=...`"), "{e}");
+        // A key that is no section (a misplaced `horizon`) is left to the
+        // scenario's reader, which says where it belongs.
+        let out = set(src, "horizon", "4").expect("not a section");
+        assert!(out.contains("horizon = 4"), "{out}");
         // A whole section, or a list of programs, is still a section.
         set(src, "simulation", "{ horizon = 4 }").expect("a table");
         let out = set(src, "program", "[{ name = \"B\" }]").expect("a list of tables");

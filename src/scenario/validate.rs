@@ -161,9 +161,10 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
             cx.printable(n)?;
             n.get_ref().clone()
         }
+        // A file's name may hold control characters, which a title must not.
         None => path.and_then(Path::file_stem).map_or_else(
             || "scenario".to_string(),
-            |s| s.to_string_lossy().into_owned(),
+            |s| crate::input::excerpt(&s.to_string_lossy(), usize::MAX),
         ),
     };
     let b = raw.business.get_ref();

@@ -317,10 +317,11 @@ impl Results {
                 self.horizon
             ));
         }
-        if !(ok(self.report_every) && self.report_every > 0.0 && self.report_every <= self.horizon)
-        {
+        // Longer than the horizon when the horizon is shorter than the
+        // default period (1 time unit); the periods then end at the horizon.
+        if !(ok(self.report_every) && self.report_every > 0.0) {
             return Err(format!(
-                "report_every: {} is not a positive number up to the horizon",
+                "report_every: {} is not a positive number",
                 self.report_every
             ));
         }

@@ -190,9 +190,11 @@ pub fn run(o: &Options) -> Result<Outcome> {
             )
         })
         .count();
+    // Messages quote the folder's files (a point's header, a damaged
+    // document's keys), which may come from someone else: escaped.
     let say = |s: String| {
         if !o.quiet {
-            eprintln!("{s}");
+            eprintln!("{}", crate::input::for_terminal(&s));
         }
     };
     let keys = plan.grid.keys().join(", ");
