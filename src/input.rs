@@ -239,42 +239,49 @@ pub fn number(x: f64) -> String {
 /// must not reach the terminal).
 pub fn excerpt(s: &str, max: usize) -> String {
     let n = s.chars().count();
-    let shown = |it: &mut dyn Iterator<Item = char>| -> String {
-        it.flat_map(|c| {
-            let e: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            e
-        })
-        .collect()
-    };
     if n <= max {
-        return shown(&mut s.chars());
+        return escape_controls(s.chars(), |_| false);
     }
-    let head = shown(&mut s.chars().take(max.saturating_sub(1)));
+    let head = escape_controls(s.chars().take(max.saturating_sub(1)), |_| false);
     format!("{head}… ({n} characters)")
+}
+
+/// `s` with every control character escaped (`\u{1b}`), for text that is
+/// shown as one line: a title taken from a file's name.
+pub fn escaped(s: &str) -> String {
+    escape_controls(s.chars(), |_| false)
 }
 
 /// A message for the terminal: control characters other than line breaks
 /// and tabs escaped, so that text quoted from someone else's file (a key
 /// written `"a\u001b[2J"`) cannot move the cursor or clear the screen.
 pub fn for_terminal(msg: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
-    if !msg.contains(unsafe_char) {
+    let layout = |c: char| c == '\n' || c == '\t';
+    if !msg.contains(|c: char| c.is_control() && !layout(c)) {
         return msg.into();
     }
-    msg.chars()
-        .map(|c| {
-            if unsafe_char(c) {
-                c.escape_default().collect()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect::<String>()
-        .into()
+    escape_controls(msg.chars(), layout).into()
+}
+
+/// What is wrong with a name or label that must be printable text, if
+/// anything: "contains the control character U+001B".
+pub fn control_character(s: &str) -> Option<String> {
+    s.chars()
+        .find(|c| c.is_control())
+        .map(|c| format!("contains the control character U+{:04X}", c as u32))
+}
+
+/// `chars` with each control character escaped unless `keep` keeps it.
+fn escape_controls(chars: impl Iterator<Item = char>, keep: impl Fn(char) -> bool) -> String {
+    let mut out = String::new();
+    for c in chars {
+        if c.is_control() && !keep(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

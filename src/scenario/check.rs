@@ -102,14 +102,13 @@ impl Cx<'_> {
     /// no control characters (a name written `"a\u001b[2J"` would clear
     /// the screen of whoever prints the table).
     pub(crate) fn printable(&self, v: &Str) -> Result<()> {
-        match v.get_ref().chars().find(|c| c.is_control()) {
+        match crate::input::control_character(v.get_ref()) {
             None => Ok(()),
-            Some(c) => Err(self.err(
+            Some(problem) => Err(self.err(
                 &v.span(),
                 format!(
-                    "`{}` contains the control character U+{:04X}. expected printable text (it is shown in tables, charts and the report)",
+                    "`{}` {problem}. expected printable text (it is shown in tables, charts and the report)",
                     crate::input::excerpt(v.get_ref(), 40),
-                    c as u32
                 ),
             )),
         }

@@ -164,7 +164,7 @@ fn resolve(cx: &Cx<'_>, raw: &RawScenario, path: Option<&Path>) -> Result<Scenar
         // A file's name may hold control characters, which a title must not.
         None => path.and_then(Path::file_stem).map_or_else(
             || "scenario".to_string(),
-            |s| crate::input::excerpt(&s.to_string_lossy(), usize::MAX),
+            |s| crate::input::escaped(&s.to_string_lossy()),
         ),
     };
     let b = raw.business.get_ref();
